@@ -1,0 +1,38 @@
+// The errors the judge reports to a person. A ConfigError is a bad input file: it carries
+// file:line:column and the field, and is printed as one line; commands exit with code 2.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace gauntlet {
+
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown (whole file)
+  int column = 0;  // 1-based; 0 = unknown
+};
+
+// "file:line:column" (omitting the parts that are unknown).
+std::string format_location(const SourceLocation& where);
+
+class ConfigError : public std::runtime_error {
+ public:
+  // field: dotted path of the YAML field, e.g. "limits.ms_per_batch" (may be empty).
+  ConfigError(SourceLocation where, std::string field, const std::string& message);
+  const SourceLocation& where() const { return where_; }
+  const std::string& field() const { return field_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  SourceLocation where_;
+  std::string field_;
+  std::string message_;
+};
+
+// Exit codes of every gauntlet command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;   // the command ran but something failed (e.g. a verdict)
+inline constexpr int kExitBadInput = 2;  // bad command line, bad YAML, missing file: nothing written
+
+}  // namespace gauntlet

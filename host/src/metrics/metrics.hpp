@@ -1,0 +1,44 @@
+// Everything the host measures about a plugin's outputs and timings. All of it is computed
+// in the host from data the host holds; nothing reported by the worker enters these numbers.
+#pragma once
+
+#include "challenge/challenge.hpp"
+#include "common/host_tensor.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gauntlet {
+
+// Quality metrics of `outputs` (the first interface output for every eval sample, in eval
+// order) against `targets`, in the order of challenge.metrics; keys are MetricSpec::variable.
+// Classification outputs are per-class scores (logits or probabilities, argmax = prediction;
+// log_loss applies softmax to them). Regression outputs are compared element-wise.
+std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challenge& challenge,
+                                                                    const HostTensor& outputs,
+                                                                    const HostTensor& targets);
+
+// First non-finite (NaN or Inf) element of a float tensor, if any.
+struct NonFinite {
+  int64_t count = 0;        // how many elements are not finite
+  int64_t first_index = 0;  // flat index of the first one
+};
+std::optional<NonFinite> find_non_finite(const HostTensor& tensor);
+
+// Distribution of per-call latencies at one batch size. Percentiles are nearest-rank on the
+// sorted values (as MLPerf LoadGen).
+struct LatencySummary {
+  int64_t batch_size = 0;
+  int64_t calls = 0;
+  double total_seconds = 0;
+  double min_ms = 0, p50_ms = 0, p90_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0;
+  double mean_ms = 0, stddev_ms = 0;
+  double spread = 0;      // (p90 - p10) / p50: relative noise of the measurement
+  double throughput = 0;  // samples per second = batch_size * calls / total_seconds
+};
+LatencySummary summarize_latencies(int64_t batch_size, const std::vector<double>& latencies_ns);
+
+}  // namespace gauntlet
