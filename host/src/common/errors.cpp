@@ -5,8 +5,9 @@ namespace gauntlet {
 std::string format_location(const SourceLocation& where) {
   std::string s = where.file;
   if (where.line > 0) {
-    s += ":" + std::to_string(where.line);
-    if (where.column > 0) s += ":" + std::to_string(where.column);
+    // append() rather than `":" + to_string()`: the latter trips GCC 12's false -Wrestrict.
+    s.append(":").append(std::to_string(where.line));
+    if (where.column > 0) s.append(":").append(std::to_string(where.column));
   }
   return s;
 }
