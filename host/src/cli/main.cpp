@@ -1,1 +1,53 @@
-int main() { return 0; }  // replaced by the CLI implementation
+// gauntlet: the judge of AI-model hackathons. See README.md.
+#include "cli/commands.hpp"
+#include "common/errors.hpp"
+
+#include <cstring>
+#include <iostream>
+#include <string>
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"judge", gauntlet::cli::judge_command, "judge plugins on a challenge and print/write the results"},
+    {"validate", gauntlet::cli::validate_command,
+     "check challenge YAML files and report the first error of each"},
+    {"inspect", gauntlet::cli::inspect_command, "show a plugin's ABI version, info and capabilities"},
+};
+
+void usage(std::ostream& out) {
+  out << "gauntlet " GAUNTLET_VERSION " - judging system for AI-model hackathons\n\n"
+      << "usage: gauntlet <command> [options]   (gauntlet <command> --help for its options)\n\ncommands:\n";
+  for (const auto& c : kCommands)
+    out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  out << "\nexit codes: 0 success, 1 a verdict other than OK (or another failure), 2 bad input\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return gauntlet::kExitBadInput;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(std::cout);
+    return gauntlet::kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "gauntlet " GAUNTLET_VERSION "\n";
+    return gauntlet::kExitOk;
+  }
+  for (const auto& c : kCommands)
+    if (name == c.name) return c.run(argc - 1, argv + 1);
+  std::cerr << "gauntlet: unknown command '" << name << "'\n\n";
+  usage(std::cerr);
+  return gauntlet::kExitBadInput;
+}

@@ -1,0 +1,12 @@
+// The `gauntlet` subcommands. Each parses its own options (Boost.Program_options), prints
+// its own --help, and returns the process exit code (common/errors.hpp: 0 ok, 1 a verdict
+// other than OK or a failure, 2 bad input and nothing written).
+#pragma once
+
+namespace gauntlet::cli {
+
+int judge_command(int argc, char** argv);
+int validate_command(int argc, char** argv);
+int inspect_command(int argc, char** argv);
+
+}  // namespace gauntlet::cli

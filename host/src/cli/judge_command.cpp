@@ -1,0 +1,120 @@
+// gauntlet judge: judges one or more plugins on one challenge, each in its own worker.
+#include "challenge/challenge_loader.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "common/errors.hpp"
+#include "judge/judge_session.hpp"
+#include "judge/session_data.hpp"
+#include "report/result_json.hpp"
+#include "report/result_table.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+namespace gauntlet::cli {
+
+int judge_command(int argc, char** argv) {
+  std::string challenge_path, split = "public", out;
+  std::vector<std::string> plugins;
+  int64_t limit = -1, train_limit = -1;
+  uint64_t seed = 1;
+  bool quiet = false;
+
+  po::options_description visible("options");
+  visible.add_options()                                                                              //
+      ("challenge,c", po::value(&challenge_path)->required(), "challenge folder or challenge.yaml")  //
+      ("plugin,p", po::value(&plugins)->composing(),
+       "plugin library (.so); repeat, or list them after the options")                                    //
+      ("split", po::value(&split)->default_value("public"), "test split to judge on: public or private")  //
+      ("out,o", po::value(&out),
+       "write the JSON result here (a file for one plugin, a folder for several)")                       //
+      ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
+      ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
+      ("seed", po::value(&seed)->default_value(1), "seed given to the plugin and used for batch order")  //
+      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr");
+  po::options_description hidden;
+  hidden.add_options()("plugins", po::value(&plugins)->composing());
+  po::positional_options_description positional;
+  positional.add("plugins", -1);
+  po::variables_map vm;
+  if (auto code =
+          parse_options(argc, argv,
+                        "gauntlet judge --challenge <dir|challenge.yaml> --plugin <lib.so> [--plugin ...] "
+                        "[--split public|private] [--out results.json] [--limit N] [--seed S]",
+                        visible, hidden, positional, vm))
+    return *code;
+  if (plugins.empty()) {
+    std::cerr << "gauntlet judge: no plugin given (--plugin <lib.so>)\n";
+    return kExitBadInput;
+  }
+  if (split != "public" && split != "private") {
+    std::cerr << "gauntlet judge: --split must be 'public' or 'private', not '" << split << "'\n";
+    return kExitBadInput;
+  }
+  if (vm.count("limit") && limit <= 0) {
+    std::cerr << "gauntlet judge: --limit must be a positive number of samples\n";
+    return kExitBadInput;
+  }
+
+  Challenge challenge;
+  judge::SessionData data;
+  try {
+    challenge = load_challenge(challenge_path);
+    DataRequest request;
+    request.split = split == "private" ? SplitName::private_split : SplitName::public_split;
+    request.eval_limit = limit;
+    request.train_limit = train_limit;
+    request.include_train = challenge.training_allowed;
+    if (!quiet) std::cerr << "[gauntlet] loading " << challenge.id << " data (" << split << " split)\n";
+    data = judge::prepare_session_data(challenge, request);
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const DataError& e) {
+    std::cerr << "gauntlet judge: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+
+  const report::Environment env = report::current_environment();
+  std::vector<judge::JudgeResult> results;
+  bool all_ok = true;
+  for (const auto& plugin : plugins) {
+    judge::JudgeOptions options;
+    options.plugin = plugin;
+    options.seed = seed;
+    if (!quiet)
+      options.progress = [](const std::string& line) { std::cerr << "[gauntlet]   " << line << "\n"; };
+    if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";
+    judge::JudgeResult result = judge::judge_plugin(challenge, data, options);
+    result.split = split;
+    all_ok = all_ok && result.decision.verdict == judge::Verdict::ok;
+
+    std::cout << "\n";
+    report::print_result(std::cout, result);
+    if (!out.empty()) {
+      std::filesystem::path target = out;
+      if (plugins.size() > 1) {
+        std::filesystem::create_directories(target);
+        target /= challenge.id + "." + std::filesystem::path(plugin).stem().string() + ".json";
+      } else if (target.has_parent_path()) {
+        std::filesystem::create_directories(target.parent_path());
+      }
+      try {
+        report::write_result(target, report::to_json(result, env));
+        if (!quiet) std::cerr << "[gauntlet] wrote " << target.string() << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "gauntlet judge: " << e.what() << "\n";
+        return kExitFailure;
+      }
+    }
+    results.push_back(std::move(result));
+  }
+  if (results.size() > 1) {
+    std::cout << "\n";
+    report::print_summary(std::cout, results);
+  }
+  return all_ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace gauntlet::cli

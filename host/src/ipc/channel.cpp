@@ -1,0 +1,69 @@
+#include "ipc/channel.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cerrno>
+#include <ctime>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define GAUNTLET_CPU_RELAX() _mm_pause()
+#else
+#define GAUNTLET_CPU_RELAX() asm volatile("" ::: "memory")
+#endif
+
+namespace gauntlet::ipc {
+namespace {
+
+// Shared (not FUTEX_PRIVATE) operations: the two sides are different processes.
+long futex_wait(std::atomic<uint32_t>* word, uint32_t value, const timespec* relative) {
+  return ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, value, relative, nullptr, 0);
+}
+
+long futex_wake(std::atomic<uint32_t>* word, int count) {
+  return ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE, count, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
+void post(SeqWord& word, uint32_t value) {
+  word.seq.store(value, std::memory_order_seq_cst);
+  // seq_cst on both sides: either the waiter sees the new seq before sleeping, or we see its
+  // sleepers increment and wake it.
+  if (word.sleepers.load(std::memory_order_seq_cst) != 0) futex_wake(&word.seq, 1 << 30);
+}
+
+WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds spin,
+                    std::chrono::steady_clock::time_point deadline, std::chrono::nanoseconds slice,
+                    const std::function<bool()>& keep_waiting) {
+  using clock = std::chrono::steady_clock;
+  if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
+
+  const auto spin_until = clock::now() + spin;
+  // Reading the clock costs ~20 ns: check it only every 64 pauses.
+  for (unsigned i = 1;; ++i) {
+    if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
+    GAUNTLET_CPU_RELAX();
+    if ((i & 63) == 0 && clock::now() >= spin_until) break;
+  }
+
+  for (;;) {
+    auto now = clock::now();
+    if (now >= deadline)
+      return word.seq.load(std::memory_order_acquire) == expected ? WaitResult::ready : WaitResult::timed_out;
+    auto wait = std::min<clock::duration>(deadline - now, slice);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+    timespec rel{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+
+    word.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    uint32_t current = word.seq.load(std::memory_order_seq_cst);
+    if (current != expected) futex_wait(&word.seq, current, &rel);
+    word.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+
+    if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
+    if (keep_waiting && !keep_waiting()) return WaitResult::aborted;
+  }
+}
+
+}  // namespace gauntlet::ipc

@@ -1,0 +1,72 @@
+// Judging one plugin on one challenge: the whole life of one worker, phase by phase, with the
+// host timing every call and deciding the verdict. Never throws for anything the plugin does.
+#pragma once
+
+#include "challenge/challenge.hpp"
+#include "judge/session_data.hpp"
+#include "judge/verdict.hpp"
+#include "judge/worker_client.hpp"
+#include "metrics/metrics.hpp"
+#include "scoring/score.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gauntlet::judge {
+
+struct JudgeOptions {
+  std::filesystem::path plugin;
+  uint64_t seed = 1;
+  std::filesystem::path worker_executable = default_worker_executable();
+  // Called with a short line at each phase ("training", "timing batch 64"...), may be empty.
+  std::function<void(const std::string&)> progress;
+};
+
+struct PhaseSeconds {
+  double setup = 0;   // load + create + prepare (host wall clock)
+  double train = 0;   // train() as measured by the host
+  double eval = 0;    // accuracy pass
+  double timing = 0;  // timed passes
+  double total = 0;   // whole judging, wall clock
+};
+
+struct JudgeResult {
+  // What was judged, under which rules.
+  std::string challenge_id, challenge_title, challenge_sha256, challenge_file;
+  std::string plugin_path, plugin_sha256;
+  std::optional<PluginIdentity> plugin;
+  std::string split;
+  uint64_t seed = 0;
+  int64_t eval_samples = 0, train_samples = 0;
+  bool trained = false;
+
+  // Outcome.
+  Decision decision;
+  std::vector<std::pair<std::string, double>> quality;  // metric variable -> value
+  std::vector<LatencySummary> latency;                  // one per timed batch size
+  PhaseSeconds seconds;
+  std::map<std::string, double> variables;  // everything a formula may use
+  std::optional<ScoreOutcome> score;        // set when the verdict is OK
+
+  // What the worker said about itself: recorded, never scored.
+  double self_reported_ratio = 0;  // sum of self-timed infer / host-timed infer (timed calls)
+  std::vector<std::string> warnings;
+
+  // The worker's output and how it ended.
+  CapturedStream worker_stdout, worker_stderr;
+  std::string worker_exit;
+
+  std::string started_at, finished_at;  // ISO 8601, UTC
+};
+
+JudgeResult judge_plugin(const Challenge& challenge, const SessionData& data, const JudgeOptions& options);
+
+// ISO 8601 UTC timestamp of now, e.g. 2026-11-29T14:22:33Z.
+std::string utc_timestamp();
+
+}  // namespace gauntlet::judge

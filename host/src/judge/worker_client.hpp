@@ -1,0 +1,104 @@
+// The host's handle on one worker: spawns it, speaks the setup protocol and drives infer()
+// calls through the control page, timing each one itself. Every wait has a deadline, and
+// every answer from the worker is treated as untrusted input.
+#pragma once
+
+#include "ipc/control_page.hpp"
+#include "ipc/message_socket.hpp"
+#include "ipc/shared_memory.hpp"
+#include "judge/worker_process.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gauntlet::judge {
+
+using Clock = std::chrono::steady_clock;
+
+struct PluginIdentity {
+  std::string name, team, version, description;
+  uint64_t capabilities = 0;
+  uint32_t abi_major = 0, abi_minor = 0, table_size = 0;
+};
+
+// What came of one request.
+struct CallOutcome {
+  enum class Kind {
+    ok,              // status OK
+    plugin_error,    // the plugin returned a non-OK status (message = its last_error)
+    timed_out,       // no answer before the deadline (the worker is still running)
+    worker_died,     // the socket closed / the process is gone
+    protocol_error,  // the worker answered something that is not the protocol
+    worker_failure,  // the worker itself failed to do what was asked (message says why)
+  };
+  Kind kind = Kind::ok;
+  int32_t status = 0;
+  std::string message;
+  uint64_t self_reported_ns = 0;  // the worker's own timing: untrusted, recorded only
+  double host_seconds = 0;        // measured by the host around the request
+  bool ok() const { return kind == Kind::ok; }
+};
+
+struct HelloOutcome {
+  CallOutcome call;  // ok when the plugin loaded
+  std::optional<std::string> load_failure, abi_mismatch;
+  PluginIdentity identity;
+};
+
+// One tensor region handed to the worker.
+struct RegionSpec {
+  std::string role;  // ipc::role::*
+  std::string name;
+  std::string dtype;
+  std::vector<int64_t> shape;  // [capacity, sample dims...]
+  std::shared_ptr<ipc::SharedMemory> memory;
+};
+
+class WorkerClient {
+ public:
+  WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin);
+
+  HelloOutcome hello(Clock::time_point deadline);
+  CallOutcome create(const nlohmann::json& args, Clock::time_point deadline);
+  CallOutcome send_regions(const std::vector<RegionSpec>& regions, Clock::time_point deadline);
+  CallOutcome prepare(const nlohmann::json& args, Clock::time_point deadline);
+  // Sets the cancel flag at `cancel_at`, then waits until `deadline`.
+  CallOutcome train(double time_limit_seconds, Clock::time_point cancel_at, Clock::time_point deadline);
+  CallOutcome begin_serving(uint32_t spin_us, Clock::time_point deadline);
+
+  // The hot path: one infer() over samples [first, first + batch) of the eval inputs.
+  // latency is measured by the host from posting the request to seeing the answer.
+  struct InferOutcome {
+    CallOutcome::Kind kind = CallOutcome::Kind::ok;
+    int32_t status = 0;
+    std::string message;
+    std::chrono::nanoseconds latency{0};
+    uint64_t self_reported_ns = 0;
+  };
+  InferOutcome infer(int64_t batch, int64_t first, Clock::time_point deadline);
+
+  CallOutcome end_serving(Clock::time_point deadline);
+  CallOutcome destroy(Clock::time_point deadline);
+
+  WorkerProcess& process() { return *process_; }
+
+ private:
+  CallOutcome request(const std::string& type, const nlohmann::json& body, Clock::time_point deadline,
+                      const std::vector<int>& fds = {});
+  CallOutcome await_reply(const std::string& type, Clock::time_point deadline);
+  CallOutcome failed_wait(ipc::MessageSocket::Status status, const std::string& error);
+
+  ipc::MessageSocket socket_;
+  std::unique_ptr<WorkerProcess> process_;
+  std::shared_ptr<ipc::SharedMemory> control_memory_;
+  ipc::ControlPage* page_ = nullptr;
+  uint32_t seq_ = 0;
+  std::chrono::nanoseconds spin_{0};
+};
+
+}  // namespace gauntlet::judge

@@ -1,0 +1,95 @@
+#include "report/result_json.hpp"
+
+#include "common/atomic_file.hpp"
+
+#include <gauntlet/plugin_api.h>
+
+namespace gauntlet::report {
+namespace {
+
+using json = nlohmann::json;
+
+json stream_json(const judge::CapturedStream& s) {
+  return json{{"head", s.head}, {"total_bytes", s.total_bytes}, {"truncated", s.truncated()}};
+}
+
+json latency_json(const LatencySummary& l) {
+  return json{{"batch_size", l.batch_size}, {"calls", l.calls},         {"total_seconds", l.total_seconds},
+              {"min_ms", l.min_ms},         {"p50_ms", l.p50_ms},       {"p90_ms", l.p90_ms},
+              {"p99_ms", l.p99_ms},         {"p999_ms", l.p999_ms},     {"max_ms", l.max_ms},
+              {"mean_ms", l.mean_ms},       {"stddev_ms", l.stddev_ms}, {"spread", l.spread},
+              {"throughput", l.throughput}};
+}
+
+}  // namespace
+
+json to_json(const judge::JudgeResult& r, const Environment& env) {
+  json plugin{{"path", r.plugin_path}, {"sha256", r.plugin_sha256}};
+  if (r.plugin) {
+    const auto& p = *r.plugin;
+    json caps = json::array();
+    if (p.capabilities & GAUNTLET_CAP_TRAIN) caps.push_back("train");
+    plugin.update(json{{"name", p.name},
+                       {"team", p.team},
+                       {"version", p.version},
+                       {"description", p.description},
+                       {"capabilities", caps},
+                       {"abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor)},
+                       {"table_size", p.table_size}});
+  }
+  json metrics = json::object();
+  for (const auto& [name, value] : r.quality) metrics[name] = value;
+  json timing = json::array();
+  for (const auto& l : r.latency) timing.push_back(latency_json(l));
+  json score = nullptr;
+  if (r.score)
+    score = json{{"qualified", r.score->qualified}, {"value", r.score->score}, {"reason", r.score->reason}};
+
+  return json{
+      {"schema", kResultSchemaVersion},
+      {"kind", "gauntlet.judge_result"},
+      {"challenge",
+       {{"id", r.challenge_id},
+        {"title", r.challenge_title},
+        {"sha256", r.challenge_sha256},
+        {"file", r.challenge_file}}},
+      {"plugin", plugin},
+      {"split", r.split},
+      {"seed", r.seed},
+      {"samples", {{"eval", r.eval_samples}, {"train", r.train_samples}}},
+      {"trained", r.trained},
+      {"verdict", std::string(judge::verdict_name(r.decision.verdict))},
+      {"reason", r.decision.reason},
+      {"metrics", metrics},
+      {"timing", timing},
+      {"seconds",
+       {{"setup", r.seconds.setup},
+        {"train", r.seconds.train},
+        {"eval", r.seconds.eval},
+        {"timing", r.seconds.timing},
+        {"total", r.seconds.total}}},
+      {"variables", r.variables},
+      {"score", score},
+      {"self_reported", {{"infer_time_ratio", r.self_reported_ratio}}},
+      {"warnings", r.warnings},
+      {"worker",
+       {{"exit", r.worker_exit},
+        {"stdout", stream_json(r.worker_stdout)},
+        {"stderr", stream_json(r.worker_stderr)}}},
+      {"environment",
+       {{"gauntlet_version", env.gauntlet_version},
+        {"onednn_version", env.onednn_version},
+        {"cpu_model", env.cpu_model},
+        {"cpus", env.cpus},
+        {"kernel", env.kernel},
+        {"hostname", env.hostname}}},
+      {"started_at", r.started_at},
+      {"finished_at", r.finished_at},
+  };
+}
+
+void write_result(const std::filesystem::path& path, const json& result) {
+  write_file_atomic(path, result.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+}  // namespace gauntlet::report

@@ -1,0 +1,17 @@
+// Human-readable summaries of judge results for the terminal.
+#pragma once
+
+#include "judge/judge_session.hpp"
+
+#include <ostream>
+#include <vector>
+
+namespace gauntlet::report {
+
+// Everything about one result: verdict, score, metrics, latency per batch size, phases.
+void print_result(std::ostream& out, const judge::JudgeResult& result);
+
+// One line per result: challenge, plugin, team, verdict, score, main metrics, latency.
+void print_summary(std::ostream& out, const std::vector<judge::JudgeResult>& results);
+
+}  // namespace gauntlet::report

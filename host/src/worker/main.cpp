@@ -1,0 +1,53 @@
+// gauntlet-worker: the process that runs team code. Started only by the judge, never by
+// hand in normal use:  gauntlet-worker --plugin <lib.so> --host-pid <pid>   (setup socket on fd 3)
+#include "ipc/message_socket.hpp"
+#include "ipc/protocol.hpp"
+#include "worker/worker.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#include <linux/close_range.h>
+#endif
+#include <sys/syscall.h>
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "gauntlet-worker: internal helper of `gauntlet`; it serves one plugin to the judge.\n"
+               "usage: gauntlet-worker --plugin <lib.so> --host-pid <pid>   (setup socket on fd %d)\n",
+               gauntlet::ipc::kWorkerSocketFd);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string plugin;
+  long host_pid = -1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--plugin") == 0)
+      plugin = argv[i + 1];
+    else if (std::strcmp(argv[i], "--host-pid") == 0)
+      host_pid = std::strtol(argv[i + 1], nullptr, 10);
+    else
+      return usage();
+  }
+  if (plugin.empty() || host_pid <= 0) return usage();
+
+  // Die with the host. The check after prctl closes the race where the host died first.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != host_pid) return 3;
+  // Nothing but stdio and the setup socket crosses exec (the host sets CLOEXEC everywhere;
+  // this is the belt to those braces).
+  ::syscall(SYS_close_range, gauntlet::ipc::kWorkerSocketFd + 1, ~0U, 0);
+
+  gauntlet::worker::Worker worker(gauntlet::ipc::MessageSocket(gauntlet::ipc::kWorkerSocketFd), plugin);
+  return worker.run();
+}

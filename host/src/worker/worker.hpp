@@ -1,0 +1,59 @@
+// The worker's side of the protocol (see ipc/protocol.hpp): loads the plugin, then serves
+// the host's requests on the setup socket and, while serving, on the control page.
+#pragma once
+
+#include "ipc/control_page.hpp"
+#include "ipc/message_socket.hpp"
+#include "ipc/shared_memory.hpp"
+#include "worker/plugin_library.hpp"
+
+#include <gauntlet/plugin_api.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gauntlet::worker {
+
+class Worker {
+ public:
+  Worker(ipc::MessageSocket socket, std::string plugin_path);
+  // Returns the process exit code: 0 after destroy or when the host hung up.
+  int run();
+
+ private:
+  // A region of shared memory holding one tensor [capacity, sample dims...], and the ABI
+  // descriptor the plugin is given over it.
+  struct TensorRegion {
+    ipc::Mapping mapping;
+    std::string name;
+    gauntlet_dtype dtype{};
+    std::vector<int64_t> shape;    // shape[0] = samples currently presented
+    std::vector<int64_t> strides;  // row-major, in elements
+    int64_t capacity = 0;          // samples the region holds
+    std::size_t sample_bytes = 0;
+    bool writable = false;
+  };
+
+  void reply(const std::string& to, int32_t status, const std::string& message, uint64_t self_ns = 0);
+  void handle_create(const nlohmann::json& m);
+  void handle_regions(const nlohmann::json& m, std::vector<int> fds);
+  void handle_prepare(const nlohmann::json& m);
+  void handle_train(const nlohmann::json& m);
+  void handle_serve(const nlohmann::json& m);
+  void handle_destroy();
+  void serve_control_page(uint32_t spin_us);
+  std::string plugin_error(int32_t status, const gauntlet_instance* instance) const;
+  static gauntlet_tensor describe(TensorRegion& region, int64_t first_sample, int64_t samples);
+
+  ipc::MessageSocket socket_;
+  std::string plugin_path_;
+  std::unique_ptr<PluginLibrary> library_;
+  gauntlet_instance* instance_ = nullptr;
+
+  ipc::Mapping control_mapping_;
+  ipc::ControlPage* page_ = nullptr;
+  std::vector<TensorRegion> eval_inputs_, train_inputs_, train_targets_, outputs_;
+};
+
+}  // namespace gauntlet::worker

@@ -1,1 +1,0 @@
-int main() { return 0; }  // replaced by the worker implementation
