@@ -50,6 +50,8 @@ struct ChallengeData {
 // `worker_alloc` provides the memory of everything the worker will see: train inputs, train
 // targets and eval inputs. Eval targets are hidden from the worker and always live on the
 // host's heap. Throws DataError.
+// The labels passed to worker_alloc are "train.<input name>", "train.<target name>" and
+// "eval.<input name>". Preprocessed inputs are f32 (another input dtype is a DataError).
 ChallengeData load_challenge_data(const Challenge& challenge, const DataRequest& request,
                                   const BufferAllocator& worker_alloc);
 
