@@ -1,0 +1,194 @@
+#include "challenge/yaml_tree.hpp"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <sstream>
+#include <string_view>
+
+namespace gauntlet::yaml {
+namespace {
+
+SourceLocation location_of(const std::string& file, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.line < 0) return {file, 0, 0};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+struct BadByte {
+  std::size_t offset;
+  std::string message;
+};
+
+std::string hex_byte(unsigned char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", c);
+  return buf;
+}
+
+// The first byte that keeps `s` from being UTF-8 text: NUL and other C0 controls (binary
+// files), malformed, overlong or surrogate sequences.
+std::optional<BadByte> find_non_text(std::string_view s) {
+  const std::string tail = "; a challenge file must be UTF-8 text";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == 0) return BadByte{i, "NUL byte (is this a binary file?)" + tail};
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        return BadByte{i, "control character " + hex_byte(c) + tail};
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    uint32_t min = 0;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4, min = 0x10000;
+    }
+    bool ok = len != 0 && i + len <= s.size();
+    uint32_t cp = c & (0x7fu >> len);
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      ok = (b & 0xc0) == 0x80;
+      cp = (cp << 6) | (b & 0x3fu);
+    }
+    if (!ok || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return BadByte{i, "invalid UTF-8 byte " + hex_byte(c) + tail};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+SourceLocation location_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  return {file, line, static_cast<int>(offset - line_start) + 1};
+}
+
+// Builds the tree from parser events, refusing what a challenge file never needs.
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  TreeBuilder(const std::string& file, Node& root) : file_(file), root_(root) {}
+
+  const YAML::Mark& document_start() const { return document_start_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start_ = mark; }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add(make(Kind::null, mark, anchor)); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
+    fail(mark, "aliases (*name) are not allowed in challenge files; write the value out");
+  }
+  void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
+    fail(mark, "anchors (&" + name + ") are not allowed in challenge files; write the value out");
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node node = make(Kind::scalar, mark, anchor);
+    node.value = value;
+    node.plain = tag == "?";  // yaml-cpp's tag for untagged plain scalars ("!" when quoted)
+    add(std::move(node));
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    push(make(Kind::sequence, mark, anchor));
+  }
+  void OnSequenceEnd() override { pop(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    push(make(Kind::mapping, mark, anchor));
+  }
+  void OnMapEnd() override { pop(); }
+
+ private:
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
+    throw ConfigError(location_of(file_, mark), "", message);
+  }
+
+  Node make(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) fail(mark, "anchors (&name) are not allowed in challenge files");
+    if (++nodes_ > kMaxNodes)
+      fail(mark, "more than " + std::to_string(kMaxNodes) + " YAML nodes; a challenge file is small");
+    Node node;
+    node.kind = kind;
+    node.line = mark.line + 1;
+    node.column = mark.column + 1;
+    node.offset = mark.pos < 0 ? 0 : static_cast<std::size_t>(mark.pos);
+    return node;
+  }
+
+  // The check happens before yaml-cpp recurses any deeper: the parser descends one C++ stack
+  // frame set per level, so refusing at level 65 bounds its recursion too.
+  void push(Node node) {
+    if (stack_.size() >= kMaxDepth)
+      throw ConfigError({file_, node.line, node.column}, "",
+                        "nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    stack_.push_back(std::move(node));
+  }
+
+  void pop() {
+    Node node = std::move(stack_.back());
+    stack_.pop_back();
+    add(std::move(node));
+  }
+
+  void add(Node node) {
+    if (stack_.empty())
+      root_ = std::move(node);
+    else
+      stack_.back().children.push_back(std::move(node));
+  }
+
+  const std::string& file_;
+  Node& root_;
+  std::vector<Node> stack_;
+  std::size_t nodes_ = 0;
+  YAML::Mark document_start_;
+};
+
+}  // namespace
+
+void check_file_size(const std::string& file, std::uintmax_t size) {
+  if (size > kMaxFileBytes)
+    throw ConfigError({file, 0, 0}, "",
+                      "file is " + std::to_string(size) + " bytes, over the " +
+                          std::to_string(kMaxFileBytes) + "-byte (1 MiB) limit for challenge files");
+}
+
+Document parse_document(const std::string& file, std::string bytes) {
+  check_file_size(file, bytes.size());
+  // yaml-cpp skips a byte order mark but then counts positions without it; dropping it here
+  // keeps node offsets aligned with `text`.
+  if (bytes.starts_with("\xef\xbb\xbf")) bytes.erase(0, 3);
+  if (const auto bad = find_non_text(bytes))
+    throw ConfigError(location_of_offset(file, bytes, bad->offset), "", bad->message);
+
+  Document doc;
+  doc.text = std::move(bytes);
+  std::istringstream in(doc.text);
+  try {
+    YAML::Parser parser(in);
+    TreeBuilder builder(file, doc.root);
+    if (!parser.HandleNextDocument(builder)) return doc;
+    doc.empty = false;
+    Node second;
+    TreeBuilder next(file, second);
+    if (parser.HandleNextDocument(next))
+      throw ConfigError(location_of(file, next.document_start()), "",
+                        "a second YAML document; a challenge file holds exactly one");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(location_of(file, e.mark), "", "YAML syntax error: " + e.msg);
+  }
+  return doc;
+}
+
+}  // namespace gauntlet::yaml
