@@ -365,8 +365,20 @@ TEST_CASE("idx: every defect is a one-line DataError naming the file") {
   SUBCASE("wrong element type") {
     auto bytes = images_bytes(5);
     bytes[2] = 0x0D;
-    CHECK(with_images(bytes, false).find("IDX element type 0x00000D03 is float, expected 0x00000803") !=
+    CHECK(with_images(bytes, false)
+              .find("IDX magic 0x00000D03 declares element type float, expected 0x00000803") !=
           std::string::npos);
+  }
+  SUBCASE("empty file") {
+    CHECK(with_images({}, false) ==
+          img.string() + ": truncated IDX header: expected at least 4 bytes, file holds 0");
+  }
+  SUBCASE("images given as labels: wrong rank") {
+    write_gzip(img, images_bytes(5));
+    write_gzip(lab, images_bytes(5));
+    CHECK(load_error(img, lab).find(lab.string() + ": IDX magic 0x00000803 declares 3 dimensions, expected "
+                                                   "0x00000801 (unsigned bytes, 1 dimensions) for labels") ==
+          0);
   }
   SUBCASE("labels given as images: wrong rank") {
     CHECK(

@@ -158,7 +158,7 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
     fail(file, "not an IDX file: magic number " + hex32(magic) + ", expected " +
                    expected_magics(min_rank, max_rank));
   if (type != kTypeU8)
-    fail(file, "IDX element type " + hex32(magic) + " is " + idx_type_name(type) + ", expected " +
+    fail(file, "IDX magic " + hex32(magic) + " declares element type " + idx_type_name(type) + ", expected " +
                    expected_magics(min_rank, max_rank));
   if (rank < min_rank || rank > max_rank)
     fail(file, "IDX magic " + hex32(magic) + " declares " + std::to_string(rank) + " dimensions, expected " +
