@@ -30,7 +30,7 @@ std::string signal_name(int sig) {
 }  // namespace
 
 std::string ExitStatus::describe() const {
-  return exited ? "exit code " + std::to_string(code) : "signal " + signal_name(code);
+  return exited ? "exit code " + std::to_string(code) : "killed by " + signal_name(code);
 }
 
 std::filesystem::path default_worker_executable() {

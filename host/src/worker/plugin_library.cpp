@@ -1,5 +1,8 @@
 #include "worker/plugin_library.hpp"
 
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
@@ -38,9 +41,47 @@ constexpr std::size_t kMinTableSize = offsetof(gauntlet_plugin_api, last_error) 
 constexpr std::size_t kMaxTableSize = 64 * 1024;
 constexpr std::size_t kMinInfoSize = offsetof(gauntlet_plugin_info, capabilities) + sizeof(uint64_t);
 
+// dlopen's own words for a file that is not a library ("file too short", "invalid ELF
+// header") do not tell a team what they uploaded; the ELF header does.
+std::string describe_non_library(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};  // dlopen will say why
+  Elf64_Ehdr h{};
+  ssize_t n = ::read(fd, &h, sizeof h);
+  ::close(fd);
+  if (n < 4 || std::memcmp(h.e_ident, ELFMAG, SELFMAG) != 0) {
+    std::string head;
+    for (ssize_t i = 0; i < std::min<ssize_t>(n, 16); ++i) {
+      unsigned char c = reinterpret_cast<unsigned char*>(&h)[i];
+      head += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '.';
+    }
+    return "not a shared library: the file has no ELF header (it starts with \"" + head + "\")";
+  }
+  if (n < static_cast<ssize_t>(sizeof h) || h.e_ident[EI_CLASS] != ELFCLASS64)
+    return "not a shared library for this machine: a 32-bit or truncated ELF file";
+#if defined(__x86_64__)
+  constexpr int kMachine = EM_X86_64;
+  constexpr const char* kMachineName = "x86-64";
+#elif defined(__aarch64__)
+  constexpr int kMachine = EM_AARCH64;
+  constexpr const char* kMachineName = "aarch64";
+#else
+  constexpr int kMachine = -1;
+  constexpr const char* kMachineName = "this machine";
+#endif
+  if (kMachine >= 0 && h.e_machine != kMachine)
+    return std::string("an ELF file for another architecture (e_machine ") + std::to_string(h.e_machine) +
+           "); this judge runs " + kMachineName + " plugins";
+  if (h.e_type == ET_EXEC)
+    return "an executable, not a shared library: build a MODULE library (gauntlet_add_plugin)";
+  if (h.e_type == ET_REL) return "an object file (.o), not a shared library: link it with -shared";
+  return {};
+}
+
 }  // namespace
 
 PluginLibrary::PluginLibrary(const std::string& path, const gauntlet_host_api* host) {
+  if (std::string why = describe_non_library(path); !why.empty()) throw LoadFailure{false, why};
   try {
     // RTLD_NOW: unresolved symbols fail here, not in the middle of a timed call.
     // RTLD_LOCAL: nothing the plugin defines can interpose on anything else.

@@ -264,11 +264,14 @@ void Worker::handle_serve(const json& m) {
   if (!instance_ || !page_) throw std::runtime_error("serve before create/regions");
   if (eval_inputs_.empty() || outputs_.empty())
     throw std::runtime_error("serve without input/output regions");
+  // The base sequence number is read before replying: the host may post its first request
+  // the moment the reply arrives.
+  const uint32_t base_seq = page_->request.seq.load(std::memory_order_acquire);
   reply(ipc::msg::kServe, GAUNTLET_OK, "");
-  serve_control_page(m.value("spin_us", 200u));
+  serve_control_page(base_seq, m.value("spin_us", 200u));
 }
 
-void Worker::serve_control_page(uint32_t spin_us) {
+void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
   std::vector<gauntlet_tensor> inputs(eval_inputs_.size()), outputs(outputs_.size());
   gauntlet_infer_args args{};
   args.struct_size = sizeof(args);
@@ -277,7 +280,6 @@ void Worker::serve_control_page(uint32_t spin_us) {
   args.num_outputs = static_cast<uint32_t>(outputs.size());
   args.outputs = outputs.data();
 
-  uint32_t seq = page_->request.seq.load(std::memory_order_acquire);
   const auto spin = std::chrono::microseconds(spin_us);
   for (;;) {
     const uint32_t next = seq + 1;

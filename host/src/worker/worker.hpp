@@ -42,7 +42,7 @@ class Worker {
   void handle_train(const nlohmann::json& m);
   void handle_serve(const nlohmann::json& m);
   void handle_destroy();
-  void serve_control_page(uint32_t spin_us);
+  void serve_control_page(uint32_t base_seq, uint32_t spin_us);
   std::string plugin_error(int32_t status, const gauntlet_instance* instance) const;
   static gauntlet_tensor describe(TensorRegion& region, int64_t first_sample, int64_t samples);
 

@@ -1,0 +1,11 @@
+/* expected verdict: CRASH (SIGSEGV in infer). */
+#include <gauntlet/plugin_api.h>
+static gauntlet_status segfault_infer(gauntlet_instance* instance, const gauntlet_infer_args* args) {
+  (void)instance;
+  (void)args;
+  volatile int* null_pointer = (volatile int*)0;
+  *null_pointer = 1;
+  return GAUNTLET_OK;
+}
+#define TEST_INFER segfault_infer
+#include "minimal_plugin.h"
