@@ -206,6 +206,7 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
        "'classification'?"},
       {"private fraction", replace_once(C, "  test: {", "  split: {private_fraction: 1}\n  test: {"),
        "{F}:7:29: error: data.split.private_fraction: expected a number in (0, 1), got 1"},
+      {"empty value", replace_once(C, "id: demo", "id:"), "{F}:2:1: error: id: expected a string, got null"},
       {"bad id", replace_once(C, "id: demo", "id: Demo Challenge"),
        "{F}:2:5: error: id: expected lower-case letters, digits, '-' and '_', starting with a letter or "
        "digit (at "

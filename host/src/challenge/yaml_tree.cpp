@@ -142,10 +142,22 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void add(Node node) {
-    if (stack_.empty())
+    if (stack_.empty()) {
       root_ = std::move(node);
-    else
-      stack_.back().children.push_back(std::move(node));
+      return;
+    }
+    Node& parent = stack_.back();
+    // yaml-cpp marks an empty value (`id:` then a newline) at the next token, often on a
+    // later line; the key is where the reader should look.
+    if (node.kind == Kind::null && parent.kind == Kind::mapping && parent.children.size() % 2 == 1) {
+      const Node& key = parent.children.back();
+      if (node.line > key.line) {
+        node.line = key.line;
+        node.column = key.column;
+        node.offset = key.offset;
+      }
+    }
+    parent.children.push_back(std::move(node));
   }
 
   const std::string& file_;
