@@ -49,13 +49,11 @@ int inspect_command(int argc, char** argv) {
     if (!hello.call.ok()) {
       client.process().kill_all();
       judge::ExitStatus exit = client.process().wait(std::chrono::milliseconds(500));
-      const char* what = hello.call.kind == judge::CallOutcome::Kind::timed_out
-                             ? "TIME_LIMIT: loading took longer than "
-                             : "CRASH: the worker died while loading ";
-      std::cout << "Verdict       " << what
-                << (hello.call.kind == judge::CallOutcome::Kind::timed_out ? std::to_string(timeout) + " s"
-                                                                           : "(" + exit.describe() + ")")
-                << "\n";
+      std::cout << "Verdict       ";
+      if (hello.call.kind == judge::CallOutcome::Kind::timed_out)
+        std::cout << "TIME_LIMIT: loading took longer than " << timeout << " s\n";
+      else
+        std::cout << "CRASH: the worker died while loading (" << exit.describe() << ")\n";
       return kExitFailure;
     }
     const auto& id = hello.identity;

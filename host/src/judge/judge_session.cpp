@@ -205,6 +205,7 @@ class Session {
       r.dtype = std::string(dtype_name(spec.dtype));
       r.shape = spec.shape;
       r.shape[0] = data_.max_batch;
+      r.samples = data_.max_batch;
       std::size_t sample = dtype_size(spec.dtype);
       for (std::size_t d = 1; d < spec.shape.size(); ++d) sample *= static_cast<std::size_t>(spec.shape[d]);
       output_sample_bytes_.push_back(sample);

@@ -36,6 +36,7 @@ RegionSpec region_for(const HostTensor& t, const std::string& role, const std::s
   r.name = name;
   r.dtype = std::string(dtype_name(t.dtype));
   r.shape = t.shape;
+  r.samples = t.samples();
   // Capacity: every whole sample the region holds, including the padding after the data.
   const std::size_t sample = t.sample_bytes();
   if (sample > 0) r.shape[0] = static_cast<int64_t>(shared->size() / sample);

@@ -147,6 +147,7 @@ CallOutcome WorkerClient::send_regions(const std::vector<RegionSpec>& regions, C
                     {"name", r.name},
                     {"dtype", r.dtype},
                     {"shape", r.shape},
+                    {"samples", r.samples},
                     {"bytes", r.memory->size()}});
     fds.push_back(r.memory->fd());
   }

@@ -55,7 +55,8 @@ struct RegionSpec {
   std::string role;  // ipc::role::*
   std::string name;
   std::string dtype;
-  std::vector<int64_t> shape;  // [capacity, sample dims...]
+  std::vector<int64_t> shape;  // [capacity, sample dims...]: capacity includes padding
+  int64_t samples = 0;         // how many of those are real data (what train() is shown)
   std::shared_ptr<ipc::SharedMemory> memory;
 };
 

@@ -181,6 +181,9 @@ void Worker::handle_regions(const json& m, std::vector<int> fds) {
     t.shape = r.at("shape").get<std::vector<int64_t>>();
     if (t.shape.empty()) throw std::runtime_error("region " + t.name + " has no shape");
     t.capacity = t.shape[0];
+    t.samples = r.at("samples").get<int64_t>();
+    if (t.samples < 0 || t.samples > t.capacity)
+      throw std::runtime_error("region " + t.name + ": bad sample count");
     t.strides.assign(t.shape.size(), 1);
     for (std::size_t d = t.shape.size() - 1; d > 0; --d) t.strides[d - 1] = t.strides[d] * t.shape[d];
     t.sample_bytes = static_cast<std::size_t>(t.strides[0]) * dtype_size(*dtype);
@@ -245,8 +248,8 @@ void Worker::handle_train(const json& m) {
   if (train_inputs_.empty() || train_targets_.empty())
     throw std::runtime_error("no training data was mapped");
   std::vector<gauntlet_tensor> inputs, targets;
-  for (auto& r : train_inputs_) inputs.push_back(describe(r, 0, r.capacity));
-  for (auto& r : train_targets_) targets.push_back(describe(r, 0, r.capacity));
+  for (auto& r : train_inputs_) inputs.push_back(describe(r, 0, r.samples));
+  for (auto& r : train_targets_) targets.push_back(describe(r, 0, r.samples));
   gauntlet_train_args args{};
   args.struct_size = sizeof(args);
   args.num_inputs = static_cast<uint32_t>(inputs.size());

@@ -30,7 +30,8 @@ class Worker {
     gauntlet_dtype dtype{};
     std::vector<int64_t> shape;    // shape[0] = samples currently presented
     std::vector<int64_t> strides;  // row-major, in elements
-    int64_t capacity = 0;          // samples the region holds
+    int64_t capacity = 0;          // samples the region holds (data + padding)
+    int64_t samples = 0;           // samples of real data
     std::size_t sample_bytes = 0;
     bool writable = false;
   };

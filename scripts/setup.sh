@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages only; run as root on a fresh machine), then
+# configures and builds Gauntlet into ./build. Safe to run again: it installs nothing that is
+# already there and rebuilds only what changed.
+#   scripts/setup.sh            the judge, the SDK, the sample plugins and the tests
+#   scripts/setup.sh --browser  also Debian's chromium, for the HTML leaderboard test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake make g++ clang pkg-config git ca-certificates
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libdnnl-dev ocl-icd-opencl-dev opencl-c-headers   # oneDNN 2.6; its CMake config requires the OpenCL headers
+  libyaml-cpp-dev libmuparser-dev nlohmann-json3-dev zlib1g-dev libssl-dev libseccomp-dev
+  doctest-dev libbenchmark-dev
+  dataset-fashion-mnist
+)
+if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "[setup] installing: ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then echo "[setup] run as root to install packages" >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"
+echo "[setup] built into $(pwd)/build"
