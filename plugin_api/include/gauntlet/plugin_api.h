@@ -22,6 +22,10 @@
  *   field that lies beyond the struct_size its writer declared, and treats such a field as
  *   absent (NULL / 0). Fields are never removed, reordered or retyped within a major
  *   version: the v1 layout is frozen by the static assertions at the end of this file.
+ * - Arrays of structs (the specs given to prepare()) are laid out by the host with the
+ *   element size of the minor version the PLUGIN declared in its table, so that plain
+ *   indexing (`specs[i]`) is always right for the plugin that was compiled against it.
+ *   struct_size of each element then equals the plugin's own sizeof.
  *
  * Threads and lifetime, in one paragraph
  * --------------------------------------
@@ -280,7 +284,10 @@ typedef struct gauntlet_plugin_api {
 
   /* [plugin-thread] Optional: NULL unless GAUNTLET_CAP_TRAIN. Learns from the training split.
    * Tensors are read-only shared memory, valid only during the call. Wall-clock limited by
-   * the challenge (time_limit_seconds); poll should_cancel(). */
+   * the challenge (time_limit_seconds); poll should_cancel(), which turns on at 90% of the
+   * limit. Returning GAUNTLET_CANCELLED after should_cancel() turned on is not a failure:
+   * the host evaluates the model as it stands (returning OK with a partial model is the
+   * same). Any other non-OK status, or running past the limit, ends the judging. */
   gauntlet_status (*train)(gauntlet_instance* instance, const gauntlet_train_args* args);
 
   /* [plugin-thread] Computes outputs for one batch. Timed by the host around the whole call.
