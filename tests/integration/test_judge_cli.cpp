@@ -89,6 +89,17 @@ TEST_CASE("the public and private splits partition the test set") {
   CHECK(n_priv > 0);
   CHECK(n_pub + n_priv == 200);  // num_test of the tiny challenge
   CHECK(a["metrics"]["mse"] != b["metrics"]["mse"]);
+
+  // `all` is their union: its MSE is the sample-weighted mean of the two parts.
+  auto all = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
+                          test_plugin("null_plugin"), "--split", "all", "--out", dir + "/all.json"});
+  REQUIRE(all.exit_code == 0);
+  json c = read_json(dir + "/all.json");
+  CHECK(c["samples"]["eval"] == 200);
+  const double weighted = (a["metrics"]["mse"].get<double>() * double(n_pub) +
+                           b["metrics"]["mse"].get<double>() * double(n_priv)) /
+                          200.0;
+  CHECK(c["metrics"]["mse"].get<double>() == doctest::Approx(weighted).epsilon(1e-6));
 }
 
 TEST_CASE("each broken plugin gets its verdict and a clear reason, and the host carries on") {
@@ -160,7 +171,7 @@ TEST_CASE("bad command lines exit with code 2 and say what is wrong") {
   CHECK(r.err.find("challenge") != std::string::npos);
   r = run_command({bin, "judge", "-c", kTiny, "-p", test_plugin("null_plugin"), "--split", "secret"});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find("--split must be 'public' or 'private'") != std::string::npos);
+  CHECK(r.err.find("--split must be 'public', 'private' or 'all'") != std::string::npos);
   r = run_command({bin, "frobnicate"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("unknown command 'frobnicate'") != std::string::npos);

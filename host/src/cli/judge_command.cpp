@@ -25,8 +25,9 @@ int judge_command(int argc, char** argv) {
   visible.add_options()                                                                              //
       ("challenge,c", po::value(&challenge_path)->required(), "challenge folder or challenge.yaml")  //
       ("plugin,p", po::value(&plugins)->composing(),
-       "plugin library (.so); repeat, or list them after the options")                                    //
-      ("split", po::value(&split)->default_value("public"), "test split to judge on: public or private")  //
+       "plugin library (.so); repeat, or list them after the options")  //
+      ("split", po::value(&split)->default_value("public"),
+       "test split to judge on: public, private, or all (the whole test set)")  //
       ("out,o", po::value(&out),
        "write the JSON result here (a file for one plugin, a folder for several)")                       //
       ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
@@ -48,8 +49,8 @@ int judge_command(int argc, char** argv) {
     std::cerr << "gauntlet judge: no plugin given (--plugin <lib.so>)\n";
     return kExitBadInput;
   }
-  if (split != "public" && split != "private") {
-    std::cerr << "gauntlet judge: --split must be 'public' or 'private', not '" << split << "'\n";
+  if (split != "public" && split != "private" && split != "all") {
+    std::cerr << "gauntlet judge: --split must be 'public', 'private' or 'all', not '" << split << "'\n";
     return kExitBadInput;
   }
   if (vm.count("limit") && limit <= 0) {
@@ -62,7 +63,9 @@ int judge_command(int argc, char** argv) {
   try {
     challenge = load_challenge(challenge_path);
     DataRequest request;
-    request.split = split == "private" ? SplitName::private_split : SplitName::public_split;
+    request.split = split == "private" ? SplitName::private_split
+                    : split == "all"   ? SplitName::whole_test
+                                       : SplitName::public_split;
     request.eval_limit = limit;
     request.train_limit = train_limit;
     request.include_train = challenge.training_allowed;

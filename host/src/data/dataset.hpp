@@ -13,8 +13,10 @@
 
 namespace gauntlet {
 
-enum class SplitName { public_split, private_split };
-const char* split_name(SplitName split);  // "public" / "private"
+// whole_test = public and private together: the figure a baseline is quoted with
+// (organizers only; events judge public or private).
+enum class SplitName { public_split, private_split, whole_test };
+const char* split_name(SplitName split);  // "public" / "private" / "all"
 
 // A dataset file that is missing, truncated or corrupt. The message names the file and
 // what is wrong with it; commands exit with code 2.

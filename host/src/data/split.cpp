@@ -17,13 +17,22 @@ std::vector<int64_t> eval_indices(const SplitRule& rule, SplitName split, int64_
   std::vector<int64_t> out;
   const bool want_private = split == SplitName::private_split;
   for (int64_t i = 0; i < test_size && (limit < 0 || static_cast<int64_t>(out.size()) < limit); ++i)
-    if (is_private_sample(rule, i) == want_private) out.push_back(i);
+    if (split == SplitName::whole_test || is_private_sample(rule, i) == want_private) out.push_back(i);
   return out;
 }
 
 }  // namespace data
 
-const char* split_name(SplitName split) { return split == SplitName::private_split ? "private" : "public"; }
+const char* split_name(SplitName split) {
+  switch (split) {
+    case SplitName::private_split:
+      return "private";
+    case SplitName::whole_test:
+      return "all";
+    default:
+      return "public";
+  }
+}
 
 bool is_private_sample(const SplitRule& rule, int64_t index) {
   // Exact integer form of splitmix64(seed ^ i) / 2^64 < f: fraction * 2^64 is exact in double
