@@ -81,6 +81,16 @@ class Session {
 
   void finish() {
     if (client_) {
+      // A plugin that failed politely (an error status, a bad output) still gets its
+      // destroy(), as the ABI promises; anything worse is killed outright.
+      const bool polite_failure = (evidence_.plugin_error || evidence_.bad_output) && !evidence_.time_limit &&
+                                  !evidence_.worker_death && !evidence_.protocol_violation;
+      if (polite_failure && client_->process().alive()) {
+        auto deadline = Clock::now() + std::chrono::seconds(2);
+        if (!serving_ || client_->end_serving(deadline).ok()) client_->destroy(deadline);
+      } else if (!shut_down_cleanly_) {
+        client_->process().kill_all();
+      }
       // Whatever happened, the worker and everything it started are gone after this.
       ExitStatus exit = client_->process().wait(std::chrono::milliseconds(2000));
       result_.worker_exit = exit.describe();
@@ -244,7 +254,8 @@ class Session {
     auto cancel_at = Clock::now() + seconds(0.9 * limit);
     CallOutcome o = client_->train(limit, cancel_at, deadline);
     result_.seconds.train = o.host_seconds;
-    if (o.kind == CallOutcome::Kind::plugin_error && o.status == GAUNTLET_CANCELLED && Clock::now() >= cancel_at) {
+    if (o.kind == CallOutcome::Kind::plugin_error && o.status == GAUNTLET_CANCELLED &&
+        Clock::now() >= cancel_at) {
       // The ABI's promise: stopping when asked is not a failure; the model is judged as is.
       result_.warnings.push_back("training stopped early at the judge's request (should_cancel)");
       o.kind = CallOutcome::Kind::ok;
@@ -336,6 +347,7 @@ class Session {
     CallOutcome serving = client_->begin_serving(static_cast<uint32_t>(challenge_.timing.spin_us),
                                                  deadline_in(challenge_.limits.setup_seconds));
     if (!check(serving, "starting to serve", setup_limit())) return false;
+    serving_ = true;
     rng_.seed(options_.seed);
 
     const int64_t batch = challenge_.timing.eval_batch_size;
@@ -402,7 +414,8 @@ class Session {
   void shut_down() {
     auto deadline = deadline_in(std::max(5.0, challenge_.limits.setup_seconds));
     if (!check(client_->end_serving(deadline), "leaving the serving loop", setup_limit())) return;
-    check(client_->destroy(deadline), "destroy()", setup_limit());
+    serving_ = false;
+    shut_down_cleanly_ = check(client_->destroy(deadline), "destroy()", setup_limit());
   }
 
   void compute_results() {
@@ -437,6 +450,8 @@ class Session {
   std::vector<std::size_t> output_sample_bytes_;
   HostTensor eval_outputs_;
   bool will_train_ = false;
+  bool serving_ = false;
+  bool shut_down_cleanly_ = false;
   std::mt19937_64 rng_;
 };
 

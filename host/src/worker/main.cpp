@@ -49,5 +49,10 @@ int main(int argc, char** argv) {
   ::syscall(SYS_close_range, gauntlet::ipc::kWorkerSocketFd + 1, ~0U, 0);
 
   gauntlet::worker::Worker worker(gauntlet::ipc::MessageSocket(gauntlet::ipc::kWorkerSocketFd), plugin);
-  return worker.run();
+  const int code = worker.run();
+  // _exit, not return: after destroy() a plugin's static destructors must not run while
+  // threads it failed to stop may still be running (and nothing they do could matter now).
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::_exit(code);
 }
