@@ -32,8 +32,8 @@ std::string hex_byte(unsigned char c) {
 
 // The first byte that keeps `s` from being UTF-8 text: NUL and other C0 controls (binary
 // files), malformed, overlong or surrogate sequences.
-std::optional<BadByte> find_non_text(std::string_view s) {
-  const std::string tail = "; a challenge file must be UTF-8 text";
+std::optional<BadByte> find_non_text(std::string_view s, const std::string& kind) {
+  const std::string tail = "; a " + kind + " file must be UTF-8 text";
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
@@ -74,10 +74,11 @@ SourceLocation location_of_offset(const std::string& file, std::string_view text
   return {file, line, static_cast<int>(offset - line_start) + 1};
 }
 
-// Builds the tree from parser events, refusing what a challenge file never needs.
+// Builds the tree from parser events, refusing what a Gauntlet YAML file never needs.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(const std::string& file, Node& root) : file_(file), root_(root) {}
+  TreeBuilder(const std::string& file, const std::string& kind, Node& root)
+      : file_(file), kind_(kind), root_(root) {}
 
   const YAML::Mark& document_start() const { return document_start_; }
 
@@ -86,10 +87,10 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add(make(Kind::null, mark, anchor)); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    fail(mark, "aliases (*name) are not allowed in challenge files; write the value out");
+    fail(mark, "aliases (*name) are not allowed in " + kind_ + " files; write the value out");
   }
   void OnAnchor(const YAML::Mark& mark, const std::string& name) override {
-    fail(mark, "anchors (&" + name + ") are not allowed in challenge files; write the value out");
+    fail(mark, "anchors (&" + name + ") are not allowed in " + kind_ + " files; write the value out");
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
@@ -115,9 +116,9 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   Node make(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) fail(mark, "anchors (&name) are not allowed in challenge files");
+    if (anchor != YAML::NullAnchor) fail(mark, "anchors (&name) are not allowed in " + kind_ + " files");
     if (++nodes_ > kMaxNodes)
-      fail(mark, "more than " + std::to_string(kMaxNodes) + " YAML nodes; a challenge file is small");
+      fail(mark, "more than " + std::to_string(kMaxNodes) + " YAML nodes; a " + kind_ + " file is small");
     Node node;
     node.kind = kind;
     node.line = mark.line + 1;
@@ -161,6 +162,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   const std::string& file_;
+  const std::string& kind_;
   Node& root_;
   std::vector<Node> stack_;
   std::size_t nodes_ = 0;
@@ -169,19 +171,19 @@ class TreeBuilder : public YAML::EventHandler {
 
 }  // namespace
 
-void check_file_size(const std::string& file, std::uintmax_t size) {
+void check_file_size(const std::string& file, std::uintmax_t size, const std::string& kind) {
   if (size > kMaxFileBytes)
     throw ConfigError({file, 0, 0}, "",
                       "file is " + std::to_string(size) + " bytes, over the " +
-                          std::to_string(kMaxFileBytes) + "-byte (1 MiB) limit for challenge files");
+                          std::to_string(kMaxFileBytes) + "-byte (1 MiB) limit for " + kind + " files");
 }
 
-Document parse_document(const std::string& file, std::string bytes) {
-  check_file_size(file, bytes.size());
+Document parse_document(const std::string& file, std::string bytes, const std::string& kind) {
+  check_file_size(file, bytes.size(), kind);
   // yaml-cpp skips a byte order mark but then counts positions without it; dropping it here
   // keeps node offsets aligned with `text`.
   if (bytes.starts_with("\xef\xbb\xbf")) bytes.erase(0, 3);
-  if (const auto bad = find_non_text(bytes))
+  if (const auto bad = find_non_text(bytes, kind))
     throw ConfigError(location_of_offset(file, bytes, bad->offset), "", bad->message);
 
   Document doc;
@@ -189,14 +191,14 @@ Document parse_document(const std::string& file, std::string bytes) {
   std::istringstream in(doc.text);
   try {
     YAML::Parser parser(in);
-    TreeBuilder builder(file, doc.root);
+    TreeBuilder builder(file, kind, doc.root);
     if (!parser.HandleNextDocument(builder)) return doc;
     doc.empty = false;
     Node second;
-    TreeBuilder next(file, second);
+    TreeBuilder next(file, kind, second);
     if (parser.HandleNextDocument(next))
       throw ConfigError(location_of(file, next.document_start()), "",
-                        "a second YAML document; a challenge file holds exactly one");
+                        "a second YAML document; a " + kind + " file holds exactly one");
   } catch (const YAML::Exception& e) {
     throw ConfigError(location_of(file, e.mark), "", "YAML syntax error: " + e.msg);
   }

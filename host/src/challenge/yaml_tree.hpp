@@ -1,4 +1,4 @@
-// Private to the challenge layer: a hardened YAML reader. yaml-cpp's event parser feeds a
+// Shared by the challenge and event layers: a hardened YAML reader. yaml-cpp's event parser feeds a
 // small tree built here, so that hostile files are refused before they cost anything:
 // non-UTF-8 or binary bytes, files over 1 MiB, nesting deeper than 64 levels (yaml-cpp 0.7
 // recurses per level and only stops at 2000), and anchors/aliases (an alias bomb expands
@@ -39,12 +39,13 @@ struct Document {
   Node root;
 };
 
-// Throws ConfigError (line 0) when a file of `size` bytes is over kMaxFileBytes.
-void check_file_size(const std::string& file, std::uintmax_t size);
+// Throws ConfigError (line 0) when a file of `size` bytes is over kMaxFileBytes. `kind` names
+// the kind of file in messages ("challenge", "event config").
+void check_file_size(const std::string& file, std::uintmax_t size, const std::string& kind = "challenge");
 
 // Parses `bytes` (the content of `file`, used in error locations). Throws ConfigError for a
 // file over kMaxFileBytes, bytes that are not UTF-8 text, a YAML syntax error, nesting
 // deeper than kMaxDepth, more than kMaxNodes nodes, anchors, aliases or several documents.
-Document parse_document(const std::string& file, std::string bytes);
+Document parse_document(const std::string& file, std::string bytes, const std::string& kind = "challenge");
 
 }  // namespace gauntlet::yaml
