@@ -356,7 +356,7 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.timing.min_batches == 20);
   CHECK(c.timing.min_seconds == 0.2);
   CHECK(c.timing.max_batches == 5000);
-  CHECK(c.timing.spin_us == 200);
+  CHECK(c.timing.spin_auto);
 
   REQUIRE(c.metrics.size() == 4);
   CHECK(c.metrics[0].variable == "accuracy");
@@ -430,7 +430,7 @@ TEST_CASE("synthetic-regression loads from its folder") {
   CHECK(c.limits.train_seconds == 60);
   CHECK(c.limits.memory_mb == 2048);
   CHECK(c.timing.batch_sizes == std::vector<int64_t>{1, 256});
-  CHECK(c.timing.spin_us == 200);  // default
+  CHECK(c.timing.spin_auto);  // default
   REQUIRE(c.metrics.size() == 2);
   CHECK(c.metrics[0].variable == "mse");
   CHECK(c.metrics[1].variable == "mae");

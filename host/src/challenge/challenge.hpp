@@ -83,9 +83,12 @@ struct TimingRules {
   int min_batches = 10;              // timed calls per batch size, >= 1
   double min_seconds = 0.1;          // and at least this long per batch size, >= 0
   int max_batches = 10000;           // never more than this, >= min_batches
-  // Spin-then-block policy of the control channel: the host spins this long waiting for a
-  // result before it sleeps (see docs/performance.md). >= 0.
-  double spin_us = 200;
+  // Spin-then-block policy of the control channel (docs/performance.md). `auto` (the
+  // default): the judge spins through the whole call when the plugin's thread budget leaves
+  // it a core of the job's own, and spins kAutoSpinUs then sleeps otherwise. A number: spin
+  // that many microseconds, then sleep. >= 0.
+  bool spin_auto = true;
+  double spin_us = 50;
 };
 
 // A quality metric computed by the host. `kind` is one of: accuracy, top_k_accuracy,

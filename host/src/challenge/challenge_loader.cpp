@@ -661,8 +661,14 @@ void Loader::load_timing(const Node& root, Challenge& c) {
   if (const Node* n = find_key(timing, "max_batches"))
     t.max_batches =
         static_cast<int>(integer(*n, "timing.max_batches", t.min_batches, 1'000'000'000, "min_batches"));
-  if (const Node* n = find_key(timing, "spin_us"))
-    t.spin_us = number(*n, "timing.spin_us", Bound::non_negative, 1e6);
+  if (const Node* n = find_key(timing, "spin_us")) {
+    if (n->kind == Kind::scalar && n->plain && n->value == "auto") {
+      t.spin_auto = true;
+    } else {
+      t.spin_auto = false;
+      t.spin_us = number(*n, "timing.spin_us", Bound::non_negative, 1e6);
+    }
+  }
 }
 
 void Loader::load_metrics(const Node& root, Challenge& c) {

@@ -174,10 +174,11 @@ CallOutcome WorkerClient::train(double time_limit_seconds, Clock::time_point can
   return out;
 }
 
-CallOutcome WorkerClient::begin_serving(uint32_t spin_us, Clock::time_point deadline) {
-  spin_ = std::chrono::microseconds(spin_us);
+CallOutcome WorkerClient::begin_serving(std::chrono::nanoseconds host_spin, uint32_t worker_spin_us,
+                                        Clock::time_point deadline) {
+  spin_ = host_spin;
   seq_ = page_->request.seq.load(std::memory_order_relaxed);
-  return request(ipc::msg::kServe, json{{"spin_us", spin_us}}, deadline);
+  return request(ipc::msg::kServe, json{{"spin_us", worker_spin_us}}, deadline);
 }
 
 WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clock::time_point deadline) {

@@ -70,7 +70,10 @@ class WorkerClient {
   CallOutcome prepare(const nlohmann::json& args, Clock::time_point deadline);
   // Sets the cancel flag at `cancel_at`, then waits until `deadline`.
   CallOutcome train(double time_limit_seconds, Clock::time_point cancel_at, Clock::time_point deadline);
-  CallOutcome begin_serving(uint32_t spin_us, Clock::time_point deadline);
+  // From now on infer() goes through the control page. The host spins `host_spin` waiting
+  // for each answer before it sleeps; the worker spins `worker_spin_us` waiting for requests.
+  CallOutcome begin_serving(std::chrono::nanoseconds host_spin, uint32_t worker_spin_us,
+                            Clock::time_point deadline);
 
   // The hot path: one infer() over samples [first, first + batch) of the eval inputs.
   // latency is measured by the host from posting the request to seeing the answer.
