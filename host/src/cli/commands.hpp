@@ -8,5 +8,6 @@ namespace gauntlet::cli {
 int judge_command(int argc, char** argv);
 int validate_command(int argc, char** argv);
 int inspect_command(int argc, char** argv);
+int new_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli

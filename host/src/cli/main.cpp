@@ -19,6 +19,7 @@ const Command kCommands[] = {
     {"validate", gauntlet::cli::validate_command,
      "check challenge YAML files and report the first error of each"},
     {"inspect", gauntlet::cli::inspect_command, "show a plugin's ABI version, info and capabilities"},
+    {"new", gauntlet::cli::new_command, "write a starter plugin project for a challenge"},
 };
 
 void usage(std::ostream& out) {
