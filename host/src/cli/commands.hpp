@@ -8,6 +8,9 @@ namespace gauntlet::cli {
 int judge_command(int argc, char** argv);
 int validate_command(int argc, char** argv);
 int inspect_command(int argc, char** argv);
+int run_command(int argc, char** argv);
+int leaderboard_command(int argc, char** argv);
+int submit_command(int argc, char** argv);
 int new_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "common/errors.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -19,6 +20,11 @@ const Command kCommands[] = {
     {"validate", gauntlet::cli::validate_command,
      "check challenge YAML files and report the first error of each"},
     {"inspect", gauntlet::cli::inspect_command, "show a plugin's ABI version, info and capabilities"},
+    {"run", gauntlet::cli::run_command,
+     "judge a whole event (configs/<event>.yaml) into its result store, resumably"},
+    {"leaderboard", gauntlet::cli::leaderboard_command,
+     "rank one split of an event from its store: table, csv, json, markdown or html"},
+    {"submit", gauntlet::cli::submit_command, "check and record a team's library for an event's challenge"},
     {"new", gauntlet::cli::new_command, "write a starter plugin project for a challenge"},
 };
 
@@ -26,7 +32,8 @@ void usage(std::ostream& out) {
   out << "gauntlet " GAUNTLET_VERSION " - judging system for AI-model hackathons\n\n"
       << "usage: gauntlet <command> [options]   (gauntlet <command> --help for its options)\n\ncommands:\n";
   for (const auto& c : kCommands)
-    out << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(13 - std::min<std::size_t>(std::strlen(c.name), 12), ' ')
+        << c.summary << "\n";
   out << "\nexit codes: 0 success, 1 a verdict other than OK (or another failure), 2 bad input\n";
 }
 

@@ -175,7 +175,7 @@ class Session {
     progress("loading " + options_.plugin.filename().string());
     try {
       client_ = std::make_unique<WorkerClient>(options_.worker_executable,
-                                               std::filesystem::absolute(options_.plugin));
+                                               std::filesystem::absolute(options_.plugin), options_.cpus);
     } catch (const std::exception& e) {
       evidence_.judge_failure = e.what();
       return false;

@@ -25,6 +25,10 @@ struct JudgeOptions {
   std::filesystem::path worker_executable = default_worker_executable();
   // Called with a short line at each phase ("training", "timing batch 64"...), may be empty.
   std::function<void(const std::string&)> progress;
+  // CPUs the worker is pinned to (gauntlet-worker --cpus), empty: not pinned. The caller pins
+  // its own thread to the same CPUs (the event runner does) so that parallel jobs do not
+  // disturb each other's timing.
+  std::vector<int> cpus;
 };
 
 struct PhaseSeconds {

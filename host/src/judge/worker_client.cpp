@@ -26,8 +26,8 @@ std::string bounded(const json& m, const char* key, std::size_t cap = 4096) {
 
 }  // namespace
 
-WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
-                           const std::filesystem::path& plugin) {
+WorkerClient::WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
+                           const std::vector<int>& cpus) {
   ipc::MessageSocket worker_end;
   ipc::MessageSocket::make_pair(socket_, worker_end);
   control_memory_ = ipc::SharedMemory::create("control", ipc::kControlPageBytes);
@@ -36,6 +36,7 @@ WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
   options.worker_executable = worker_executable;
   options.plugin = plugin;
   options.socket_fd = worker_end.fd();
+  options.cpus = cpus;
   process_ = std::make_unique<WorkerProcess>(options);
   // worker_end closes here: from now on only the worker holds its end, so its death is seen
   // as end-of-file on ours.

@@ -62,7 +62,9 @@ struct RegionSpec {
 
 class WorkerClient {
  public:
-  WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin);
+  // `cpus`: pin the worker to these CPUs before it loads the plugin (empty: no pinning).
+  WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
+               const std::vector<int>& cpus = {});
 
   HelloOutcome hello(Clock::time_point deadline);
   CallOutcome create(const nlohmann::json& args, Clock::time_point deadline);

@@ -75,6 +75,9 @@ WorkerProcess::WorkerProcess(const Options& options) : capture_bytes_(options.ca
   std::vector<char*> argv{const_cast<char*>(exe.c_str()),      const_cast<char*>("--plugin"),
                           const_cast<char*>(plugin.c_str()),   const_cast<char*>("--host-pid"),
                           const_cast<char*>(host_pid.c_str()), nullptr};
+  std::string cpus;
+  for (int c : options.cpus) cpus.append(cpus.empty() ? "" : ",").append(std::to_string(c));
+  if (!cpus.empty()) argv.insert(argv.end() - 1, {const_cast<char*>("--cpus"), cpus.data()});
   // A clean environment: nothing of the host's (tokens, paths) reaches team code.
   std::vector<char*> envp{const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("LC_ALL=C"), nullptr};
 

@@ -37,6 +37,7 @@ class WorkerProcess {
     std::filesystem::path plugin;
     int socket_fd = -1;                     // becomes fd 3 in the worker
     std::size_t capture_bytes = 64 * 1024;  // per stream
+    std::vector<int> cpus;                  // --cpus: pinned before the plugin loads; empty: not
   };
 
   // Throws std::runtime_error naming the failing step.

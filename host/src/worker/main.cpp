@@ -4,6 +4,7 @@
 #include "ipc/protocol.hpp"
 #include "worker/worker.hpp"
 
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <csignal>
@@ -20,23 +21,42 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr,
-               "gauntlet-worker: internal helper of `gauntlet`; it serves one plugin to the judge.\n"
-               "usage: gauntlet-worker --plugin <lib.so> --host-pid <pid>   (setup socket on fd %d)\n",
-               gauntlet::ipc::kWorkerSocketFd);
+  std::fprintf(
+      stderr,
+      "gauntlet-worker: internal helper of `gauntlet`; it serves one plugin to the judge.\n"
+      "usage: gauntlet-worker --plugin <lib.so> --host-pid <pid> [--cpus 0,1]   (setup socket on fd %d)\n",
+      gauntlet::ipc::kWorkerSocketFd);
   return 2;
+}
+
+// "0,1,5": the CPUs to run on. False for a malformed list or a refused affinity.
+bool pin_to_cpus(const std::string& list) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  const char* p = list.c_str();
+  while (*p) {
+    char* end = nullptr;
+    const long cpu = std::strtol(p, &end, 10);
+    if (end == p || cpu < 0 || cpu >= CPU_SETSIZE) return false;
+    CPU_SET(static_cast<int>(cpu), &set);
+    p = *end == ',' ? end + 1 : end;
+    if (*end != ',' && *end != '\0') return false;
+  }
+  return sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string plugin;
+  std::string plugin, cpus;
   long host_pid = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--plugin") == 0)
       plugin = argv[i + 1];
     else if (std::strcmp(argv[i], "--host-pid") == 0)
       host_pid = std::strtol(argv[i + 1], nullptr, 10);
+    else if (std::strcmp(argv[i], "--cpus") == 0)
+      cpus = argv[i + 1];
     else
       return usage();
   }
@@ -47,6 +67,12 @@ int main(int argc, char** argv) {
   // Nothing but stdio and the setup socket crosses exec (the host sets CLOEXEC everywhere;
   // this is the belt to those braces).
   ::syscall(SYS_close_range, gauntlet::ipc::kWorkerSocketFd + 1, ~0U, 0);
+
+  // Pinned before the plugin loads (its static constructors may start threads): the event
+  // runner gives each parallel job its own cores so jobs do not disturb each other's timing.
+  // Best effort: a list the kernel refuses leaves the worker where it was spawned (on the
+  // host thread's cores, which the runner pinned).
+  if (!cpus.empty()) pin_to_cpus(cpus);
 
   gauntlet::worker::Worker worker(gauntlet::ipc::MessageSocket(gauntlet::ipc::kWorkerSocketFd), plugin);
   const int code = worker.run();

@@ -1,0 +1,26 @@
+// Shared by `gauntlet run` and `gauntlet leaderboard`: a leaderboard built from the store
+// (one split only) and its default outputs.
+#pragma once
+
+#include "event/event_config.hpp"
+#include "leaderboard/build.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace gauntlet::cli {
+
+// Reads the split's records (and only that split's) and ranks them. Throws std::runtime_error.
+leaderboard::Leaderboard load_leaderboard(const std::filesystem::path& store,
+                                          const nlohmann::json& description, const std::string& split);
+
+// <store>/leaderboard-<split>.html
+std::filesystem::path default_html_path(const std::filesystem::path& store, const std::string& split);
+
+// The terminal table on stdout, the HTML page written next to the store and its path printed.
+// Returns an exit code.
+int print_leaderboard_and_html(const event::EventConfig& config, const std::string& split);
+
+}  // namespace gauntlet::cli

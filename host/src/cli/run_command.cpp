@@ -1,0 +1,130 @@
+// gauntlet run: judges a whole event (configs/<event>.yaml) into its result store, resuming
+// where an earlier run stopped, then prints the leaderboard of the judged split (public) and
+// writes its HTML page.
+#include "cli/commands.hpp"
+#include "cli/leaderboard_output.hpp"
+#include "cli/options.hpp"
+#include "common/errors.hpp"
+#include "event/cpu_slots.hpp"
+#include "event/event_loader.hpp"
+#include "event/job_plan.hpp"
+#include "event/progress.hpp"
+#include "event/runner.hpp"
+#include "store/result_store.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <iostream>
+
+namespace gauntlet::cli {
+
+int run_command(int argc, char** argv) {
+  std::string config_path, split;
+  int jobs = 0;
+  bool rejudge = false, no_leaderboard = false;
+
+  po::options_description visible("options");
+  visible.add_options()  //
+      ("jobs,j", po::value(&jobs),
+       "jobs judged at a time, each pinned to its own cores (default: the config's `jobs`, else one per two "
+       "usable cores)")                                                                                 //
+      ("rejudge", po::bool_switch(&rejudge), "judge every job again, also those already in the store")  //
+      ("split", po::value(&split), "override the config's split: public or private")                    //
+      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end");
+  po::options_description hidden;
+  hidden.add_options()("config", po::value(&config_path)->required());
+  po::positional_options_description positional;
+  positional.add("config", 1);
+  po::variables_map vm;
+  if (auto code = parse_options(argc, argv,
+                                "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private]",
+                                visible, hidden, positional, vm))
+    return *code;
+  if (vm.count("jobs") && (jobs < 1 || jobs > 1024)) {
+    std::cerr << "gauntlet run: --jobs must be between 1 and 1024\n";
+    return kExitBadInput;
+  }
+
+  event::EventConfig config;
+  event::Plan plan;
+  try {
+    config = event::load_event(config_path);
+    if (split.empty()) split = config.split;
+    if (!store::valid_split(split)) {
+      std::cerr << "gauntlet run: --split must be 'public' or 'private', not '" << split << "'\n";
+      return kExitBadInput;
+    }
+    plan = event::plan_jobs(config, split);
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  }
+
+  const std::vector<int> cpus = event::usable_cpus();
+  const bool defaulted = !vm.count("jobs") && config.jobs == 0;
+  if (!vm.count("jobs")) jobs = config.jobs > 0 ? config.jobs : event::default_jobs(cpus.size());
+  event::RunSettings settings;
+  settings.slots = event::assign_cpus(cpus, jobs);
+  settings.rejudge = rejudge;
+
+  std::unique_ptr<store::StoreLock> lock;
+  try {
+    lock = std::make_unique<store::StoreLock>(config.store);
+    store::write_event_description(config.store, event::describe_event(config, &plan));
+  } catch (const std::exception& e) {
+    std::cerr << "gauntlet run: " << e.what() << "\n";
+    return kExitFailure;
+  }
+
+  const int to_judge = static_cast<int>(event::jobs_to_run(plan, rejudge).size());
+  std::cerr << "[gauntlet] event " << config.name << ": " << config.challenges.size() << " challenge"
+            << (config.challenges.size() == 1 ? "" : "s") << " x " << config.teams.size() << " team"
+            << (config.teams.size() == 1 ? "" : "s") << " = " << plan.jobs.size() << " jobs on the " << split
+            << " split (" << plan.without_plugin.size() << " pairs without a plugin); store "
+            << config.store.string() << "\n";
+  std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
+            << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
+            << ", pinned to cores";
+  for (std::size_t s = 0; s < settings.slots.size(); ++s)
+    std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
+  std::cerr << "\n";
+  if (cpus.size() < static_cast<std::size_t>(2 * jobs))
+    std::cerr << "[gauntlet] warning: fewer than two cores per job; the judge's timing thread and the plugin "
+                 "share cores, so latencies are noisier\n";
+  std::cerr << "[gauntlet] " << to_judge << " to judge, "
+            << plan.jobs.size() - static_cast<std::size_t>(to_judge) << " skipped (already in the store)"
+            << (rejudge ? "; --rejudge: judging everything again" : "") << "\n";
+
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  event::ProgressDisplay progress(std::cerr, terminal, config, to_judge, split == "public");
+  auto running =
+      std::async(std::launch::async, [&] { return event::run_event(config, plan, settings, progress); });
+  while (running.wait_for(std::chrono::milliseconds(terminal ? 250 : 1000)) != std::future_status::ready)
+    progress.tick();
+  const event::RunSummary summary = running.get();
+  progress.finish();
+
+  std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << ": " << summary.judged
+            << " judged, " << summary.skipped << " skipped (already stored)";
+  if (summary.judge_errors)
+    std::cerr << ", " << summary.judge_errors << " JUDGE_ERROR (judged again next run)";
+  if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";
+  std::cerr << "\n";
+  lock.reset();
+
+  if (!no_leaderboard) {
+    if (split == "public") {
+      std::cout << "\n";
+      if (print_leaderboard_and_html(config, split) != kExitOk) return kExitFailure;
+    } else {
+      // The private split is shown only when asked for by name.
+      std::cerr << "[gauntlet] private results stored; the final ranking: gauntlet leaderboard "
+                << config_path << " --split private\n";
+    }
+  }
+  return summary.judge_errors || summary.store_errors ? kExitFailure : kExitOk;
+}
+
+}  // namespace gauntlet::cli

@@ -1,0 +1,78 @@
+// The in-memory model of an event (configs/<event>.yaml, schema 1): which challenges, which
+// teams and where their plugins live, where results are stored, how events are ranked. The
+// loader (event_loader.hpp) validates it completely; the schema is documented in
+// configs/README.md.
+#pragma once
+
+#include "challenge/challenge.hpp"
+#include "common/errors.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gauntlet::event {
+
+inline constexpr int kEventSchemaVersion = 1;
+
+// How the per-challenge rankings combine into the event ranking.
+enum class RankingRule {
+  sum_of_ranks,           // sum of the team's rank on each challenge; lower is better
+  mean_normalized_score,  // mean over challenges of (score - worst) / (best - worst); higher is better
+};
+std::string ranking_rule_name(RankingRule rule);
+
+// Where a team's plugins come from.
+enum class PluginSource {
+  one_for_all,    // `plugin: lib.so`: the same library on every challenge
+  per_challenge,  // `plugins: {<challenge-id>: lib.so}`
+  folder,         // `folder: dir`: <dir>/<challenge-id>.so or <dir>/<challenge-id>/*.so
+  submissions,    // neither: the event's submission folder, <submissions.folder>/<team>
+};
+
+struct PathAt {
+  std::filesystem::path path;  // absolute, normalized
+  SourceLocation where;
+};
+
+struct Team {
+  std::string name;  // [A-Za-z0-9][A-Za-z0-9_.-]*, at most 64 characters, unique in the event
+  PluginSource source = PluginSource::submissions;
+  std::optional<PathAt> plugin;           // one_for_all
+  std::map<std::string, PathAt> plugins;  // per_challenge: challenge id -> library
+  std::optional<PathAt> folder;           // folder, and submissions (the derived folder)
+  SourceLocation where;
+};
+
+struct JudgeSettings {
+  int64_t limit = -1;        // evaluate only the first N samples of the split (-1: all)
+  int64_t train_limit = -1;  // train on only the first N samples (-1: all)
+  uint64_t seed = 1;
+};
+
+struct EventConfig {
+  std::filesystem::path file;  // the YAML file, absolute
+  std::filesystem::path dir;   // its folder: relative paths are resolved against it
+  std::string sha256;          // of the YAML bytes
+
+  int schema = kEventSchemaVersion;
+  std::string name;  // [a-z0-9][a-z0-9_-]*
+  std::string title;
+  std::vector<Challenge> challenges;  // >= 1, unique ids, in file order
+  std::vector<Team> teams;            // >= 1, in file order
+  std::filesystem::path store;
+  int jobs = 0;                  // 0: the default, one job per two usable cores
+  std::string split = "public";  // public | private
+  RankingRule ranking = RankingRule::sum_of_ranks;
+  std::filesystem::path submissions_folder;  // default <store>/submissions
+  int max_submissions = 0;                   // per team and challenge; 0 = no cap
+  JudgeSettings judge;
+
+  const Challenge* find_challenge(const std::string& id) const;
+  const Team* find_team(const std::string& name) const;
+};
+
+}  // namespace gauntlet::event

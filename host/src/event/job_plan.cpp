@@ -1,0 +1,108 @@
+#include "event/job_plan.hpp"
+
+#include "common/sha256.hpp"
+#include "event/event_loader.hpp"
+
+#include <map>
+
+namespace gauntlet::event {
+namespace {
+
+using json = nlohmann::json;
+
+bool higher_is_better_metric(const std::string& variable) {
+  return !(variable == "log_loss" || variable == "mse" || variable == "mae");
+}
+
+}  // namespace
+
+Plan plan_jobs(const EventConfig& config, const std::string& split) {
+  Plan plan;
+  plan.split = split;
+  std::map<std::filesystem::path, std::string> digests;  // a library shared by teams is read once
+  for (std::size_t c = 0; c < config.challenges.size(); ++c) {
+    const Challenge& challenge = config.challenges[c];
+    for (const Team& team : config.teams) {
+      const auto plugin = find_plugin(team, challenge.id);
+      if (!plugin) {
+        plan.without_plugin.emplace_back(challenge.id, team.name);
+        continue;
+      }
+      Job job;
+      job.challenge = c;
+      job.team = team.name;
+      job.plugin = *plugin;
+      auto it = digests.find(*plugin);
+      if (it == digests.end()) {
+        try {
+          it = digests.emplace(*plugin, sha256_file_hex(*plugin)).first;
+        } catch (const std::exception& e) {
+          throw ConfigError(team.where, "", "team '" + team.name + "': " + e.what());
+        }
+      }
+      job.identity = store::JobIdentity{it->second,         challenge.sha256,         split,
+                                        config.judge.limit, config.judge.train_limit, config.judge.seed};
+      job.key = store::job_key(job.identity);
+      job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
+      job.state = store::record_state(job.record, job.key);
+      plan.jobs.push_back(std::move(job));
+    }
+  }
+  return plan;
+}
+
+json describe_event(const EventConfig& config, const Plan* plan) {
+  json teams = json::array();
+  for (const auto& t : config.teams) teams.push_back(t.name);
+  json challenges = json::array();
+  for (const auto& c : config.challenges) {
+    json metrics = json::array();
+    for (const auto& m : c.metrics)
+      metrics.push_back(
+          {{"variable", m.variable}, {"higher_is_better", higher_is_better_metric(m.variable)}});
+    json tie_break = json::array();
+    for (const auto& t : c.score.tie_break)
+      tie_break.push_back({{"variable", t.variable}, {"order", t.descending ? "desc" : "asc"}});
+    json without = json::array();
+    if (plan) {
+      for (const auto& [id, team] : plan->without_plugin)
+        if (id == c.id) without.push_back(team);
+    } else {
+      for (const auto& t : config.teams) {
+        try {
+          if (!find_plugin(t, c.id)) without.push_back(t.name);
+        } catch (const ConfigError&) {
+          // A configured file that is gone: the team entered, its result says the rest.
+        }
+      }
+    }
+    challenges.push_back({{"id", c.id},
+                          {"title", c.title},
+                          {"sha256", c.sha256},
+                          {"file", c.file.string()},
+                          {"task", c.task == Task::classification ? "classification" : "regression"},
+                          {"metrics", metrics},
+                          {"latency_variable", "latency_ms"},
+                          {"score",
+                           {{"formula", c.score.formula},
+                            {"higher_is_better", c.score.higher_is_better},
+                            {"qualify", c.score.qualify},
+                            {"tie_break", tie_break}}},
+                          {"teams_without_plugin", without}});
+  }
+  return json{{"schema", 1},
+              {"kind", "gauntlet.event"},
+              {"name", config.name},
+              {"title", config.title},
+              {"config_file", config.file.string()},
+              {"config_sha256", config.sha256},
+              {"ranking", ranking_rule_name(config.ranking)},
+              {"judge",
+               {{"limit", config.judge.limit},
+                {"train_limit", config.judge.train_limit},
+                {"seed", config.judge.seed}}},
+              {"teams", teams},
+              {"challenges", challenges}};
+}
+
+}  // namespace gauntlet::event

@@ -1,0 +1,42 @@
+// The jobs of an event: every (team, challenge) pair with a plugin, each with its store key
+// and whether the store already holds its result.
+#pragma once
+
+#include "event/event_config.hpp"
+#include "store/result_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gauntlet::event {
+
+struct Job {
+  std::size_t challenge = 0;  // index into EventConfig::challenges
+  std::string team;
+  std::filesystem::path plugin;
+  store::JobIdentity identity;
+  std::string key;
+  std::filesystem::path record;  // where its result goes
+  store::RecordState state = store::RecordState::missing;
+};
+
+struct Plan {
+  std::string split;
+  std::vector<Job> jobs;  // challenge by challenge (config order), teams in config order
+  std::vector<std::pair<std::string, std::string>> without_plugin;  // (challenge id, team)
+};
+
+// Finds every team's plugins (find_plugin), hashes them and looks the keys up in the store.
+// Throws ConfigError for a configured plugin that does not exist or cannot be read.
+Plan plan_jobs(const EventConfig& config, const std::string& split);
+
+// The event's description for leaderboards (<store>/event.json): names, teams, challenge
+// rules and metrics, the ranking rule, and which teams have no plugin for which challenge
+// (from the plan, else looked up now). Holds no result of any split.
+nlohmann::json describe_event(const EventConfig& config, const Plan* plan = nullptr);
+
+}  // namespace gauntlet::event

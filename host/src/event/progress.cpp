@@ -1,0 +1,126 @@
+#include "event/progress.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+namespace gauntlet::event {
+namespace {
+
+int terminal_columns() {
+  winsize w{};
+  if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &w) == 0 && w.ws_col > 20) return w.ws_col;
+  return 100;
+}
+
+std::string score_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
+  const long s = std::lround(seconds);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+ProgressDisplay::ProgressDisplay(std::ostream& out, bool terminal, const EventConfig& config, int to_judge,
+                                 bool show_scores)
+    : out_(out),
+      terminal_(terminal),
+      config_(config),
+      total_(to_judge),
+      show_scores_(show_scores),
+      start_(std::chrono::steady_clock::now()) {}
+
+std::string ProgressDisplay::label(const Job& job) const {
+  return job.team + " on " + config_.challenges[job.challenge].id;
+}
+
+void ProgressDisplay::job_started(const Job& job, std::size_t slot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_[label(job)] = "starting";
+  if (terminal_) {
+    redraw();
+  } else {
+    out_ << "[gauntlet] [" << done_ + 1 + static_cast<int>(running_.size()) - 1 << "/" << total_
+         << "] judging " << label(job) << " (job slot " << slot << ")\n"
+         << std::flush;
+  }
+}
+
+void ProgressDisplay::job_phase(const Job& job, const std::string& line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_[label(job)] = line;
+  if (terminal_) redraw();
+}
+
+void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  running_.erase(label(job));
+  ++done_;
+  std::string line =
+      std::string("[").append(std::to_string(done_)).append("/").append(std::to_string(total_));
+  line += "] " + label(job) + ": " + o.verdict;
+  if (o.verdict == "OK" && !o.qualified) line += " (not qualified)";
+  if (show_scores_ && o.score) line += ", score " + score_text(*o.score);
+  char secs[32];
+  std::snprintf(secs, sizeof secs, " in %.1f s", o.seconds);
+  line += secs;
+  if (o.verdict != "OK" && !o.reason.empty()) line += ": " + o.reason;
+  if (!o.store_error.empty()) line += " [NOT STORED: " + o.store_error + "]";
+  if (terminal_) {
+    const int cols = terminal_columns();
+    if (static_cast<int>(line.size()) > cols - 1)
+      line = line.substr(0, static_cast<std::size_t>(cols - 4)) + "...";
+    out_ << "\r\033[K" << line << "\n";
+    redraw();
+  } else {
+    out_ << "[gauntlet] " << line << "\n" << std::flush;
+  }
+}
+
+std::string ProgressDisplay::status_line() const {
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const int width = 24;
+  const int filled = total_ > 0 ? done_ * width / total_ : width;
+  std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
+                    std::string(static_cast<std::size_t>(width - filled), '.') + "]";
+  std::string eta = "--:--";
+  if (done_ > 0) eta = format_duration(elapsed / done_ * (total_ - done_));
+  std::string s = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + "  " +
+                  format_duration(elapsed) + " elapsed, ETA " + eta;
+  for (const auto& [job, phase] : running_) s += "  | " + job + ": " + phase;
+  return s;
+}
+
+void ProgressDisplay::redraw() {
+  std::string s = status_line();
+  const int cols = terminal_columns();
+  if (static_cast<int>(s.size()) > cols - 1) s = s.substr(0, static_cast<std::size_t>(cols - 1));
+  out_ << "\r\033[K" << s << std::flush;
+}
+
+void ProgressDisplay::tick() {
+  if (!terminal_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  redraw();
+}
+
+void ProgressDisplay::finish() {
+  if (!terminal_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  out_ << "\r\033[K" << std::flush;
+}
+
+}  // namespace gauntlet::event

@@ -1,0 +1,163 @@
+#include "event/runner.hpp"
+
+#include "event/cpu_slots.hpp"
+#include "judge/session_data.hpp"
+#include "report/environment.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace gauntlet::event {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One challenge's data, prepared by the first job that needs it and dropped after its last.
+struct SharedData {
+  std::mutex mutex;
+  bool prepared = false;
+  std::unique_ptr<judge::SessionData> data;
+  std::string error;  // why it could not be prepared
+  int remaining = 0;  // jobs of this run that still need it
+};
+
+judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why) {
+  judge::JudgeResult r;
+  r.started_at = r.finished_at = judge::utc_timestamp();
+  r.challenge_id = challenge.id;
+  r.challenge_title = challenge.title;
+  r.challenge_sha256 = challenge.sha256;
+  r.challenge_file = challenge.file.string();
+  r.plugin_path = job.plugin.string();
+  r.plugin_sha256 = job.identity.plugin_sha256;
+  r.decision = judge::Decision{judge::Verdict::judge_error, why};
+  return r;
+}
+
+}  // namespace
+
+std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge) {
+  std::vector<const Job*> out;
+  for (const auto& j : plan.jobs)
+    if (rejudge || j.state != store::RecordState::stored) out.push_back(&j);
+  return out;
+}
+
+RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSettings& settings,
+                     RunObserver& observer) {
+  const auto t0 = Clock::now();
+  const std::vector<const Job*> todo = jobs_to_run(plan, settings.rejudge);
+  RunSummary summary;
+  summary.total = static_cast<int>(plan.jobs.size());
+  summary.skipped = summary.total - static_cast<int>(todo.size());
+
+  std::vector<SharedData> shared(config.challenges.size());
+  for (const Job* j : todo) ++shared[j->challenge].remaining;
+
+  const report::Environment environment = report::current_environment();
+  const store::EventIdentity identity{config.name, config.title, config.sha256};
+  std::mutex observer_mutex;
+  std::atomic<std::size_t> next{0};
+
+  auto run_one = [&](const Job& job, std::size_t slot) {
+    const Challenge& challenge = config.challenges[job.challenge];
+    SharedData& sd = shared[job.challenge];
+    {
+      std::lock_guard<std::mutex> lock(observer_mutex);
+      observer.job_started(job, slot);
+    }
+    const auto started = Clock::now();
+    judge::JudgeResult result;
+    {
+      std::unique_lock<std::mutex> lock(sd.mutex);
+      if (!sd.prepared) {
+        sd.prepared = true;
+        try {
+          DataRequest request;
+          request.split = plan.split == "private" ? SplitName::private_split : SplitName::public_split;
+          request.eval_limit = config.judge.limit;
+          request.train_limit = config.judge.train_limit;
+          request.include_train = challenge.training_allowed;
+          sd.data = std::make_unique<judge::SessionData>(judge::prepare_session_data(challenge, request));
+        } catch (const std::exception& e) {
+          sd.error = std::string("could not prepare the challenge data: ") + e.what();
+        }
+      }
+    }
+    if (!sd.data) {
+      result = failed_before_judging(challenge, job, sd.error);
+    } else {
+      judge::JudgeOptions options;
+      options.plugin = job.plugin;
+      options.seed = config.judge.seed;
+      options.cpus =
+          settings.slots.empty() ? std::vector<int>{} : settings.slots[slot % settings.slots.size()];
+      options.progress = [&](const std::string& line) {
+        std::lock_guard<std::mutex> lock(observer_mutex);
+        observer.job_phase(job, line);
+      };
+      if (settings.configure) settings.configure(options);
+      result = judge::judge_plugin(challenge, *sd.data, options);
+    }
+    result.split = plan.split;
+
+    JobOutcome outcome;
+    outcome.verdict = std::string(judge::verdict_name(result.decision.verdict));
+    outcome.reason = result.decision.reason;
+    if (result.score) {
+      outcome.qualified = result.score->qualified;
+      if (result.score->qualified)
+        outcome.score = result.score->score;
+      else if (outcome.reason.empty())
+        outcome.reason = result.score->reason;
+    }
+    try {
+      store::write_record(
+          job.record, store::make_record(result, environment, challenge, job.team, identity, job.identity));
+    } catch (const std::exception& e) {
+      outcome.store_error = e.what();
+    }
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    {
+      std::lock_guard<std::mutex> lock(sd.mutex);
+      if (--sd.remaining == 0) sd.data.reset();  // the last job of the challenge frees its data
+    }
+    std::lock_guard<std::mutex> lock(observer_mutex);
+    ++summary.judged;
+    if (result.decision.verdict == judge::Verdict::judge_error) ++summary.judge_errors;
+    if (!outcome.store_error.empty()) ++summary.store_errors;
+    observer.job_finished(job, outcome);
+  };
+
+  const std::size_t slots = std::max<std::size_t>(1, settings.slots.size());
+  const std::size_t threads = std::min(slots, todo.size());
+  std::vector<std::thread> pool;
+  for (std::size_t s = 0; s < threads; ++s) {
+    pool.emplace_back([&, s] {
+      // The whole thread stays on the slot's cores: data preparation, the judge's timing
+      // loop and (by inheritance and --cpus) the worker.
+      if (!settings.slots.empty()) pin_current_thread(settings.slots[s]);
+      for (std::size_t i = next++; i < todo.size(); i = next++) {
+        try {
+          run_one(*todo[i], s);
+        } catch (const std::exception& e) {
+          // Only a bug gets here; the event goes on and the job runs again next time.
+          std::lock_guard<std::mutex> lock(observer_mutex);
+          JobOutcome outcome;
+          outcome.verdict = "JUDGE_ERROR";
+          outcome.reason = e.what();
+          ++summary.judge_errors;
+          observer.job_finished(*todo[i], outcome);
+        }
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return summary;
+}
+
+}  // namespace gauntlet::event

@@ -1,0 +1,59 @@
+// Runs an event's jobs: N at a time, each in a thread of the host pinned to its own cores,
+// each judging one plugin in its own sandboxed worker (judge_plugin). A challenge's data is
+// prepared once per run and shared read-only by all of its jobs. Every finished job is
+// stored at once (atomically, durably), whatever its verdict, so that a run killed at any
+// moment loses only the jobs in flight, and no job ever stops the event.
+#pragma once
+
+#include "event/job_plan.hpp"
+#include "judge/judge_session.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gauntlet::event {
+
+struct RunSettings {
+  std::vector<std::vector<int>> slots;  // one entry per parallel job: the CPUs it is pinned to
+  bool rejudge = false;                 // judge stored jobs again (their records are replaced)
+  // Last say over each job's options (e.g. the sandbox mode); may be empty.
+  std::function<void(judge::JudgeOptions&)> configure;
+};
+
+struct JobOutcome {
+  std::string verdict;  // OK, PLUGIN_ERROR, ...
+  std::string reason;
+  bool qualified = false;
+  std::optional<double> score;  // when qualified
+  double seconds = 0;           // wall clock of the job
+  std::string store_error;      // the record could not be written (the job will run again)
+};
+
+// Called from the job threads, one call at a time (the runner serializes them).
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void job_started(const Job&, std::size_t /*slot*/) {}
+  virtual void job_phase(const Job&, const std::string& /*line*/) {}
+  virtual void job_finished(const Job&, const JobOutcome&) {}
+};
+
+struct RunSummary {
+  int total = 0;         // jobs in the plan
+  int skipped = 0;       // already stored
+  int judged = 0;        // judged in this run
+  int judge_errors = 0;  // of which ended as JUDGE_ERROR (judged again by the next run)
+  int store_errors = 0;  // records that could not be written
+  double seconds = 0;
+};
+
+// The jobs to judge in this run: those without a stored result (or all with rejudge).
+std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge);
+
+RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSettings& settings,
+                     RunObserver& observer);
+
+}  // namespace gauntlet::event

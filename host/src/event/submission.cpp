@@ -1,0 +1,185 @@
+#include "event/submission.hpp"
+
+#include "common/atomic_file.hpp"
+#include "common/sha256.hpp"
+#include "judge/judge_session.hpp"
+#include "judge/worker_client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace gauntlet::event {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+fs::path ledger_file(const fs::path& team_folder) { return team_folder / "submissions.json"; }
+
+// An exclusive lock held while the ledger is read, checked and rewritten.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& folder) {
+    const fs::path file = folder / ".lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR)
+        throw std::runtime_error("cannot lock " + file.string() + ": " + std::strerror(errno));
+  }
+  ~FolderLock() { ::close(fd_); }  // closing releases the lock
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string() + ": " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::vector<SubmissionEntry> read_ledger(const fs::path& team_folder) {
+  const fs::path file = ledger_file(team_folder);
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return {};
+  std::vector<SubmissionEntry> entries;
+  try {
+    const json j = json::parse(read_bytes(file));
+    for (const auto& s : j.at("submissions")) {
+      SubmissionEntry e;
+      e.challenge = s.at("challenge").get<std::string>();
+      e.sha256 = s.at("sha256").get<std::string>();
+      e.file = s.at("file").get<std::string>();
+      e.original_name = s.value("original_name", "");
+      e.bytes = s.value("bytes", int64_t{0});
+      e.submitted_at = s.value("submitted_at", "");
+      e.plugin_name = s.value("plugin_name", "");
+      e.plugin_version = s.value("plugin_version", "");
+      entries.push_back(std::move(e));
+    }
+  } catch (const json::exception& e) {
+    throw std::runtime_error("unreadable submission ledger " + file.string() + ": " + e.what());
+  }
+  return entries;
+}
+
+std::optional<fs::path> latest_submission(const fs::path& team_folder, const std::string& challenge_id) {
+  std::optional<fs::path> latest;
+  for (const auto& e : read_ledger(team_folder))
+    if (e.challenge == challenge_id) latest = team_folder / e.file;
+  return latest;
+}
+
+SubmitOutcome submit_library(const EventConfig& config, const Team& team, const Challenge& challenge,
+                             const fs::path& library, double load_timeout_seconds) {
+  SubmitOutcome out;
+  const std::string sha = sha256_file_hex(library);  // throws for an unreadable file
+
+  // The library must load, through the worker like any judging (team code never runs here).
+  judge::PluginIdentity identity;
+  {
+    judge::WorkerClient client(judge::default_worker_executable(), fs::absolute(library));
+    const auto deadline =
+        judge::Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(load_timeout_seconds * 1000));
+    judge::HelloOutcome hello = client.hello(deadline);
+    client.process().kill_all();
+    client.process().wait(std::chrono::milliseconds(1000));
+    if (hello.abi_mismatch || hello.load_failure) {
+      out.kind = SubmitOutcome::Kind::refused;
+      out.message =
+          hello.abi_mismatch ? "ABI_MISMATCH: " + *hello.abi_mismatch : "LOAD_ERROR: " + *hello.load_failure;
+      return out;
+    }
+    if (!hello.call.ok()) {
+      out.kind = SubmitOutcome::Kind::refused;
+      out.message = hello.call.kind == judge::CallOutcome::Kind::timed_out
+                        ? "TIME_LIMIT: loading took longer than " +
+                              std::to_string(static_cast<int>(load_timeout_seconds)) + " s"
+                        : "CRASH: the worker died while loading the library";
+      return out;
+    }
+    identity = hello.identity;
+  }
+
+  const fs::path folder = team.folder->path;
+  fs::create_directories(folder / challenge.id);
+  FolderLock lock(folder);
+  std::vector<SubmissionEntry> entries = read_ledger(folder);
+  int used = 0;
+  for (const auto& e : entries) {
+    if (e.challenge != challenge.id) continue;
+    ++used;
+    if (e.sha256 == sha) {
+      out.kind = SubmitOutcome::Kind::already_submitted;
+      out.number = used;
+      out.stored = folder / e.file;
+      out.message = "this library was already submitted (submission " + std::to_string(used) + " of team '" +
+                    team.name + "' on " + challenge.id + "); nothing changed";
+      return out;
+    }
+  }
+  if (config.max_submissions > 0 && used >= config.max_submissions) {
+    out.kind = SubmitOutcome::Kind::over_cap;
+    out.number = used;
+    out.message = "team '" + team.name + "' has used all " + std::to_string(config.max_submissions) +
+                  " submissions on " + challenge.id + " (submissions.max_per_team in " +
+                  config.file.string() + "); nothing recorded";
+    return out;
+  }
+
+  SubmissionEntry entry;
+  entry.challenge = challenge.id;
+  entry.sha256 = sha;
+  entry.file = challenge.id + "/" + sha + ".so";
+  entry.original_name = library.filename().string();
+  entry.submitted_at = judge::utc_timestamp();
+  entry.plugin_name = identity.name;
+  entry.plugin_version = identity.version;
+  const std::string bytes = read_bytes(library);
+  entry.bytes = static_cast<int64_t>(bytes.size());
+  // The copy first, then the ledger: a crash in between leaves an unrecorded file, never a
+  // record of a file that is not there.
+  write_file_atomic(folder / entry.file, bytes);
+  entries.push_back(entry);
+
+  json list = json::array();
+  for (const auto& e : entries)
+    list.push_back(json{{"challenge", e.challenge},
+                        {"sha256", e.sha256},
+                        {"file", e.file},
+                        {"original_name", e.original_name},
+                        {"bytes", e.bytes},
+                        {"submitted_at", e.submitted_at},
+                        {"plugin_name", e.plugin_name},
+                        {"plugin_version", e.plugin_version}});
+  const json ledger{
+      {"schema", 1}, {"kind", "gauntlet.submissions"}, {"team", team.name}, {"submissions", list}};
+  write_file_atomic(ledger_file(folder), ledger.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+
+  out.kind = SubmitOutcome::Kind::recorded;
+  out.number = used + 1;
+  out.stored = folder / entry.file;
+  out.message =
+      "recorded submission " + std::to_string(out.number) +
+      (config.max_submissions > 0 ? " of " + std::to_string(config.max_submissions) : std::string()) +
+      " of team '" + team.name + "' on " + challenge.id;
+  return out;
+}
+
+}  // namespace gauntlet::event

@@ -1,0 +1,132 @@
+#include "leaderboard/build.hpp"
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace gauntlet::leaderboard {
+namespace {
+
+using json = nlohmann::json;
+
+double number_or(const json& j, const char* key, double fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+// The numeric members of j[key], when it is an object.
+void numbers_into(const json& j, const char* key, std::map<std::string, double>& out) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return;
+  for (auto v = it->begin(); v != it->end(); ++v)
+    if (v->is_number()) out[v.key()] = v->get<double>();
+}
+
+ChallengeRule rule_from(const json& c) {
+  ChallengeRule rule;
+  rule.id = c.at("id").get<std::string>();
+  rule.title = c.value("title", rule.id);
+  const json& score = c.at("score");
+  rule.formula = score.value("formula", "");
+  rule.qualify = score.value("qualify", "");
+  rule.higher_is_better = score.value("higher_is_better", true);
+  for (const auto& t : score.value("tie_break", json::array()))
+    rule.tie_break.push_back({t.at("variable").get<std::string>(), t.value("order", "desc") == "desc"});
+  for (const auto& m : c.value("metrics", json::array())) {
+    const std::string v = m.at("variable").get<std::string>();
+    rule.metrics.emplace_back(v, m.value("higher_is_better", metric_higher_is_better(v)));
+  }
+  rule.latency_variable = c.value("latency_variable", "latency_ms");
+  return rule;
+}
+
+}  // namespace
+
+Entry entry_from_record(const json& record) {
+  Entry e;
+  e.team = record.at("team").get<std::string>();
+  const json& r = record.at("result");
+  e.verdict = r.value("verdict", "JUDGE_ERROR");
+  e.plugin_sha256 = record.at("job").value("plugin_sha256", "");
+  numbers_into(r, "variables", e.variables);
+  const json noise = record.value("noise", json::object());
+  numbers_into(noise, "spreads", e.spreads);
+
+  const json score = r.value("score", json());
+  if (e.verdict != "OK") {
+    e.status = Status::failed;
+    e.reason = r.value("reason", "");
+  } else if (!score.is_object()) {
+    e.status = Status::not_qualified;
+    e.reason = "no score was computed";
+  } else if (!score.value("qualified", false)) {
+    e.status = Status::not_qualified;
+    e.reason = score.value("reason", "");
+  } else {
+    e.status = Status::scored;
+    e.score = number_or(score, "value", 0);
+    e.score_low = number_or(noise, "score_low", e.score);
+    e.score_high = number_or(noise, "score_high", e.score);
+  }
+  return e;
+}
+
+Leaderboard build_leaderboard(const json& description, const std::vector<json>& records,
+                              const std::string& split) {
+  if (!description.is_object() || description.value("kind", "") != "gauntlet.event")
+    throw std::runtime_error("not an event description (kind gauntlet.event)");
+  Leaderboard board;
+  board.split = split;
+  board.event_name = description.value("name", "");
+  board.event_title = description.value("title", board.event_name);
+  for (const auto& t : description.at("teams")) board.teams.push_back(t.get<std::string>());
+  const std::set<std::string> known_teams(board.teams.begin(), board.teams.end());
+
+  for (const auto& c : description.at("challenges")) {
+    const ChallengeRule rule = rule_from(c);
+    const std::string sha = c.value("sha256", "");
+    std::set<std::string> without_plugin;
+    for (const auto& t : c.value("teams_without_plugin", json::array()))
+      without_plugin.insert(t.get<std::string>());
+
+    // The latest record of each team judged under the current challenge file.
+    std::map<std::string, const json*> latest;
+    for (const auto& rec : records) {
+      if (rec.value("split", "") != split) continue;
+      const json& job = rec.at("job");
+      if (job.value("challenge_id", "") != rule.id || job.value("challenge_sha256", "") != sha) continue;
+      const std::string team = rec.value("team", "");
+      if (!known_teams.count(team)) continue;
+      const json*& slot = latest[team];
+      if (!slot || rec.value("recorded_at_ns", int64_t{0}) > slot->value("recorded_at_ns", int64_t{0}))
+        slot = &rec;
+    }
+    std::vector<Entry> entries;
+    for (const auto& team : board.teams) {
+      if (const auto it = latest.find(team); it != latest.end()) {
+        entries.push_back(entry_from_record(*it->second));
+        ++board.records;
+        continue;
+      }
+      Entry e;
+      e.team = team;
+      e.status = Status::missing;
+      if (without_plugin.count(team)) {
+        e.verdict = "NO_PLUGIN";
+        e.reason = "no plugin for this challenge";
+      } else {
+        e.verdict = "NOT_JUDGED";
+        e.reason = "no result in the store yet";
+      }
+      entries.push_back(std::move(e));
+    }
+    board.challenges.push_back(rank_challenge(rule, std::move(entries)));
+  }
+  const auto rule = parse_event_rule(description.value("ranking", "sum_of_ranks"));
+  if (!rule)
+    throw std::runtime_error("unknown event ranking rule '" + description.value("ranking", "") + "'");
+  board.event = combine(board.challenges, *rule, board.teams);
+  return board;
+}
+
+}  // namespace gauntlet::leaderboard
