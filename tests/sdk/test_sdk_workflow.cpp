@@ -1,0 +1,234 @@
+// A team's first hour, as a person would live it: install Gauntlet into a fresh prefix, run
+// `gauntlet new` in an empty folder outside the repository, then run the commands the
+// generated README prints (parsed from it, so the README is what is tested) and judge the
+// plugin. Nothing is edited in between.
+#include <doctest/doctest.h>
+
+#include "support/run_command.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using gauntlet::testing::CommandResult;
+using gauntlet::testing::run_command;
+
+namespace {
+
+// Concatenation by appending: `"literal" + std::string` trips GCC 12's false -Wrestrict.
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out.append(p);
+  return out;
+}
+
+// A fresh folder under $TMPDIR (outside the repository), removed at the end unless
+// GAUNTLET_KEEP_TEST_DIRS is set (to look at what a failing run left).
+struct Scratch {
+  fs::path root;
+  Scratch() {
+    std::string tmpl = (fs::temp_directory_path() / "gauntlet-sdk-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    root = tmpl;
+  }
+  ~Scratch() {
+    std::error_code ec;
+    if (!std::getenv("GAUNTLET_KEEP_TEST_DIRS")) fs::remove_all(root, ec);
+  }
+};
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Runs one shell line in `dir`, as a person would type it there.
+CommandResult shell(const fs::path& dir, const std::string& line, double timeout = 600) {
+  return run_command({"/bin/sh", "-c", cat({"cd '", dir.string(), "' && ", line})}, timeout);
+}
+
+// The command lines of the first ```sh block after `heading` in a README.
+std::vector<std::string> commands_after(const std::string& readme, const std::string& heading) {
+  const auto at = readme.find(cat({"\n", heading, "\n"}));
+  REQUIRE_MESSAGE(at != std::string::npos, "README has no '" << heading << "' section");
+  const auto begin = readme.find("```sh\n", at);
+  REQUIRE(begin != std::string::npos);
+  const auto end = readme.find("```", begin + 6);
+  REQUIRE(end != std::string::npos);
+  std::istringstream block(readme.substr(begin + 6, end - begin - 6));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(block, line);)
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  return lines;
+}
+
+// `cmake --install` of this build into <scratch>/prefix.
+fs::path install_into(const Scratch& s) {
+  const fs::path prefix = s.root / "prefix";
+  auto t0 = std::chrono::steady_clock::now();
+  auto r =
+      run_command({GAUNTLET_CMAKE_COMMAND, "--install", GAUNTLET_BINARY_DIR, "--prefix", prefix.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  MESSAGE("cmake --install: " << seconds_since(t0) << " s");
+  return prefix;
+}
+
+// Runs every line, in order; the last one is `gauntlet judge`, whose verdict must be OK.
+void run_readme_block(const fs::path& project, const std::vector<std::string>& lines) {
+  REQUIRE(lines.size() >= 2);
+  for (const auto& line : lines) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = shell(project, line);
+    INFO("$ " << line << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    MESSAGE(seconds_since(t0) << " s  $ " << line);
+    if (line.find(" judge ") != std::string::npos) CHECK(r.out.find("Verdict    OK") != std::string::npos);
+  }
+}
+
+const std::string kFashion = gauntlet::testing::source_path("challenges/fashion-mnist/challenge.yaml");
+
+}  // namespace
+
+TEST_CASE(
+    "install_layout: cmake --install puts the judge, the ABI and SDK headers, the CMake package and "
+    "pkg-config files in place") {
+  Scratch s;
+  const fs::path prefix = install_into(s);
+  for (const char* f :
+       {"bin/gauntlet", "bin/gauntlet-worker", "include/gauntlet/plugin_api.h", "include/gauntlet/sdk.hpp",
+        "include/gauntlet/sdk_dnnl.hpp", "lib/cmake/Gauntlet/GauntletConfig.cmake",
+        "lib/cmake/Gauntlet/GauntletConfigVersion.cmake", "lib/cmake/Gauntlet/GauntletTargets.cmake",
+        "lib/cmake/Gauntlet/GauntletPlugin.cmake", "lib/cmake/Gauntlet/GauntletCheckPlugin.cmake",
+        "lib/cmake/Gauntlet/gauntlet_plugin.map", "lib/pkgconfig/gauntlet.pc",
+        "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md",
+        "share/gauntlet/challenges/fashion-mnist/challenge.yaml"})
+    CHECK_MESSAGE(fs::exists(prefix / f), f);
+
+  // The installed judge finds its worker and the installed challenges.
+  auto r = run_command({(prefix / "bin/gauntlet").string(), "validate",
+                        (prefix / "share/gauntlet/challenges/fashion-mnist/challenge.yaml").string()});
+  CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
+  r = run_command(
+      {(prefix / "bin/gauntlet").string(), "inspect", gauntlet::testing::sample_plugin("c_prior")});
+  CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
+  CHECK(r.out.find("Name          class-prior") != std::string::npos);
+
+  // pkg-config, relocated: the prefix is not the one configured at build time.
+  r = shell(s.root, cat({"PKG_CONFIG_PATH='", (prefix / "lib/pkgconfig").string(),
+                         "' pkg-config --cflags --libs gauntlet-dnnl"}));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(cat({"-I", (prefix / "lib/pkgconfig/../../include").string()})) != std::string::npos);
+  CHECK(r.out.find("gauntlet_plugin.map") != std::string::npos);
+  CHECK(r.out.find("-Wl,-z,defs") != std::string::npos);
+  CHECK(r.out.find("-ldnnl") != std::string::npos);
+}
+
+TEST_CASE(
+    "new_user_cmake: gauntlet new, then the README's CMake commands build the starter against the installed "
+    "SDK and judge it OK, with no edits") {
+  Scratch s;
+  const fs::path prefix = install_into(s);
+  const fs::path project = s.root / "myplugin";
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = shell(
+      s.root, cat({"'", (prefix / "bin/gauntlet").string(), "' new myplugin --challenge '", kFashion, "'"}));
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  MESSAGE(seconds_since(t0) << " s  $ gauntlet new myplugin --challenge " << kFashion);
+  for (const char* f : {"CMakeLists.txt", "Makefile", "README.md", "src/plugin.cpp", ".gitignore"})
+    CHECK_MESSAGE(fs::exists(project / f), f);
+  const std::string plugin = read_text(project / "src/plugin.cpp");
+  // The challenge's interface is written into the code.
+  CHECK(plugin.find("kInputName = \"image\"") != std::string::npos);
+  CHECK(plugin.find("kInputSampleShape[] = {1, 28, 28}") != std::string::npos);
+  CHECK(plugin.find("kOutputName = \"logits\"") != std::string::npos);
+  CHECK(plugin.find("kNumClasses = 10") != std::string::npos);
+  CHECK(plugin.find("void train(") != std::string::npos);  // the challenge allows training
+
+  const std::string readme = read_text(project / "README.md");
+  CHECK(readme.find(kFashion) != std::string::npos);  // the challenge path the user gave
+  const auto lines = commands_after(readme, "## Build and judge");
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("cmake -S . -B build") == 0);
+  run_readme_block(project, lines);
+
+  // Exactly one exported symbol.
+  r = shell(project, "nm -D --defined-only build/libmyplugin.so");
+  CHECK(r.out.find("gauntlet_plugin_entry") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+}
+
+TEST_CASE("new_user_make: the README's Make + pkg-config commands build the same starter and judge it OK") {
+  Scratch s;
+  const fs::path prefix = install_into(s);
+  const fs::path project = s.root / "team-42 plugin";  // a space and a dash: quoting and naming
+  auto r = run_command({(prefix / "bin/gauntlet").string(), "new", project.string(), "--challenge", kFashion,
+                        "--team", "Team \"42\""});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string readme = read_text(project / "README.md");
+  const auto lines = commands_after(readme, "## Build with Make and pkg-config instead");
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("make") != std::string::npos);
+  run_readme_block(project, lines);
+  r = run_command(
+      {(prefix / "bin/gauntlet").string(), "inspect", (project / "libteam_42_plugin.so").string()});
+  CHECK(r.out.find("Team \"42\"") != std::string::npos);
+}
+
+TEST_CASE(
+    "new_refuses: gauntlet new refuses a non-empty folder and a bad challenge, with exit code 2 and "
+    "nothing written") {
+  Scratch s;
+  const std::string bin = gauntlet::testing::gauntlet_binary();
+  fs::create_directories(s.root / "taken");
+  std::ofstream(s.root / "taken/notes.txt") << "mine\n";
+  auto r = run_command({bin, "new", (s.root / "taken").string(), "--challenge", kFashion});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("already exists and is not an empty folder") != std::string::npos);
+  CHECK(read_text(s.root / "taken/notes.txt") == "mine\n");
+  CHECK_FALSE(fs::exists(s.root / "taken/CMakeLists.txt"));
+
+  r = run_command({bin, "new", (s.root / "fresh").string(), "--challenge", (s.root / "nope.yaml").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_FALSE(fs::exists(s.root / "fresh"));
+
+  r = run_command({bin, "new", (s.root / "fresh").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("challenge") != std::string::npos);
+
+  // An empty folder is fine.
+  fs::create_directories(s.root / "empty");
+  r = run_command({bin, "new", (s.root / "empty").string(), "--challenge", kFashion});
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE(
+    "build_tree_package: a starter made by the judge of a build tree builds against that build's package "
+    "(regression challenge, by id)") {
+  Scratch s;
+  const fs::path project = s.root / "reg";
+  auto r = run_command(
+      {gauntlet::testing::gauntlet_binary(), "new", project.string(), "--challenge", "synthetic-regression"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string plugin = read_text(project / "src/plugin.cpp");
+  CHECK(plugin.find("mean training target") != std::string::npos);
+  CHECK(plugin.find("kNumClasses") == std::string::npos);
+  const std::string readme = read_text(project / "README.md");
+  CHECK(readme.find(cat({"-DCMAKE_PREFIX_PATH=", GAUNTLET_BINARY_DIR})) != std::string::npos);
+  run_readme_block(project, commands_after(readme, "## Build and judge"));
+}
