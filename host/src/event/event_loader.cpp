@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -65,7 +66,12 @@ std::string describe(const Node& n) {
     case Kind::scalar:
       break;
   }
-  return (n.plain ? "'" : "\"") + excerpt(n.value) + (n.plain ? "'" : "\"");
+  if (!n.plain) return "\"" + excerpt(n.value) + "\"";
+  // Plain numbers as written, other plain scalars in single quotes (as the challenge loader).
+  char* end = nullptr;
+  std::strtod(n.value.c_str(), &end);
+  if (!n.value.empty() && end == n.value.c_str() + n.value.size()) return n.value;
+  return "'" + excerpt(n.value) + "'";
 }
 
 template <typename Int>
