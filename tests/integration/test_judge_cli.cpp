@@ -79,7 +79,8 @@ TEST_CASE("the public and private splits partition the test set") {
   auto pub = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
                           test_plugin("null_plugin"), "--out", dir + "/public.json"});
   auto priv = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
-                           test_plugin("null_plugin"), "--split", "private", "--out", dir + "/private.json"});
+                           test_plugin("null_plugin"), "--split", "private", "--organizer", "--out",
+                           dir + "/private.json"});
   REQUIRE(pub.exit_code == 0);
   REQUIRE(priv.exit_code == 0);
   json a = read_json(dir + "/public.json"), b = read_json(dir + "/private.json");
@@ -92,7 +93,8 @@ TEST_CASE("the public and private splits partition the test set") {
 
   // `all` is their union: its MSE is the sample-weighted mean of the two parts.
   auto all = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
-                          test_plugin("null_plugin"), "--split", "all", "--out", dir + "/all.json"});
+                          test_plugin("null_plugin"), "--split", "all", "--organizer", "--out",
+                          dir + "/all.json"});
   REQUIRE(all.exit_code == 0);
   json c = read_json(dir + "/all.json");
   CHECK(c["samples"]["eval"] == 200);

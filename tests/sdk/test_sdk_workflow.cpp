@@ -232,3 +232,28 @@ TEST_CASE(
   CHECK(readme.find(cat({"-DCMAKE_PREFIX_PATH=", GAUNTLET_BINARY_DIR})) != std::string::npos);
   run_readme_block(project, commands_after(readme, "## Build and judge"));
 }
+
+TEST_CASE(
+    "team_judge: a team judges on the public split (private and all need --organizer); --debug lifts the "
+    "time limits and says so") {
+  const std::string bin = gauntlet::testing::gauntlet_binary();
+  const std::string tiny = gauntlet::testing::source_path("tests/data/tiny-regression");
+  const std::string plugin = gauntlet::testing::test_plugin("null_plugin");
+  for (const char* split : {"private", "all"}) {
+    auto r = run_command({bin, "judge", "-q", "-c", tiny, plugin, "--split", split});
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(r.err.find("is for organizers") != std::string::npos, r.err);
+    CHECK(r.err.find("--organizer") != std::string::npos);
+    r = run_command({bin, "judge", "-q", "-c", tiny, plugin, "--split", split, "--organizer"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+  }
+  // A plugin whose second call sleeps past the 300 ms per-call limit: TIME_LIMIT, unless judged
+  // with --debug (as under a debugger, where a breakpoint stops a call for as long as it takes).
+  auto r = run_command({bin, "judge", "-q", "-c", tiny, GAUNTLET_SLOW_PLUGIN});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(r.out.find("Verdict    TIME_LIMIT") != std::string::npos, r.out);
+  r = run_command({bin, "judge", "-q", "-c", tiny, GAUNTLET_SLOW_PLUGIN, "--debug"});
+  CHECK(r.exit_code == 0);
+  CHECK_MESSAGE(r.out.find("Verdict    OK") != std::string::npos, r.out);
+  CHECK(r.out.find("judged with --debug: no time limits") != std::string::npos);
+}

@@ -19,7 +19,7 @@ int judge_command(int argc, char** argv) {
   std::vector<std::string> plugins;
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
-  bool quiet = false;
+  bool quiet = false, organizer = false, debug = false;
 
   po::options_description visible("options");
   visible.add_options()                                                                              //
@@ -28,12 +28,16 @@ int judge_command(int argc, char** argv) {
        "plugin library (.so); repeat, or list them after the options")  //
       ("split", po::value(&split)->default_value("public"),
        "test split to judge on: public, private, or all (the whole test set)")  //
+      ("organizer", po::bool_switch(&organizer),
+       "allow --split private|all: the split of the final ranking is the organizers' (sdk/README.md)")  //
       ("out,o", po::value(&out),
        "write the JSON result here (a file for one plugin, a folder for several)")                       //
       ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
       ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
       ("seed", po::value(&seed)->default_value(1), "seed given to the plugin and used for batch order")  //
-      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr");
+      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")                                //
+      ("debug", po::bool_switch(&debug),
+       "for a plugin under gdb (sdk/README.md): no time limits, no spinning; the result says so");
   po::options_description hidden;
   hidden.add_options()("plugins", po::value(&plugins)->composing());
   po::positional_options_description positional;
@@ -53,6 +57,14 @@ int judge_command(int argc, char** argv) {
     std::cerr << "gauntlet judge: --split must be 'public', 'private' or 'all', not '" << split << "'\n";
     return kExitBadInput;
   }
+  // A speed bump, not a lock: a team could judge itself on the private part (the labels come
+  // with the public dataset), but should not tune on the split that ranks it by accident.
+  if (split != "public" && !organizer) {
+    std::cerr << "gauntlet judge: --split " << split
+              << " is for organizers (it decides the final ranking); teams judge on the public split. "
+                 "Organizers: add --organizer\n";
+    return kExitBadInput;
+  }
   if (vm.count("limit") && limit <= 0) {
     std::cerr << "gauntlet judge: --limit must be a positive number of samples\n";
     return kExitBadInput;
@@ -62,6 +74,16 @@ int judge_command(int argc, char** argv) {
   judge::SessionData data;
   try {
     challenge = load_challenge(challenge_path);
+    if (debug) {
+      // A plugin stopped at a breakpoint must not be killed for its time: lift the time
+      // limits (the memory limit stays), and let the judge sleep rather than spin meanwhile.
+      constexpr double kDay = 86400;
+      challenge.limits.setup_seconds = challenge.limits.total_seconds = kDay;
+      if (challenge.training_allowed) challenge.limits.train_seconds = kDay;
+      challenge.limits.ms_per_batch = kDay * 1000;
+      challenge.timing.spin_auto = false;
+      challenge.timing.spin_us = 0;
+    }
     DataRequest request;
     request.split = split == "private" ? SplitName::private_split
                     : split == "all"   ? SplitName::whole_test
@@ -91,6 +113,7 @@ int judge_command(int argc, char** argv) {
     if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";
     judge::JudgeResult result = judge::judge_plugin(challenge, data, options);
     result.split = split;
+    if (debug) result.warnings.push_back("judged with --debug: no time limits, timings not comparable");
     all_ok = all_ok && result.decision.verdict == judge::Verdict::ok;
 
     std::cout << "\n";
