@@ -541,7 +541,7 @@ int new_command(int argc, char** argv) {
       {"CMakeLists.txt", cmake_lists(target, challenge)},
       {"Makefile", makefile(target)},
       {"README.md", readme(challenge, target, in)},
-      {"src/plugin.cpp", plugin_source(challenge, name.empty() ? target : name, team, in)},
+      {"src/plugin.cpp", plugin_source(challenge, name.empty() ? base : name, team, in)},
       {".gitignore", "/build/\n/lib*.so\n/result*.json\n"},
   };
   try {
