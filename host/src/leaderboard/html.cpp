@@ -112,6 +112,8 @@ const char* kScript = R"JS(
       });
     });
   });
+  /* Tells a headless test that the script ran to the end. */
+  document.documentElement.setAttribute('data-sortable', 'ready');
 })();
 )JS";
 
@@ -195,7 +197,8 @@ struct Axis {
       mx = std::max(mx, u);
     }
     double pad = (mx - mn) * 0.12;
-    if (pad == 0) pad = log ? 0.5 : std::max(std::abs(mx) * 0.05, 0.05);
+    if (log) pad = std::max(pad, 0.15);  // at least a little room around close points
+    if (pad == 0) pad = std::max(std::abs(mx) * 0.05, 0.05);
     a.lo = mn - pad;
     a.hi = mx + pad;
     return a;
@@ -205,7 +208,7 @@ struct Axis {
   // Tick values: 1-2-5 per decade on a log axis (only decades when it spans many), else nice steps.
   std::vector<double> ticks() const {
     std::vector<double> out;
-    if (log) {
+    if (log && hi - lo >= 0.8) {
       const bool dense = hi - lo <= 2.5;
       for (double d = std::floor(lo); d <= std::ceil(hi); d += 1)
         for (double f : {1.0, 2.0, 5.0}) {
@@ -215,8 +218,10 @@ struct Axis {
         }
       return out;
     }
-    const double step = nice_step(hi - lo, 5);
-    for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    // Linear steps (also on a log axis spanning less than a decade, where 1-2-5 are too few).
+    const double vlo = log ? std::pow(10.0, lo) : lo, vhi = log ? std::pow(10.0, hi) : hi;
+    const double step = nice_step(vhi - vlo, log ? 4 : 5);
+    for (double v = std::ceil(vlo / step) * step; v <= vhi + step * 1e-9; v += step)
       out.push_back(std::abs(v) < step * 1e-6 ? 0.0 : v);
     return out;
   }
