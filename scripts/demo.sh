@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the demo: judges every sample plugin on every challenge and prints the
-# results. (A non-OK verdict is part of the demo: nearest-centroid refuses regression.)
-set -uo pipefail
+# The main job on the demo: the demo event (configs/demo.yaml), every sample plugin as a team on
+# every challenge, judged into the result store results/demo-event, then the leaderboard and its
+# HTML page. (A non-OK verdict is part of the demo: nearest-centroid refuses regression.) Run it
+# again and nothing is judged twice; `./scripts/demo.sh --rejudge` judges everything again.
+set -euo pipefail
 cd "$(dirname "$0")/.."
-status=0
-for challenge in challenges/fashion-mnist challenges/synthetic-regression; do
-  ./build/bin/gauntlet judge -q --challenge "$challenge" --out "results/demo/$(basename "$challenge")" \
-    build/plugins/*.so
-  rc=$?
-  if ((rc == 2)); then status=2; fi  # bad input; 1 only means some verdict was not OK
-done
-exit $status
+exec ./build/bin/gauntlet run configs/demo.yaml "$@"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <iostream>
 
@@ -106,8 +107,11 @@ int run_command(int argc, char** argv) {
   const event::RunSummary summary = running.get();
   progress.finish();
 
-  std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << ": " << summary.judged
-            << " judged, " << summary.skipped << " skipped (already stored)";
+  char wall[32];
+  std::snprintf(wall, sizeof wall, "%.1f", summary.seconds);
+  std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " (" << wall
+            << " s wall time): " << summary.judged << " judged, " << summary.skipped
+            << " skipped (already stored)";
   if (summary.judge_errors)
     std::cerr << ", " << summary.judge_errors << " JUDGE_ERROR (judged again next run)";
   if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";

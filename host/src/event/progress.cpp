@@ -53,8 +53,8 @@ void ProgressDisplay::job_started(const Job& job, std::size_t slot) {
   if (terminal_) {
     redraw();
   } else {
-    out_ << "[gauntlet] [" << done_ + 1 + static_cast<int>(running_.size()) - 1 << "/" << total_
-         << "] judging " << label(job) << " (job slot " << slot << ")\n"
+    out_ << "[gauntlet] [" << done_ + static_cast<int>(running_.size()) << "/" << total_ << "] judging "
+         << label(job) << " (job slot " << slot << ")\n"
          << std::flush;
   }
 }
@@ -77,7 +77,12 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   char secs[32];
   std::snprintf(secs, sizeof secs, " in %.1f s", o.seconds);
   line += secs;
-  if (o.verdict != "OK" && !o.reason.empty()) line += ": " + o.reason;
+  if (o.verdict != "OK" && !o.reason.empty()) {
+    std::string reason = o.reason;  // from the plugin: no terminal escapes
+    for (char& c : reason)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    line += ": " + reason;
+  }
   if (!o.store_error.empty()) line += " [NOT STORED: " + o.store_error + "]";
   if (terminal_) {
     const int cols = terminal_columns();

@@ -66,12 +66,21 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return s;
 }
 
+// Reasons come from plugins: no control characters (terminal escapes) reach a terminal or a
+// Markdown file.
+std::string printable(const std::string& s) {
+  std::string out = s;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
+
 std::string note_text(const Row& r, bool ascii) {
   std::vector<std::string> parts;
   if (!r.statistical_ties.empty())
     parts.push_back(std::string(ascii ? "~" : "\u2248") + " statistical tie with " +
                     join(r.statistical_ties, ", ") + " (timing noise)");
-  if (!r.entry.reason.empty()) parts.push_back(r.entry.reason);
+  if (!r.entry.reason.empty()) parts.push_back(printable(r.entry.reason));
   return join(parts, "; ");
 }
 
@@ -320,7 +329,7 @@ std::string render_markdown(const Leaderboard& b) {
   std::vector<std::string> headers{"rank", "team",
                                    e.rule == EventRule::sum_of_ranks ? "sum of ranks" : "mean score"};
   headers.insert(headers.end(), e.challenge_ids.begin(), e.challenge_ids.end());
-  out << md_row(headers) << "|---:|---|" << std::string();
+  out << md_row(headers) << "|---:|---|";
   for (std::size_t i = 2; i < headers.size(); ++i) out << "---:|";
   out << "\n";
   for (const auto& r : e.rows) {
