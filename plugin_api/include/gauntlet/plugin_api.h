@@ -25,7 +25,10 @@
  * - Arrays of structs (the specs given to prepare()) are laid out by the host with the
  *   element size of the minor version the PLUGIN declared in its table, so that plain
  *   indexing (`specs[i]`) is always right for the plugin that was compiled against it.
- *   struct_size of each element then equals the plugin's own sizeof.
+ *   struct_size of each element then equals the plugin's own sizeof. A host OLDER than the
+ *   plugin cannot know that size and uses its own: struct_size is then smaller than the
+ *   plugin's sizeof, and a plugin that wants to run on older hosts steps by struct_size (the
+ *   C++ SDK does).
  *
  * Threads and lifetime, in one paragraph
  * --------------------------------------

@@ -544,12 +544,14 @@ class TensorSpecView {
 };
 
 // The specs of prepare(). Elements are stepped by the host's struct_size so that a host built
-// against a later minor version (a longer gauntlet_tensor_spec) is read correctly.
+// against another minor version (a longer or, for an older host, shorter gauntlet_tensor_spec)
+// is read correctly. TensorSpecView reads only v1.0 fields.
 class SpecList {
  public:
   SpecList(const gauntlet_tensor_spec* specs, size_t count) : s_(specs), n_(specs ? count : 0) {
-    stride_ = (s_ && s_->struct_size >= sizeof(gauntlet_tensor_spec)) ? s_->struct_size
-                                                                      : sizeof(gauntlet_tensor_spec);
+    // Any host lays out at least the v1.0 element; an older one than this SDK, only that.
+    constexpr size_t kV1Size = offsetof(gauntlet_tensor_spec, shape) + sizeof(const int64_t*);
+    stride_ = (s_ && s_->struct_size >= kV1Size) ? s_->struct_size : sizeof(gauntlet_tensor_spec);
   }
   size_t size() const noexcept { return n_; }
   bool empty() const noexcept { return n_ == 0; }
