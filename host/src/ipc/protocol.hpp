@@ -1,6 +1,10 @@
 // The setup-socket protocol between `gauntlet` (host) and `gauntlet-worker`, one JSON object
 // per packet. Field names are the contract; both sides use these constants.
 //
+//   host -> worker  sandbox  the sandbox policy (sandbox/policy.hpp): always the first message;
+//                            the host sends it once the worker is in the job's cgroups
+//   worker -> host  sandbox_report {ok, report{mode, mechanisms[...]}}: what the worker applied,
+//                            sent before any plugin code runs; ok false: a strict policy failed
 //   worker -> host  hello    {ok, verdict?, message?, abi_major, abi_minor, table_size, info{...}}
 //   host -> worker  create   {threads, challenge_id, asset_dir, seed, config:[[k,v],...]}
 //   host -> worker  regions  {regions:[{role, index, name, dtype, shape, bytes}]} + one fd each,
@@ -11,6 +15,8 @@
 //                            until Op::stop, then the worker reads the socket again
 //   host -> worker  destroy  {}: the worker destroys the instance, replies, and exits 0
 //   worker -> host  reply    {to, status, message, self_ns} for each request above
+//   worker -> host  violation {nr, arch}: sent by the SIGSYS handler at any time, just before
+//                            the worker dies of a denied system call (untrusted, like all)
 //
 // A `status` of kWorkerFailure in a reply means the worker itself (not the plugin) failed,
 // e.g. it could not map a region; `message` says why.
@@ -26,6 +32,9 @@ inline constexpr int kWorkerSocketFd = 3;
 inline constexpr int32_t kWorkerFailure = -1;
 
 namespace msg {
+inline constexpr const char* kSandbox = "sandbox";
+inline constexpr const char* kSandboxReport = "sandbox_report";
+inline constexpr const char* kViolation = "violation";
 inline constexpr const char* kHello = "hello";
 inline constexpr const char* kCreate = "create";
 inline constexpr const char* kRegions = "regions";
@@ -40,6 +49,9 @@ inline constexpr const char* kReply = "reply";
 namespace role {
 inline constexpr const char* kControl = "control";
 inline constexpr const char* kEvalInput = "eval_input";
+// Fresh content for timed calls (input_set 1 on the control page): the host rewrites it
+// before every timed call, so that no output can be replayed from memory.
+inline constexpr const char* kTimingInput = "timing_input";
 inline constexpr const char* kTrainInput = "train_input";
 inline constexpr const char* kTrainTarget = "train_target";
 inline constexpr const char* kOutput = "output";

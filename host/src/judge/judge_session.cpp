@@ -3,12 +3,15 @@
 #include "common/sha256.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/shared_memory.hpp"
+#include "sandbox/job_sandbox.hpp"
+#include "sandbox/seccomp_policy.hpp"
 
 #include <gauntlet/plugin_api.h>
 
 #include <sched.h>
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <random>
@@ -59,6 +62,34 @@ std::string format_ms(double ms) {
   return buf;
 }
 
+// The file-size limit, which is also the size of the private /tmp (memory): at most this.
+constexpr uint64_t kMaxFileBytes = 64ull << 20;
+
+// A plugin may use up to limits.threads cores; beyond this much more CPU time than that over
+// the worker's life, threads were kept busy between calls (or the budget was ignored).
+constexpr double kCpuTolerance = 1.25;
+constexpr double kCpuSlackSeconds = 0.25;
+
+// Timed outputs must match the evaluation pass's for the same samples within this (relative
+// to max(1, |value|)): timed inputs differ from those by one unit in the last place.
+constexpr double kConsistencyTolerance = 1e-3;
+
+std::string format_mib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
+sandbox::ResourceLimits job_limits(const Challenge& c) {
+  sandbox::ResourceLimits l;
+  l.memory_bytes = static_cast<uint64_t>(c.limits.memory_mb) << 20;
+  l.threads = c.limits.threads;
+  // A backstop only (RLIMIT_CPU): the budget is checked against the wall clock at the end.
+  l.cpu_seconds = c.limits.threads * c.limits.total_seconds + 1;
+  l.file_bytes = std::min(kMaxFileBytes, l.memory_bytes);
+  return l;
+}
+
 json spec_json(const TensorSpec& spec) {
   return json{{"name", spec.name}, {"dtype", std::string(dtype_name(spec.dtype))}, {"shape", spec.shape}};
 }
@@ -100,7 +131,12 @@ class Session {
       result_.worker_exit = exit.describe();
       result_.worker_stdout = client_->process().stdout_capture();
       result_.worker_stderr = client_->process().stderr_capture();
+      post_mortem(exit);
       client_.reset();
+    }
+    if (sandbox_) {
+      result_.sandbox = sandbox_->report();
+      sandbox_.reset();  // removes the job's cgroups, now empty
     }
     result_.decision = decide(evidence_);
     result_.seconds.total = std::chrono::duration<double>(Clock::now() - start_).count();
@@ -141,6 +177,7 @@ class Session {
       case CallOutcome::Kind::worker_died: {
         ExitStatus exit = client_->process().wait(std::chrono::milliseconds(500));
         evidence_.worker_death = "the worker died during " + step + " (" + exit.describe() + ")";
+        died_during_ = step;
         break;
       }
       case CallOutcome::Kind::protocol_error:
@@ -174,14 +211,26 @@ class Session {
   bool start_worker() {
     progress("loading " + options_.plugin.filename().string());
     try {
-      client_ = std::make_unique<WorkerClient>(options_.worker_executable,
-                                               std::filesystem::absolute(options_.plugin), options_.cpus);
+      sandbox::JobSpec spec;
+      spec.mode = options_.sandbox;
+      spec.plugin = std::filesystem::absolute(options_.plugin);
+      if (!options_.asset_dir.empty()) spec.asset_dir = std::filesystem::absolute(options_.asset_dir);
+      spec.limits = job_limits(challenge_);
+      sandbox_ = std::make_unique<sandbox::JobSandbox>(
+          spec, sandbox::cached_capabilities(options_.worker_executable));
+      client_ = std::make_unique<WorkerClient>(options_.worker_executable, spec.plugin, options_.cpus,
+                                               sandbox_.get());
     } catch (const std::exception& e) {
       evidence_.judge_failure = e.what();
       return false;
     }
     setup_deadline_ = deadline_in(challenge_.limits.setup_seconds);
     HelloOutcome hello = client_->hello(setup_deadline_);
+    result_.resources.spawn_to_ready_seconds = hello.ready_seconds;
+    if (hello.sandbox_failure) {
+      evidence_.judge_failure = "the worker could not set up the strict sandbox: " + *hello.sandbox_failure;
+      return false;
+    }
     if (hello.load_failure) {
       evidence_.load_failure = *hello.load_failure;
       return false;
@@ -204,10 +253,13 @@ class Session {
   bool setup() {
     json config = json::array();
     for (const auto& [k, v] : challenge_.plugin_config) config.push_back({k, v});
-    json create{{"threads", challenge_.limits.threads},
-                {"challenge_id", challenge_.id},
-                {"seed", options_.seed},
-                {"config", config}};
+    json create{
+        {"threads", challenge_.limits.threads},
+        {"challenge_id", challenge_.id},
+        {"asset_dir",
+         options_.asset_dir.empty() ? std::string() : std::filesystem::absolute(options_.asset_dir).string()},
+        {"seed", options_.seed},
+        {"config", config}};
     if (!check(client_->create(create, setup_deadline_), "create()", setup_limit())) return false;
 
     // Output regions: one per output, as large as the largest batch.
@@ -232,6 +284,26 @@ class Session {
       }
       outputs_.push_back(r.memory);
       regions.push_back(r);
+    }
+    // Fresh inputs for timed calls (the caching defence, see fill_timing_inputs()).
+    for (const auto& in : data_.eval_regions) {
+      RegionSpec t = in;
+      t.role = ipc::role::kTimingInput;
+      t.shape[0] = data_.max_batch;
+      t.samples = data_.max_batch;
+      const auto dtype = parse_dtype(in.dtype);
+      std::size_t sample = dtype ? dtype_size(*dtype) : 1;
+      for (std::size_t d = 1; d < in.shape.size(); ++d) sample *= static_cast<std::size_t>(in.shape[d]);
+      try {
+        t.memory = ipc::SharedMemory::create("timing." + in.name,
+                                             sample * static_cast<std::size_t>(data_.max_batch));
+        t.memory->seal_read_only_for_others();
+      } catch (const std::exception& e) {
+        evidence_.judge_failure = e.what();
+        return false;
+      }
+      timing_inputs_.push_back({t.memory, in.memory, sample, dtype == DType::f32});
+      regions.push_back(t);
     }
     will_train_ = challenge_.training_allowed && result_.plugin &&
                   (result_.plugin->capabilities & GAUNTLET_CAP_TRAIN) && !data_.train_regions.empty();
@@ -322,7 +394,8 @@ class Session {
 
   // Untimed calls at batch size `batch`. The first call of a batch size may take as long as
   // setup (lazy initialisation, JIT compilation); the others have the per-call limit.
-  bool warm_up(int64_t batch) {
+  // `timed`: the warm-up of a timed batch size, on timing inputs.
+  bool warm_up(int64_t batch, bool timed = false) {
     for (int i = 0; i < challenge_.timing.warmup_batches; ++i) {
       const bool first = i == 0;
       const double limit_s =
@@ -330,13 +403,76 @@ class Session {
                 : challenge_.limits.ms_per_batch / 1000;
       auto deadline = deadline_in(limit_s);
       mark_outputs_unwritten(batch);
-      auto o = client_->infer(batch, window_start(batch), deadline);
+      if (timed) fill_timing_inputs(batch);
+      auto o = timed ? client_->infer(batch, 0, deadline, 1)
+                     : client_->infer(batch, window_start(batch), deadline);
       std::string call = "infer() warm-up call with batch " + std::to_string(batch);
       std::string own = first ? "the first-call limit of " + format_ms(limit_s) + " s (limits.setup_seconds)"
                               : per_batch_limit();
       if (!infer_ok(o, call, deadline, own)) return false;
+      if (timed) {
+        if (!outputs_valid(batch, call)) return false;
+        compare_with_evaluation(batch);
+      }
     }
     return true;
+  }
+
+  // The caching defence (MLPerf's TEST04 idea, made strict). Every timed call reads inputs
+  // the plugin has never seen: `batch` evaluation samples drawn at random (with replacement),
+  // each normal float nudged by one unit in the last place at random, written into the timing
+  // region just before the call. A plugin that remembers outputs by input content or by
+  // address gains nothing; and compare_with_evaluation() checks that timed calls answer as the
+  // evaluation pass did for the same samples, so that it cannot answer them differently either.
+  void fill_timing_inputs(int64_t batch) {
+    timing_samples_.resize(static_cast<std::size_t>(batch));
+    for (auto& sample : timing_samples_)
+      sample = static_cast<int64_t>(rng_() % static_cast<uint64_t>(data_.eval_samples));
+    for (auto& t : timing_inputs_) {
+      for (int64_t k = 0; k < batch; ++k) {
+        std::byte* to = t.timing->data() + static_cast<std::size_t>(k) * t.sample_bytes;
+        const std::byte* from =
+            t.eval->data() +
+            static_cast<std::size_t>(timing_samples_[static_cast<std::size_t>(k)]) * t.sample_bytes;
+        std::memcpy(to, from, t.sample_bytes);
+        if (!t.f32) continue;
+        auto* words = reinterpret_cast<uint32_t*>(to);
+        uint64_t bits = 0;
+        for (std::size_t w = 0; w < t.sample_bytes / 4; ++w) {
+          if (w % 64 == 0) bits = rng_();
+          const uint32_t exponent = (words[w] >> 23) & 0xff;
+          // Normal numbers only: zeros stay zeros and no denormal appears (slow arithmetic).
+          if (exponent != 0 && exponent != 0xff) words[w] ^= static_cast<uint32_t>(bits & 1);
+          bits >>= 1;
+        }
+      }
+    }
+  }
+
+  // After a call on timing inputs: its outputs against the evaluation pass's for the same
+  // samples. Counted here, judged at the end of the timed passes.
+  void compare_with_evaluation(int64_t batch) {
+    if (challenge_.outputs[0].dtype != DType::f32) return;
+    const std::size_t per_sample = output_sample_bytes_[0] / 4;
+    const auto* got = reinterpret_cast<const float*>(outputs_[0]->data());
+    const auto* want = reinterpret_cast<const float*>(eval_outputs_.raw());
+    for (int64_t k = 0; k < batch; ++k) {
+      const int64_t sample = timing_samples_[static_cast<std::size_t>(k)];
+      ++consistency_checked_;
+      for (std::size_t e = 0; e < per_sample; ++e) {
+        const double a = got[static_cast<std::size_t>(k) * per_sample + e];
+        const double b = want[static_cast<std::size_t>(sample) * per_sample + e];
+        if (std::abs(a - b) <= kConsistencyTolerance * std::max(1.0, std::abs(b))) continue;
+        if (consistency_mismatched_++ == 0) {
+          char buf[160];
+          std::snprintf(buf, sizeof buf,
+                        "e.g. evaluation sample %lld, element %zu: timed %.6g, evaluation %.6g",
+                        static_cast<long long>(sample), e, a, b);
+          consistency_example_ = buf;
+        }
+        break;
+      }
+    }
   }
 
   // Where a batch of `batch` samples starts: a seeded random window of the evaluation set,
@@ -406,10 +542,10 @@ class Session {
 
   bool time_batches() {
     auto t_all = Clock::now();
-    uint64_t self_ns = 0, host_ns = 0;
+    uint64_t self_ns = 0, host_ns = 0, calls = 0;
     for (int64_t batch : challenge_.timing.batch_sizes) {
       progress("timing batch " + std::to_string(batch));
-      if (!warm_up(batch)) return false;
+      if (!warm_up(batch, true)) return false;
       std::vector<double> latencies;
       auto t0 = Clock::now();
       const auto min_duration = seconds(challenge_.timing.min_seconds);
@@ -417,22 +553,49 @@ class Session {
         if (static_cast<int>(latencies.size()) >= challenge_.timing.min_batches &&
             Clock::now() - t0 >= min_duration)
           break;
-        const int64_t first = window_start(batch);
         mark_outputs_unwritten(batch);
+        fill_timing_inputs(batch);
         auto deadline = deadline_in(challenge_.limits.ms_per_batch / 1000);
-        auto o = client_->infer(batch, first, deadline);
+        auto o = client_->infer(batch, 0, deadline, 1);
         const std::string call = "timed infer() with batch " + std::to_string(batch);
         if (!infer_ok(o, call, deadline, per_batch_limit())) return false;
-        if (!outputs_valid(std::min(batch, data_.eval_samples), call)) return false;
+        if (!outputs_valid(batch, call)) return false;
+        compare_with_evaluation(batch);
         latencies.push_back(static_cast<double>(o.latency.count()));
+        ++calls;
         self_ns += o.self_reported_ns;
         host_ns += static_cast<uint64_t>(o.latency.count());
       }
       result_.latency.push_back(summarize_latencies(batch, latencies));
     }
     result_.seconds.timing = std::chrono::duration<double>(Clock::now() - t_all).count();
-    if (host_ns > 0)
+    if (host_ns > 0) {
       result_.self_reported_ratio = static_cast<double>(self_ns) / static_cast<double>(host_ns);
+      // The worker times each call too (recorded, never scored). Its time cannot exceed the
+      // host's, which includes it; far below means the host's overhead or a false report.
+      char buf[200];
+      if (result_.self_reported_ratio > 1.05) {
+        std::snprintf(
+            buf, sizeof buf,
+            "the worker's self-reported infer time is %.0f%% of the host's measurement (more than the "
+            "whole call): the self-report is false",
+            100 * result_.self_reported_ratio);
+        result_.warnings.push_back(buf);
+      } else if (result_.self_reported_ratio < 0.5 && calls > 0 && host_ns / calls > 200000) {
+        std::snprintf(buf, sizeof buf,
+                      "the worker's self-reported infer time is only %.0f%% of the host's measurement",
+                      100 * result_.self_reported_ratio);
+        result_.warnings.push_back(buf);
+      }
+    }
+    // More than 1% of the samples (a rare flip at a decision boundary is tolerated).
+    if (consistency_mismatched_ * 100 > consistency_checked_) {
+      evidence_.bad_output = "timed calls answered " + std::to_string(consistency_mismatched_) + " of " +
+                             std::to_string(consistency_checked_) +
+                             " samples differently from the evaluation pass (" + consistency_example_ +
+                             "): outputs must not depend on timing or on earlier calls";
+      return false;
+    }
     return true;
   }
 
@@ -441,6 +604,62 @@ class Session {
     if (!check(client_->end_serving(deadline), "leaving the serving loop", setup_limit())) return;
     serving_ = false;
     shut_down_cleanly_ = check(client_->destroy(deadline), "destroy()", setup_limit());
+  }
+
+  // What the kernel saw, once the worker is gone: how it ended, its memory and its CPU time.
+  // Sandbox kills become evidence here; decide() sorts out which verdict wins.
+  void post_mortem(const ExitStatus& exit) {
+    const std::string during = died_during_.empty() ? std::string() : " during " + died_during_;
+    const ResourceUsage& usage = client_->process().usage();
+    const sandbox::JobCgroup::Stats stats = sandbox_->cgroup_stats();
+    const sandbox::ResourceLimits& limits = sandbox_->limits();
+    JobResources& res = result_.resources;
+    res.memory_limit_bytes = limits.memory_bytes;
+    res.max_rss_bytes = usage.max_rss_bytes;
+    res.cpu_seconds = usage.cpu_seconds;
+    res.wall_seconds = usage.wall_seconds;
+    res.oom_kills = stats.oom_kills;
+    res.threads_refused = stats.pids_refused;
+    if (stats.peak_bytes) {
+      res.peak_memory_bytes = stats.peak_bytes;
+      res.peak_memory_source = stats.peak_source;
+    } else {
+      res.peak_memory_bytes = usage.max_rss_bytes;
+      res.peak_memory_source = "wait4 ru_maxrss (no memory cgroup)";
+    }
+    const bool signalled = !exit.exited;
+    if (signalled && exit.code == SIGSYS) {
+      const std::optional<int> nr = client_->violation();
+      evidence_.security_violation = nr ? "the plugin called " + sandbox::syscall_name(*nr) + "()" + during +
+                                              ", which the sandbox forbids"
+                                        : "the plugin made a system call the sandbox forbids" + during +
+                                              " (killed by SIGSYS; the call was not reported)";
+    }
+    if (stats.oom_kills > 0)
+      evidence_.memory_limit = "the worker exceeded its memory limit of " + format_mib(limits.memory_bytes) +
+                               " (limits.memory_mb)" + during + ": the kernel's OOM killer ended it";
+    else if (signalled && exit.code == SIGXFSZ)
+      evidence_.memory_limit = "the plugin wrote a file larger than the file-size limit of " +
+                               format_mib(limits.file_bytes) + during + " (its private /tmp is memory)";
+    if (!evidence_.time_limit) {
+      char buf[240];
+      if (signalled && exit.code == SIGXCPU) {
+        std::snprintf(buf, sizeof buf, "the worker used up its CPU-time limit of %.0f s (RLIMIT_CPU)%s",
+                      limits.cpu_seconds, during.c_str());
+        evidence_.time_limit = buf;
+      } else if (usage.cpu_seconds > limits.threads * usage.wall_seconds * kCpuTolerance + kCpuSlackSeconds) {
+        std::snprintf(buf, sizeof buf,
+                      "the worker used %.2f s of CPU time in %.2f s, more than limits.threads = %d allows: "
+                      "threads must "
+                      "be idle between calls, and no more than the budget",
+                      usage.cpu_seconds, usage.wall_seconds, limits.threads);
+        evidence_.time_limit = buf;
+      }
+    }
+    if (stats.pids_refused > 0)
+      result_.warnings.push_back("the thread limit (" + std::to_string(sandbox::task_limit(limits)) +
+                                 " tasks: limits.threads + the worker's own) refused " +
+                                 std::to_string(stats.pids_refused) + " thread creation(s)");
   }
 
   void compute_results() {
@@ -468,8 +687,21 @@ class Session {
   const JudgeOptions& options_;
   JudgeResult& result_;
 
+  // A sandbox input region the host refreshes before each timed call, and its source.
+  struct TimingInput {
+    std::shared_ptr<ipc::SharedMemory> timing, eval;
+    std::size_t sample_bytes = 0;
+    bool f32 = false;
+  };
+
   Evidence evidence_;
+  std::unique_ptr<sandbox::JobSandbox> sandbox_;  // outlives the client (cgroups, /tmp)
   std::unique_ptr<WorkerClient> client_;
+  std::string died_during_;
+  std::vector<TimingInput> timing_inputs_;
+  std::vector<int64_t> timing_samples_;  // evaluation samples behind the last timed call
+  uint64_t consistency_checked_ = 0, consistency_mismatched_ = 0;
+  std::string consistency_example_;
   Clock::time_point start_, total_deadline_, setup_deadline_;
   std::vector<std::shared_ptr<ipc::SharedMemory>> outputs_;
   std::vector<std::size_t> output_sample_bytes_;

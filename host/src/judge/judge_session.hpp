@@ -7,6 +7,7 @@
 #include "judge/verdict.hpp"
 #include "judge/worker_client.hpp"
 #include "metrics/metrics.hpp"
+#include "sandbox/policy.hpp"
 #include "scoring/score.hpp"
 
 #include <cstdint>
@@ -29,6 +30,26 @@ struct JudgeOptions {
   // its own thread to the same CPUs (the event runner does) so that parallel jobs do not
   // disturb each other's timing.
   std::vector<int> cpus;
+  // The worker's sandbox (sandbox/job_sandbox.hpp). strict: on a machine that lacks a
+  // mechanism the plugin is not run (JUDGE_ERROR, saying which); relaxed: run with what there
+  // is and record the rest in JudgeResult::sandbox.
+  sandbox::Mode sandbox = sandbox::Mode::strict;
+  // The plugin's own read-only files (create()'s asset_dir), or empty. The only folder, with
+  // its private /tmp, that a loaded plugin can open anything in.
+  std::filesystem::path asset_dir;
+};
+
+// Kernel accounting of the job, read by the host (never taken from the worker).
+struct JobResources {
+  std::optional<uint64_t> peak_memory_bytes;  // the job's cgroup; else ru_maxrss
+  std::string peak_memory_source;             // e.g. "cgroup v1 memory.max_usage_in_bytes"
+  uint64_t memory_limit_bytes = 0;            // limits.memory_mb
+  uint64_t max_rss_bytes = 0;                 // wait4: largest resident set of a worker process
+  uint64_t oom_kills = 0;                     // by the kernel, in the job's memory cgroup
+  uint64_t threads_refused = 0;               // thread creations pids.max refused
+  double cpu_seconds = 0;                     // user + system of every worker thread
+  double wall_seconds = 0;                    // worker spawn to reap
+  double spawn_to_ready_seconds = 0;          // spawn to hello (sandboxed, plugin loaded)
 };
 
 struct PhaseSeconds {
@@ -64,6 +85,10 @@ struct JudgeResult {
   // The worker's output and how it ended.
   CapturedStream worker_stdout, worker_stderr;
   std::string worker_exit;
+
+  // Which sandbox mechanisms were in force, and what the kernel counted.
+  sandbox::Report sandbox;
+  JobResources resources;
 
   std::string started_at, finished_at;  // ISO 8601, UTC
 };

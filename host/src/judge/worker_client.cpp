@@ -3,6 +3,8 @@
 #include "ipc/channel.hpp"
 #include "ipc/protocol.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <new>
 
@@ -26,8 +28,18 @@ std::string bounded(const json& m, const char* key, std::size_t cap = 4096) {
 
 }  // namespace
 
-WorkerClient::WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
-                           const std::vector<int>& cpus) {
+WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
+                           const std::filesystem::path& plugin, const std::vector<int>& cpus,
+                           sandbox::JobSandbox* sandbox)
+    : sandbox_(sandbox), spawned_at_(Clock::now()) {
+  if (!sandbox_) {
+    sandbox::JobSpec spec;
+    spec.mode = sandbox::Mode::relaxed;
+    spec.plugin = plugin;
+    own_sandbox_ =
+        std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_capabilities(worker_executable));
+    sandbox_ = own_sandbox_.get();
+  }
   ipc::MessageSocket worker_end;
   ipc::MessageSocket::make_pair(socket_, worker_end);
   control_memory_ = ipc::SharedMemory::create("control", ipc::kControlPageBytes);
@@ -37,9 +49,44 @@ WorkerClient::WorkerClient(const std::filesystem::path& worker_executable, const
   options.plugin = plugin;
   options.socket_fd = worker_end.fd();
   options.cpus = cpus;
+  options.sandbox = sandbox_;
   process_ = std::make_unique<WorkerProcess>(options);
+  // The worker waits for its policy, which comes only once it is in the job's cgroups: all
+  // it and the plugin will ever do is accounted and limited.
+  sandbox_->attach(process_->pid());
+  if (!socket_.send(sandbox_->policy_message(process_->pid())))
+    throw std::runtime_error("cannot start the worker: it died before receiving its sandbox policy");
   // worker_end closes here: from now on only the worker holds its end, so its death is seen
   // as end-of-file on ours.
+}
+
+WorkerClient::~WorkerClient() {
+  // The process goes before the sandbox it lives in (cgroups are removed when it is empty).
+  process_.reset();
+}
+
+ipc::MessageSocket::Received WorkerClient::receive(Clock::time_point deadline) {
+  for (;;) {
+    auto r = socket_.receive(deadline);
+    // The host never expects a descriptor from the worker.
+    for (int fd : r.fds) ::close(fd);
+    r.fds.clear();
+    if (r.status == ipc::MessageSocket::Status::ok && r.message.value("type", "") == ipc::msg::kViolation) {
+      if (r.message.contains("nr") && r.message["nr"].is_number_integer() && !violation_)
+        violation_ = r.message["nr"].get<int>();
+      continue;
+    }
+    return r;
+  }
+}
+
+std::optional<int> WorkerClient::violation() {
+  // Whatever is still queued (the worker is gone or going): no waiting.
+  for (int i = 0; i < 64; ++i) {
+    auto r = receive(Clock::now());
+    if (r.status != ipc::MessageSocket::Status::ok) break;
+  }
+  return violation_;
 }
 
 CallOutcome WorkerClient::failed_wait(ipc::MessageSocket::Status status, const std::string& error) {
@@ -61,7 +108,30 @@ CallOutcome WorkerClient::failed_wait(ipc::MessageSocket::Status status, const s
 HelloOutcome WorkerClient::hello(Clock::time_point deadline) {
   HelloOutcome out;
   auto t0 = Clock::now();
-  auto r = socket_.receive(deadline);
+  // First what the worker applied to itself, before any plugin code ran.
+  auto r = receive(deadline);
+  if (r.status == ipc::MessageSocket::Status::ok && r.message.value("type", "") == ipc::msg::kSandboxReport) {
+    out.confined_seconds = seconds_since(spawned_at_);
+    try {
+      sandbox_->merge_worker_report(sandbox::report_from_json(r.message.at("report")));
+    } catch (const std::exception& e) {
+      out.call.kind = CallOutcome::Kind::protocol_error;
+      out.call.message = std::string("malformed sandbox report: ") + e.what();
+      return out;
+    }
+    if (!r.message.value("ok", false)) {
+      out.sandbox_failure = sandbox_->report().summary();
+      out.call.kind = CallOutcome::Kind::worker_failure;
+      out.call.message = *out.sandbox_failure;
+      return out;
+    }
+    r = receive(deadline);
+  } else if (r.status == ipc::MessageSocket::Status::ok) {
+    out.call.kind = CallOutcome::Kind::protocol_error;
+    out.call.message = "the worker's first message is not its sandbox report";
+    return out;
+  }
+  out.ready_seconds = seconds_since(spawned_at_);
   out.call.host_seconds = seconds_since(t0);
   if (r.status != ipc::MessageSocket::Status::ok) {
     out.call = failed_wait(r.status, r.error);
@@ -98,7 +168,7 @@ HelloOutcome WorkerClient::hello(Clock::time_point deadline) {
 }
 
 CallOutcome WorkerClient::await_reply(const std::string& type, Clock::time_point deadline) {
-  auto r = socket_.receive(deadline);
+  auto r = receive(deadline);
   if (r.status != ipc::MessageSocket::Status::ok) return failed_wait(r.status, r.error);
   const json& m = r.message;
   CallOutcome out;
@@ -182,9 +252,11 @@ CallOutcome WorkerClient::begin_serving(std::chrono::nanoseconds host_spin, uint
   return request(ipc::msg::kServe, json{{"spin_us", worker_spin_us}}, deadline);
 }
 
-WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clock::time_point deadline) {
+WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clock::time_point deadline,
+                                               uint32_t input_set) {
   InferOutcome out;
   page_->op = ipc::Op::infer;
+  page_->input_set = input_set;
   page_->batch_size = batch;
   page_->first_sample = first;
   const uint32_t seq = ++seq_;

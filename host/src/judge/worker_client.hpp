@@ -7,6 +7,7 @@
 #include "ipc/message_socket.hpp"
 #include "ipc/shared_memory.hpp"
 #include "judge/worker_process.hpp"
+#include "sandbox/job_sandbox.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -47,7 +48,11 @@ struct CallOutcome {
 struct HelloOutcome {
   CallOutcome call;  // ok when the plugin loaded
   std::optional<std::string> load_failure, abi_mismatch;
+  // A strict sandbox the worker could not complete (the judge's problem, not the plugin's).
+  std::optional<std::string> sandbox_failure;
   PluginIdentity identity;
+  double confined_seconds = 0;  // from spawning to the worker's sandbox report (host clock)
+  double ready_seconds = 0;     // from spawning to the hello: plugin loaded, ready to serve
 };
 
 // One tensor region handed to the worker.
@@ -63,8 +68,12 @@ struct RegionSpec {
 class WorkerClient {
  public:
   // `cpus`: pin the worker to these CPUs before it loads the plugin (empty: no pinning).
+  // `sandbox`: the job's sandbox (borrowed; it must outlive this client). Without one, the
+  // worker gets a relaxed sandbox with default limits (what `gauntlet inspect` uses).
+  // Throws std::runtime_error (or sandbox::SandboxUnavailable) naming the failing step.
   WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
-               const std::vector<int>& cpus = {});
+               const std::vector<int>& cpus = {}, sandbox::JobSandbox* sandbox = nullptr);
+  ~WorkerClient();
 
   HelloOutcome hello(Clock::time_point deadline);
   CallOutcome create(const nlohmann::json& args, Clock::time_point deadline);
@@ -86,19 +95,31 @@ class WorkerClient {
     std::chrono::nanoseconds latency{0};
     uint64_t self_reported_ns = 0;
   };
-  InferOutcome infer(int64_t batch, int64_t first, Clock::time_point deadline);
+  // `input_set` 1 reads the timing inputs (ipc::role::kTimingInput) instead.
+  InferOutcome infer(int64_t batch, int64_t first, Clock::time_point deadline, uint32_t input_set = 0);
 
   CallOutcome end_serving(Clock::time_point deadline);
   CallOutcome destroy(Clock::time_point deadline);
 
   WorkerProcess& process() { return *process_; }
+  sandbox::JobSandbox& sandbox() { return *sandbox_; }
+
+  // The system call the worker reported just before dying of SIGSYS, if it did (reads any
+  // message still queued on the socket).
+  std::optional<int> violation();
 
  private:
   CallOutcome request(const std::string& type, const nlohmann::json& body, Clock::time_point deadline,
                       const std::vector<int>& fds = {});
   CallOutcome await_reply(const std::string& type, Clock::time_point deadline);
   CallOutcome failed_wait(ipc::MessageSocket::Status status, const std::string& error);
+  // receive(), setting aside violation reports and closing any fd the worker sent.
+  ipc::MessageSocket::Received receive(Clock::time_point deadline);
 
+  std::unique_ptr<sandbox::JobSandbox> own_sandbox_;
+  sandbox::JobSandbox* sandbox_ = nullptr;
+  Clock::time_point spawned_at_;
+  std::optional<int> violation_;
   ipc::MessageSocket socket_;
   std::unique_ptr<WorkerProcess> process_;
   std::shared_ptr<ipc::SharedMemory> control_memory_;

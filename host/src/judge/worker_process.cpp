@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "ipc/protocol.hpp"
+#include "sandbox/job_sandbox.hpp"
 
 namespace gauntlet::judge {
 namespace {
@@ -41,7 +42,10 @@ std::filesystem::path default_worker_executable() {
   return self.parent_path() / "gauntlet-worker";
 }
 
-WorkerProcess::WorkerProcess(const Options& options) : capture_bytes_(options.capture_bytes) {
+WorkerProcess::WorkerProcess(const Options& options)
+    : sandbox_(options.sandbox),
+      started_(std::chrono::steady_clock::now()),
+      capture_bytes_(options.capture_bytes) {
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) fail("stdout pipe", errno);
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -58,6 +62,8 @@ WorkerProcess::WorkerProcess(const Options& options) : capture_bytes_(options.ca
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
   // dup2 clears CLOEXEC on the copy: fd 3 is the only other descriptor the worker gets.
   posix_spawn_file_actions_adddup2(&actions, options.socket_fd, ipc::kWorkerSocketFd);
+  // Not the host's folder: the worker moves on to its private one (sandbox/mounts.hpp).
+  posix_spawn_file_actions_addchdir_np(&actions, "/");
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -79,7 +85,12 @@ WorkerProcess::WorkerProcess(const Options& options) : capture_bytes_(options.ca
   for (int c : options.cpus) cpus.append(cpus.empty() ? "" : ",").append(std::to_string(c));
   if (!cpus.empty()) argv.insert(argv.end() - 1, {const_cast<char*>("--cpus"), cpus.data()});
   // A clean environment: nothing of the host's (tokens, paths) reaches team code.
-  std::vector<char*> envp{const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("LC_ALL=C"), nullptr};
+  std::vector<std::string> environment{"PATH=/usr/bin:/bin", "LC_ALL=C"};
+  if (sandbox_)
+    for (auto& v : sandbox_->environment()) environment.push_back(v);
+  std::vector<char*> envp;
+  for (auto& v : environment) envp.push_back(v.data());
+  envp.push_back(nullptr);
 
   int rc = ::posix_spawn(&pid_, exe.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -155,6 +166,7 @@ void WorkerProcess::kill_all() {
   if (pid_ > 0 && !exit_) {
     ::kill(-pid_, SIGKILL);
     ::kill(pid_, SIGKILL);  // in case it left its group
+    if (sandbox_) sandbox_->kill_all();
   }
 }
 
@@ -163,8 +175,9 @@ ExitStatus WorkerProcess::wait(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return ExitStatus{true, 0};
   auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
+  rusage ru{};
   for (;;) {
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    pid_t r = ::wait4(pid_, &status, WNOHANG, &ru);
     if (r == pid_) break;
     if (r < 0 && errno != EINTR) {
       exit_ = ExitStatus{true, 0};
@@ -172,14 +185,19 @@ ExitStatus WorkerProcess::wait(std::chrono::milliseconds timeout) {
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       kill_all();
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      while (::wait4(pid_, &status, 0, &ru) < 0 && errno == EINTR) {
       }
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  usage_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  usage_.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  usage_.max_rss_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;
   // Reap the group's leftovers too: a plugin's children must not outlive the job.
   ::kill(-pid_, SIGKILL);
+  if (sandbox_) sandbox_->kill_all();
   exit_ = WIFSIGNALED(status) ? ExitStatus{false, WTERMSIG(status)} : ExitStatus{true, WEXITSTATUS(status)};
   stop_capture_.store(true);
   if (capture_thread_.joinable()) capture_thread_.join();

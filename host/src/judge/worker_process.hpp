@@ -3,6 +3,7 @@
 // /dev/null, stdout/stderr captured (capped), and only the setup socket inherited.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -14,6 +15,10 @@
 #include <thread>
 #include <vector>
 
+namespace gauntlet::sandbox {
+class JobSandbox;
+}
+
 namespace gauntlet::judge {
 
 // How the worker ended.
@@ -21,6 +26,13 @@ struct ExitStatus {
   bool exited = false;           // normal exit; else killed by a signal
   int code = 0;                  // exit code, or signal number
   std::string describe() const;  // "exit code 3", "signal SIGSEGV (Segmentation fault)"
+};
+
+// Kernel accounting of the worker and everything it reaped (wait4), read by the host.
+struct ResourceUsage {
+  double cpu_seconds = 0;      // user + system, all threads
+  uint64_t max_rss_bytes = 0;  // largest resident set of the worker or a reaped descendant
+  double wall_seconds = 0;     // spawn to reap, host clock
 };
 
 // A bounded copy of one output stream: the head is kept, the rest only counted.
@@ -38,6 +50,9 @@ class WorkerProcess {
     int socket_fd = -1;                     // becomes fd 3 in the worker
     std::size_t capture_bytes = 64 * 1024;  // per stream
     std::vector<int> cpus;                  // --cpus: pinned before the plugin loads; empty: not
+    // The job's sandbox (borrowed, outlives the process): its environment, and kill_all()
+    // reaches the job's cgroup too.
+    sandbox::JobSandbox* sandbox = nullptr;
   };
 
   // Throws std::runtime_error naming the failing step.
@@ -54,6 +69,9 @@ class WorkerProcess {
   // Waits for the exit (up to `timeout`, then kills) and reaps. Idempotent.
   ExitStatus wait(std::chrono::milliseconds timeout);
 
+  // Valid once wait() has returned.
+  const ResourceUsage& usage() const { return usage_; }
+
   // Output captured so far; complete once wait() has returned.
   CapturedStream stdout_capture();
   CapturedStream stderr_capture();
@@ -62,6 +80,9 @@ class WorkerProcess {
   void capture_loop(int out_fd, int err_fd);
 
   pid_t pid_ = -1;
+  sandbox::JobSandbox* sandbox_ = nullptr;
+  std::chrono::steady_clock::time_point started_;
+  ResourceUsage usage_;
   std::optional<ExitStatus> exit_;
   std::size_t capture_bytes_;
   std::mutex capture_mutex_;

@@ -21,6 +21,19 @@ json latency_json(const LatencySummary& l) {
               {"throughput", l.throughput}};
 }
 
+// Kernel accounting of the job (read by the host): what limits and scores may rely on.
+json resources_json(const judge::JobResources& r) {
+  return json{{"peak_memory_bytes", r.peak_memory_bytes ? json(*r.peak_memory_bytes) : json(nullptr)},
+              {"peak_memory_source", r.peak_memory_source},
+              {"memory_limit_bytes", r.memory_limit_bytes},
+              {"max_rss_bytes", r.max_rss_bytes},
+              {"oom_kills", r.oom_kills},
+              {"threads_refused", r.threads_refused},
+              {"cpu_seconds", r.cpu_seconds},
+              {"wall_seconds", r.wall_seconds},
+              {"spawn_to_ready_seconds", r.spawn_to_ready_seconds}};
+}
+
 }  // namespace
 
 json to_json(const judge::JudgeResult& r, const Environment& env) {
@@ -76,6 +89,8 @@ json to_json(const judge::JudgeResult& r, const Environment& env) {
        {{"exit", r.worker_exit},
         {"stdout", stream_json(r.worker_stdout)},
         {"stderr", stream_json(r.worker_stderr)}}},
+      {"sandbox", sandbox::to_json(r.sandbox)},
+      {"resources", resources_json(r.resources)},
       {"environment",
        {{"gauntlet_version", env.gauntlet_version},
         {"onednn_version", env.onednn_version},

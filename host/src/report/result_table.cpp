@@ -54,6 +54,15 @@ void print_result(std::ostream& out, const judge::JudgeResult& r) {
   out << "\nPhases     setup " << format_number(r.seconds.setup, 2) << " s, train "
       << format_number(r.seconds.train, 2) << " s, eval " << format_number(r.seconds.eval, 2) << " s, timing "
       << format_number(r.seconds.timing, 2) << " s, total " << format_number(r.seconds.total, 2) << " s\n";
+  if (!r.sandbox.mechanisms.empty()) {
+    out << "Sandbox    " << sandbox::mode_name(r.sandbox.mode) << ": " << r.sandbox.summary();
+    if (r.resources.peak_memory_bytes)
+      out << "; peak memory "
+          << format_number(static_cast<double>(*r.resources.peak_memory_bytes) / (1 << 20), 1) << " MiB of "
+          << (r.resources.memory_limit_bytes >> 20) << ", CPU " << format_number(r.resources.cpu_seconds, 2)
+          << " s";
+    out << "\n";
+  }
   for (const auto& w : r.warnings) out << "Warning    " << w << "\n";
   if (r.decision.verdict != judge::Verdict::ok && !r.worker_stderr.head.empty()) {
     std::string tail = r.worker_stderr.head;

@@ -2,6 +2,8 @@
 // hand in normal use:  gauntlet-worker --plugin <lib.so> --host-pid <pid>   (setup socket on fd 3)
 #include "ipc/message_socket.hpp"
 #include "ipc/protocol.hpp"
+#include "sandbox/namespaces.hpp"
+#include "worker/confinement.hpp"
 #include "worker/worker.hpp"
 
 #include <sched.h>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -45,9 +48,30 @@ bool pin_to_cpus(const std::string& list) {
   return sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
+// An exception thrown through the C ABI ends here (plugin calls are noexcept): say so on
+// stderr, which the host keeps, then abort (verdict CRASH, SIGABRT).
+[[noreturn]] void on_terminate() {
+  std::string what = "unknown exception";
+  if (auto e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      what = x.what();
+    } catch (...) {
+    }
+  }
+  std::fprintf(stderr, "gauntlet-worker: an exception escaped the plugin through the C ABI: %.400s\n",
+               what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The host's probe of what this machine allows (sandbox/capabilities.hpp).
+  if (argc == 2 && std::strcmp(argv[1], "--probe-namespaces") == 0)
+    return gauntlet::sandbox::probe_namespaces_main();
   std::string plugin, cpus;
   long host_pid = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -74,7 +98,16 @@ int main(int argc, char** argv) {
   // host thread's cores, which the runner pinned).
   if (!cpus.empty()) pin_to_cpus(cpus);
 
-  gauntlet::worker::Worker worker(gauntlet::ipc::MessageSocket(gauntlet::ipc::kWorkerSocketFd), plugin);
+  // Confined before any team code is loaded (worker/confinement.hpp). A policy without a
+  // plugin is the sandbox self-test of `gauntlet doctor`: done once the report is sent.
+  gauntlet::ipc::MessageSocket socket(gauntlet::ipc::kWorkerSocketFd);
+  const gauntlet::worker::Confinement confinement =
+      gauntlet::worker::confine(socket, static_cast<pid_t>(host_pid));
+  if (confinement.policy.plugin.empty()) ::_exit(0);
+  std::set_terminate(on_terminate);
+
+  gauntlet::worker::Worker worker(std::move(socket), confinement.policy.plugin);
+  worker.set_after_load([&confinement] { return gauntlet::worker::restrict_after_load(confinement); });
   const int code = worker.run();
   // _exit, not return: after destroy() a plugin's static destructors must not run while
   // threads it failed to stop may still be running (and nothing they do could matter now).

@@ -48,6 +48,14 @@ struct SpecList {
   }
 };
 
+// Every call into the plugin goes through here: the ABI says a plugin never throws, and an
+// exception that does escape must not be caught by the worker's own handlers (and mistaken
+// for a failure of the judge). noexcept turns it into std::terminate: verdict CRASH.
+template <class Call>
+auto plugin_call(Call&& call) noexcept {
+  return call();
+}
+
 }  // namespace
 
 Worker::Worker(ipc::MessageSocket socket, std::string plugin_path)
@@ -62,7 +70,7 @@ void Worker::reply(const std::string& to, int32_t status, const std::string& mes
 }
 
 std::string Worker::plugin_error(int32_t status, const gauntlet_instance* instance) const {
-  const char* text = library_->api().last_error(instance);
+  const char* text = plugin_call([&] { return library_->api().last_error(instance); });
   std::string message = text ? std::string(text, strnlen(text, 4096)) : std::string();
   if (message.empty())
     message = "the plugin returned status " + std::to_string(status) + " without a message";
@@ -73,7 +81,15 @@ int Worker::run() {
   json hello{
       {"type", ipc::msg::kHello}, {"abi_major", GAUNTLET_ABI_MAJOR}, {"abi_minor", GAUNTLET_ABI_MINOR}};
   try {
+    // An exception from the entry or get_info() escapes run() and ends in std::terminate.
     library_ = std::make_unique<PluginLibrary>(plugin_path_, host_services());
+    if (after_load_)
+      if (std::string why = after_load_(); !why.empty()) {
+        // Refused: the library is neither used nor unloaded (its destructors must not run).
+        static_cast<void>(library_.release());
+        throw LoadFailure{false,
+                          "the sandbox could not restrict file access after loading the plugin: " + why};
+      }
     const auto& info = library_->info();
     hello["ok"] = true;
     hello["plugin_abi_major"] = library_->api().abi_major;
@@ -140,7 +156,7 @@ void Worker::handle_create(const json& m) {
 
   auto t0 = clock_type::now();
   gauntlet_instance* instance = nullptr;
-  gauntlet_status status = library_->api().create(&args, &instance);
+  gauntlet_status status = plugin_call([&] { return library_->api().create(&args, &instance); });
   uint64_t ns = elapsed_ns(t0);
   if (status != GAUNTLET_OK) {
     reply(ipc::msg::kCreate, status, plugin_error(status, nullptr), ns);
@@ -191,6 +207,8 @@ void Worker::handle_regions(const json& m, std::vector<int> fds) {
       throw std::runtime_error("region " + t.name + " is smaller than its shape");
     if (role == ipc::role::kEvalInput) {
       eval_inputs_.push_back(std::move(t));
+    } else if (role == ipc::role::kTimingInput) {
+      timing_inputs_.push_back(std::move(t));
     } else if (role == ipc::role::kTrainInput) {
       train_inputs_.push_back(std::move(t));
     } else if (role == ipc::role::kTrainTarget) {
@@ -237,7 +255,7 @@ void Worker::handle_prepare(const json& m) {
   args.num_batch_sizes = static_cast<uint32_t>(batch_sizes.size());
   args.batch_sizes = batch_sizes.data();
   auto t0 = clock_type::now();
-  gauntlet_status status = library_->api().prepare(instance_, &args);
+  gauntlet_status status = plugin_call([&] { return library_->api().prepare(instance_, &args); });
   uint64_t ns = elapsed_ns(t0);
   reply(ipc::msg::kPrepare, status, status == GAUNTLET_OK ? "" : plugin_error(status, instance_), ns);
 }
@@ -258,7 +276,7 @@ void Worker::handle_train(const json& m) {
   args.targets = targets.data();
   args.time_limit_seconds = m.value("time_limit_seconds", 0.0);
   auto t0 = clock_type::now();
-  gauntlet_status status = library_->api().train(instance_, &args);
+  gauntlet_status status = plugin_call([&] { return library_->api().train(instance_, &args); });
   uint64_t ns = elapsed_ns(t0);
   reply(ipc::msg::kTrain, status, status == GAUNTLET_OK ? "" : plugin_error(status, instance_), ns);
 }
@@ -299,18 +317,22 @@ void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
     std::string message;
     uint64_t ns = 0;
     const int64_t first = page_->first_sample, batch = page_->batch_size;
-    bool in_bounds = op == ipc::Op::infer && batch > 0 && first >= 0;
-    for (auto& r : eval_inputs_) in_bounds = in_bounds && first + batch <= r.capacity;
+    // Input set 1: the timing inputs the host refreshes before each timed call.
+    const uint32_t input_set = page_->input_set;
+    auto& input_regions = input_set == 1 && !timing_inputs_.empty() ? timing_inputs_ : eval_inputs_;
+    bool in_bounds = op == ipc::Op::infer && batch > 0 && first >= 0 && input_set <= 1 &&
+                     input_regions.size() == inputs.size();
+    for (auto& r : input_regions) in_bounds = in_bounds && first + batch <= r.capacity;
     for (auto& r : outputs_) in_bounds = in_bounds && batch <= r.capacity;
     if (!in_bounds) {
       message = "worker: bad request (op " + std::to_string(static_cast<uint32_t>(op)) + ", samples " +
                 std::to_string(first) + "+" + std::to_string(batch) + ")";
     } else {
-      for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = describe(eval_inputs_[i], first, batch);
+      for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = describe(input_regions[i], first, batch);
       for (std::size_t i = 0; i < outputs.size(); ++i) outputs[i] = describe(outputs_[i], 0, batch);
       args.batch_size = batch;
       auto t0 = clock_type::now();
-      status = library_->api().infer(instance_, &args);
+      status = plugin_call([&] { return library_->api().infer(instance_, &args); });
       ns = elapsed_ns(t0);
       if (status != GAUNTLET_OK) message = plugin_error(status, instance_);
     }
@@ -325,7 +347,7 @@ void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
 
 void Worker::handle_destroy() {
   if (instance_) {
-    library_->api().destroy(instance_);
+    plugin_call([&] { library_->api().destroy(instance_); });
     instance_ = nullptr;
   }
   reply(ipc::msg::kDestroy, GAUNTLET_OK, "");

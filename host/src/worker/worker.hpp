@@ -9,6 +9,7 @@
 
 #include <gauntlet/plugin_api.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ namespace gauntlet::worker {
 class Worker {
  public:
   Worker(ipc::MessageSocket socket, std::string plugin_path);
+  // Runs right after the plugin is loaded, before the hello: returns "" or why the worker
+  // cannot go on (the plugin is then refused with LOAD_ERROR).
+  void set_after_load(std::function<std::string()> hook) { after_load_ = std::move(hook); }
   // Returns the process exit code: 0 after destroy or when the host hung up.
   int run();
 
@@ -49,12 +53,13 @@ class Worker {
 
   ipc::MessageSocket socket_;
   std::string plugin_path_;
+  std::function<std::string()> after_load_;
   std::unique_ptr<PluginLibrary> library_;
   gauntlet_instance* instance_ = nullptr;
 
   ipc::Mapping control_mapping_;
   ipc::ControlPage* page_ = nullptr;
-  std::vector<TensorRegion> eval_inputs_, train_inputs_, train_targets_, outputs_;
+  std::vector<TensorRegion> eval_inputs_, timing_inputs_, train_inputs_, train_targets_, outputs_;
 };
 
 }  // namespace gauntlet::worker

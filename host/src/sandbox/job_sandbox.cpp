@@ -1,0 +1,138 @@
+#include "sandbox/job_sandbox.hpp"
+
+#include "sandbox/seccomp_policy.hpp"
+
+#include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace gauntlet::sandbox {
+namespace {
+
+// What the plugin may read besides itself: the libraries it and its dependencies load, the
+// loader's cache, and the CPU topology that thread pools read (sysconf, OpenMP).
+const std::vector<std::string> kSystemPaths = {
+    "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32",      "/usr/local/lib",          "/lib",
+    "/lib64",   "/lib32",     "/libx32",    "/etc/ld.so.cache", "/sys/devices/system/cpu",
+};
+const std::vector<std::string> kDevices = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+                                           "/dev/urandom"};
+
+// Mechanisms the worker applies (and reports); the host owns the others.
+bool worker_side(const std::string& name) {
+  return name != mech::kMemoryLimit && name != mech::kThreadLimit && name != mech::kKillAll;
+}
+
+}  // namespace
+
+std::string strict_refusal(const Capabilities& caps) {
+  const Report expected = expected_report(caps, Mode::strict);
+  std::string missing;
+  for (const auto& name : expected.inactive()) {
+    if (!missing.empty()) missing += "; ";
+    missing += name;
+    if (const Mechanism* m = expected.find(name); m && !m->detail.empty()) missing += " (" + m->detail + ")";
+  }
+  if (missing.empty()) return {};
+  return "the strict sandbox needs mechanisms this machine lacks: " + missing +
+         ". Run `gauntlet doctor` for details, or pass --sandbox=relaxed to judge without them";
+}
+
+JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(spec), caps_(caps) {
+  if (spec.mode == Mode::strict)
+    if (std::string refusal = strict_refusal(caps); !refusal.empty()) throw SandboxUnavailable(refusal);
+  report_ = expected_report(caps, spec.mode);
+  // Until the worker says otherwise, what it applies is unconfirmed.
+  for (auto& m : report_.mechanisms)
+    if (worker_side(m.name) && m.status == Status::active) {
+      m.status = Status::failed;
+      m.detail = "the worker did not report it";
+    }
+
+  if (!caps.cgroups.memory_parent.empty() || !caps.cgroups.pids_parent.empty() ||
+      !caps.cgroups.kill_parent.empty()) {
+    try {
+      cgroup_ = std::make_unique<JobCgroup>(caps.cgroups, spec.limits);
+    } catch (const std::exception& e) {
+      if (spec.mode == Mode::strict) throw;
+      report_.set(mech::kMemoryLimit, Status::failed, e.what());
+    }
+  }
+  if (cgroup_ && cgroup_->has_memory())
+    report_.set(mech::kMemoryLimit, Status::active, cgroup_->memory_detail());
+  else if (report_.find(mech::kMemoryLimit)->status != Status::failed)
+    report_.set(mech::kMemoryLimit, Status::missing,
+                "no memory cgroup: RLIMIT_DATA " + std::to_string(spec.limits.memory_bytes >> 20) +
+                    " MiB instead (counts address space, not resident memory; peak from ru_maxrss)");
+  if (cgroup_ && cgroup_->has_pids()) report_.set(mech::kThreadLimit, Status::active, cgroup_->pids_detail());
+  if (cgroup_ && !cgroup_->kill_detail().empty())
+    report_.set(mech::kKillAll, Status::active, cgroup_->kill_detail());
+
+  if (!caps.can(caps.mount_ns)) {
+    // No private /tmp to give: an empty folder of the host, removed after the job.
+    std::string templ = (std::filesystem::temp_directory_path() / "gauntlet-work-XXXXXX").string();
+    if (!::mkdtemp(templ.data())) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+    host_workdir_ = templ;
+  }
+}
+
+JobSandbox::~JobSandbox() {
+  cgroup_.reset();
+  if (!host_workdir_.empty()) {
+    // remove_all does not follow symlinks: whatever the plugin left there is only unlinked.
+    std::error_code ec;
+    std::filesystem::remove_all(host_workdir_, ec);
+  }
+}
+
+std::vector<std::string> JobSandbox::environment() const {
+  const std::string dir = host_workdir_.empty() ? std::string("/tmp") : host_workdir_.string();
+  return {"TMPDIR=" + dir, "HOME=" + dir};
+}
+
+void JobSandbox::attach(pid_t worker_pid) {
+  if (cgroup_) cgroup_->attach(worker_pid);
+}
+
+void JobSandbox::kill_all() {
+  if (cgroup_) cgroup_->kill_all();
+}
+
+nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
+  const Capabilities& c = caps_;
+  WorkerPolicy p;
+  p.mode = spec_.mode;
+  p.user_ns = c.has_user_ns();
+  p.mount_ns = c.can(c.mount_ns);
+  p.net_ns = c.can(c.net_ns);
+  p.ipc_ns = c.can(c.ipc_ns);
+  p.pid_ns = c.can(c.pid_ns);
+  p.plugin = spec_.plugin.string();
+  p.asset_dir = spec_.asset_dir.string();
+  p.system_paths = kSystemPaths;
+  p.devices = kDevices;
+  p.host_workdir = host_workdir_.string();
+  p.landlock_abi = c.landlock_abi;
+  p.landlock = c.landlock_abi > 0;
+  // Inside its pid namespace the plugin process is pid 2 (its init is pid 1).
+  p.own_pid = p.pid_ns ? 2 : static_cast<int>(worker_pid);
+  if (c.seccomp.empty()) {
+    const SeccompProgram& program = seccomp_program(p.own_pid);
+    p.seccomp_bpf = to_hex(program.bpf.data(), program.bpf.size());
+  }
+  p.drop_capabilities = p.user_ns || c.root;
+  p.limits = spec_.limits;
+  p.rlimit_memory = !has_memory_cgroup();
+  p.rlimit_nproc = !(cgroup_ && cgroup_->has_pids());
+  return to_json(p);
+}
+
+void JobSandbox::merge_worker_report(const Report& worker) {
+  for (const auto& m : worker.mechanisms)
+    if (worker_side(m.name)) report_.set(m.name, m.status, m.detail);
+}
+
+JobCgroup::Stats JobSandbox::cgroup_stats() const { return cgroup_ ? cgroup_->stats() : JobCgroup::Stats{}; }
+
+}  // namespace gauntlet::sandbox

@@ -1,0 +1,73 @@
+// Host side: the sandbox of one job (one worker). Built from the mode, the job's limits and
+// what this machine offers; refuses strict mode when a mechanism is missing; owns the job's
+// cgroups and private working directory; writes the policy the worker applies; and merges the
+// worker's report of what it applied with its own.
+#pragma once
+
+#include "sandbox/capabilities.hpp"
+#include "sandbox/cgroup.hpp"
+#include "sandbox/policy.hpp"
+
+#include <sys/types.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gauntlet::sandbox {
+
+// Strict mode on a machine that lacks a mechanism. what() is one line for a person.
+class SandboxUnavailable : public std::runtime_error {
+ public:
+  explicit SandboxUnavailable(const std::string& what) : std::runtime_error(what) {}
+};
+
+struct JobSpec {
+  Mode mode = Mode::strict;
+  std::filesystem::path plugin;     // absolute; empty for a self-test that loads nothing
+  std::filesystem::path asset_dir;  // absolute, or empty
+  ResourceLimits limits;
+};
+
+// The one-line refusal of strict mode (empty when strict mode is possible here).
+std::string strict_refusal(const Capabilities& caps);
+
+class JobSandbox {
+ public:
+  // Throws SandboxUnavailable, or std::runtime_error when setting up the job fails.
+  JobSandbox(const JobSpec& spec, const Capabilities& caps);
+  ~JobSandbox();
+  JobSandbox(const JobSandbox&) = delete;
+  JobSandbox& operator=(const JobSandbox&) = delete;
+
+  Mode mode() const { return spec_.mode; }
+  const ResourceLimits& limits() const { return spec_.limits; }
+  // Extra environment of the worker: TMPDIR and HOME at its private working directory.
+  std::vector<std::string> environment() const;
+
+  // Host steps around the spawn: move the worker into the job's cgroups, then send it this.
+  void attach(pid_t worker_pid);
+  nlohmann::json policy_message(pid_t worker_pid) const;
+  // Everything of the job, whatever process group it is in.
+  void kill_all();
+
+  // The worker's own report (untrusted text, but sent before any plugin code ran).
+  void merge_worker_report(const Report& worker);
+  const Report& report() const { return report_; }
+
+  bool has_memory_cgroup() const { return cgroup_ && cgroup_->has_memory(); }
+  // Kernel accounting of the job; read after the worker is gone.
+  JobCgroup::Stats cgroup_stats() const;
+
+ private:
+  JobSpec spec_;
+  const Capabilities& caps_;
+  std::unique_ptr<JobCgroup> cgroup_;
+  std::filesystem::path host_workdir_;  // only without a mount namespace
+  Report report_;
+};
+
+}  // namespace gauntlet::sandbox

@@ -1,0 +1,138 @@
+#include "sandbox/namespaces.hpp"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+namespace gauntlet::sandbox {
+namespace {
+
+std::string error(const std::string& step, int err) { return step + ": " + std::strerror(err); }
+
+// open + write + close, returning an errno (0 on success).
+int write_file(const char* path, const std::string& text) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  ssize_t n = ::write(fd, text.data(), text.size());
+  int err = n == static_cast<ssize_t>(text.size()) ? 0 : (n < 0 ? errno : EIO);
+  ::close(fd);
+  return err;
+}
+
+}  // namespace
+
+std::string enter_namespaces(const NamespaceRequest& r) {
+  const uid_t uid = ::geteuid();
+  const gid_t gid = ::getegid();
+  int flags = 0;
+  if (r.user) flags |= CLONE_NEWUSER;
+  if (r.mount) flags |= CLONE_NEWNS;
+  if (r.net) flags |= CLONE_NEWNET;
+  if (r.ipc) flags |= CLONE_NEWIPC;
+  if (r.pid) flags |= CLONE_NEWPID;
+  if (flags == 0) return {};
+  if (::unshare(flags) != 0) return error("unshare", errno);
+  if (r.user) {
+    if (int e = write_file("/proc/self/setgroups", "deny")) return error("write /proc/self/setgroups", e);
+    if (int e = write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1\n"))
+      return error("write /proc/self/uid_map", e);
+    if (int e = write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n"))
+      return error("write /proc/self/gid_map", e);
+  }
+  return {};
+}
+
+std::string drop_capabilities() {
+  // The bounding set first (needs CAP_SETPCAP, which goes last): a capability outside it can
+  // never come back. EINVAL marks the end of the kernel's list.
+  for (int cap = 0; cap < 64; ++cap)
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
+      if (errno != EPERM) return error("PR_CAPBSET_DROP", errno);
+    }
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return error("PR_CAP_AMBIENT_CLEAR_ALL", errno);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capset, &header, data) != 0) return error("capset", errno);
+  return {};
+}
+
+namespace {
+
+// Runs `test` in a child process; returns "" or the one line it wrote on failure.
+template <class Test>
+std::string in_child(Test test) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return error("pipe", errno);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return error("fork", e);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string why = test();
+    if (!why.empty()) {
+      ssize_t ignored = ::write(fds[1], why.data(), why.size());
+      (void)ignored;
+    }
+    ::_exit(why.empty() ? 0 : 1);
+  }
+  ::close(fds[1]);
+  char buf[512];
+  ssize_t n = ::read(fds[0], buf, sizeof buf);
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  if (n > 0) return std::string(buf, static_cast<std::size_t>(n));
+  return "the probe process failed";
+}
+
+}  // namespace
+
+int probe_namespaces_main() {
+  nlohmann::json out;
+  out["user"] = in_child([] { return enter_namespaces({true, false, false, false, false}); });
+  // As the worker will: inside a user namespace when there is one (root or not).
+  const bool user = out["user"].get<std::string>().empty();
+  out["mount"] = in_child([&] {
+    std::string e = enter_namespaces({user, true, false, false, false});
+    if (!e.empty()) return e;
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+      return error("make / private", errno);
+    if (::mount("gauntlet-probe", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") != 0)
+      return error("mount tmpfs", errno);
+    return std::string();
+  });
+  out["net"] = in_child([&] { return enter_namespaces({user, false, true, false, false}); });
+  out["ipc"] = in_child([&] { return enter_namespaces({user, false, false, true, false}); });
+  out["pid"] = in_child([&] {
+    std::string e = enter_namespaces({user, false, false, false, true});
+    if (!e.empty()) return e;
+    pid_t init = ::fork();
+    if (init < 0) return error("fork the namespace's init", errno);
+    if (init == 0) ::_exit(::getpid() == 1 ? 0 : 1);
+    int status = 0;
+    ::waitpid(init, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? std::string()
+                                                         : std::string("the child is not pid 1");
+  });
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+}  // namespace gauntlet::sandbox

@@ -1,0 +1,27 @@
+// Worker side: entering new namespaces and dropping capabilities. Each function returns an
+// empty string on success, else one line naming the step and the errno text.
+#pragma once
+
+#include <string>
+
+namespace gauntlet::sandbox {
+
+struct NamespaceRequest {
+  bool user = false, mount = false, net = false, ipc = false, pid = false;
+};
+
+// unshare(2) of the requested namespaces in one call. With a user namespace, the caller's
+// uid and gid become root inside it (the only mapping an unprivileged process may write), and
+// setgroups is denied. After a pid namespace, the caller's next child is the namespace's init.
+std::string enter_namespaces(const NamespaceRequest& request);
+
+// Empties the bounding, ambient, effective, permitted and inheritable capability sets: the
+// process keeps its uid but loses every privilege, including those the user namespace gave.
+std::string drop_capabilities();
+
+// `gauntlet-worker --probe-namespaces`: tries each namespace in its own child process (the
+// way the worker will use it: mount with a tmpfs, pid with a child as init) and prints one
+// JSON object {"user": "", "mount": "<why not>", ...} on stdout. Returns the exit code.
+int probe_namespaces_main();
+
+}  // namespace gauntlet::sandbox

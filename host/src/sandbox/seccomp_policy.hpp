@@ -1,0 +1,41 @@
+// The worker's system-call allowlist, built by the host with libseccomp and shipped to the
+// worker as raw BPF (the worker only loads it: no libseccomp work per job).
+//
+// Default action: SECCOMP_RET_TRAP, so that a denied call raises SIGSYS in the worker, whose
+// handler reports the call to the host before the worker dies (seccomp_trap.hpp). What is
+// allowed is what a oneDNN/OpenMP plugin needs: memory (mmap/mprotect for JIT code), threads
+// (clone with CLONE_THREAD), futexes, clocks, files through already-confined paths (mount
+// namespace + Landlock decide which), and the worker's own socket I/O. Everything else traps:
+// process creation, exec, new sockets, ptrace, process_vm_*, io_uring, keyctl, bpf,
+// userfaultfd, perf_event_open, mount and friends, namespaces, signals to other processes,
+// credential changes, module and clock changes, and any call this list does not name.
+//
+// Two exceptions return an error instead of trapping, because glibc probes them and falls
+// back: clone3 (ENOSYS; glibc then uses clone, whose flags BPF can inspect).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gauntlet::sandbox {
+
+struct SeccompProgram {
+  std::vector<unsigned char> bpf;    // struct sock_filter[], as seccomp(2) loads it
+  std::vector<std::string> allowed;  // names of the syscalls allowed (some with conditions)
+  std::vector<std::string> unknown;  // names this libseccomp does not know (not allowed)
+  std::size_t instructions() const { return bpf.size() / 8; }
+};
+
+// The program for a plugin process that sees itself as `own_pid` (2 inside the worker's pid
+// namespace, its real pid without one): only tgkill to that pid is allowed. Built once per
+// own_pid and cached (thread-safe). Throws std::runtime_error if libseccomp fails.
+const SeccompProgram& seccomp_program(int own_pid);
+
+// "clone" for 56 on x86-64; "syscall 1234" when libseccomp does not know the number.
+std::string syscall_name(int nr);
+
+// libseccomp's version, e.g. "2.5.4".
+std::string libseccomp_version();
+
+}  // namespace gauntlet::sandbox

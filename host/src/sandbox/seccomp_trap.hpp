@@ -1,0 +1,25 @@
+// Worker side of seccomp: loads the host's BPF program and reports denied calls.
+//
+// A denied call raises SIGSYS (SECCOMP_RET_TRAP) in the thread that made it. The handler,
+// installed before the filter, sends {"type":"violation","nr":N,"arch":A} on the setup
+// socket (non-blocking, async-signal-safe), then makes the process die by SIGSYS: it was
+// installed with SA_RESETHAND, so the SIGSYS it sends itself is fatal once it returns. The
+// host names the call from N (libseccomp) and gives SECURITY_VIOLATION for any worker killed
+// by SIGSYS, reported or not. The filter forbids replacing or ignoring the SIGSYS handler;
+// a plugin that blocks SIGSYS or patches the handler's code only loses the report: the
+// kernel then kills it by SIGSYS, and a denied call never runs either way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gauntlet::sandbox {
+
+// Installs the reporter, writing to `report_fd`. Returns "" or the failing step.
+std::string install_violation_reporter(int report_fd);
+
+// Sets no_new_privs and loads `bpf` (struct sock_filter[]) for this thread and its future
+// threads and children. Returns "" or the failing step.
+std::string load_seccomp(const std::vector<unsigned char>& bpf);
+
+}  // namespace gauntlet::sandbox

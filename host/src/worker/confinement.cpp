@@ -1,0 +1,253 @@
+#include "worker/confinement.hpp"
+
+#include "ipc/protocol.hpp"
+#include "sandbox/landlock.hpp"
+#include "sandbox/mounts.hpp"
+#include "sandbox/namespaces.hpp"
+#include "sandbox/rlimits.hpp"
+#include "sandbox/seccomp_trap.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+
+namespace gauntlet::worker {
+namespace {
+
+using sandbox::Status;
+namespace mech = sandbox::mech;
+
+[[noreturn]] void give_up(const char* why) {
+  std::fprintf(stderr, "gauntlet-worker: %s\n", why);
+  std::fflush(stderr);
+  ::_exit(kSandboxFailedExit);
+}
+
+void send_report(ipc::MessageSocket& socket, const sandbox::Report& report, bool ok) {
+  socket.send(
+      nlohmann::json{{"type", ipc::msg::kSandboxReport}, {"ok", ok}, {"report", sandbox::to_json(report)}});
+}
+
+// Re-arms the parent-death signal: credential changes (a new user namespace, dropped
+// capabilities) clear it. `parent` 0: the parent is outside our pid namespace.
+void die_with_parent(pid_t parent) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) give_up("PR_SET_PDEATHSIG failed");
+  if (parent > 0 && ::getppid() != parent) ::_exit(kSandboxFailedExit);
+}
+
+// The supervisor's end: the plugin process's status becomes the worker's own, so that the
+// host sees exactly how the plugin process ended.
+[[noreturn]] void relay(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    ::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::kill(::getpid(), sig);
+    ::_exit(128 + sig);
+  }
+  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : kSandboxFailedExit);
+}
+
+// Called after unshare(CLONE_NEWPID). Returns only in the plugin process (pid 2).
+void split_into_pid_namespace(int socket_fd) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) give_up("pipe for the init process failed");
+  const pid_t init = ::fork();
+  if (init < 0) give_up("fork of the pid namespace's init failed");
+  if (init > 0) {
+    // Supervisor: only the plugin process talks to the host.
+    ::close(pipe_fds[1]);
+    ::close(socket_fd);
+    int plugin_status = 0;
+    const bool reported = ::read(pipe_fds[0], &plugin_status, sizeof plugin_status) == sizeof plugin_status;
+    int init_status = 0;
+    while (::waitpid(init, &init_status, 0) < 0 && errno == EINTR) {
+    }
+    relay(reported ? plugin_status : init_status);
+  }
+  // init (pid 1).
+  ::close(pipe_fds[0]);
+  die_with_parent(0);
+  const pid_t plugin = ::fork();
+  if (plugin < 0) give_up("fork of the plugin process failed");
+  if (plugin == 0) {
+    ::close(pipe_fds[1]);
+    return;
+  }
+  ::close(socket_fd);
+  int status = 0;
+  for (;;) {
+    // Also reaps anything the plugin process left behind (it cannot fork, but be sure).
+    const pid_t reaped = ::waitpid(-1, &status, 0);
+    if (reaped == plugin) break;
+    if (reaped < 0 && errno != EINTR) break;
+  }
+  ssize_t ignored = ::write(pipe_fds[1], &status, sizeof status);
+  (void)ignored;
+  ::_exit(0);
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+}  // namespace
+
+Confinement confine(ipc::MessageSocket& socket, pid_t host_pid) {
+  Confinement c;
+  auto received = socket.receive(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  if (received.status != ipc::MessageSocket::Status::ok ||
+      received.message.value("type", "") != ipc::msg::kSandbox)
+    give_up("no sandbox policy from the host");
+  for (int fd : received.fds) ::close(fd);
+  try {
+    c.policy = sandbox::policy_from_json(received.message);
+  } catch (const std::exception&) {
+    give_up("malformed sandbox policy");
+  }
+  const sandbox::WorkerPolicy& p = c.policy;
+  sandbox::Report& r = c.report;
+  r.mode = p.mode;
+  auto failed = [&](const char* name, const std::string& detail) {
+    r.set(name, Status::failed, detail);
+    if (p.mode == sandbox::Mode::strict) {
+      send_report(socket, r, false);
+      ::_exit(kSandboxFailedExit);
+    }
+  };
+
+  // 1. The process.
+  sandbox::forbid_core_dumps();
+  r.set(mech::kProcess, Status::active,
+        "fresh exec, PR_SET_PDEATHSIG, only stdio and the setup socket, clean environment, private working "
+        "directory, no core dumps");
+
+  // 2. Namespaces, then the file system view.
+  sandbox::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns};
+  const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs},
+                                                     {p.mount_ns, mech::kMountNs},
+                                                     {p.net_ns, mech::kNetNs},
+                                                     {p.ipc_ns, mech::kIpcNs},
+                                                     {p.pid_ns, mech::kPidNs}};
+  bool in_namespaces = false;
+  if (std::string e = sandbox::enter_namespaces(request); !e.empty()) {
+    for (const auto& [wanted, name] : namespaces)
+      if (wanted) failed(name, e);
+  } else {
+    in_namespaces = true;
+    for (const auto& [wanted, name] : namespaces)
+      if (wanted) r.set(name, Status::active, "");
+  }
+  die_with_parent(host_pid);
+
+  c.workdir = p.host_workdir;
+  if (in_namespaces && p.mount_ns) {
+    sandbox::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};
+    if (std::string e = sandbox::build_root(plan); !e.empty()) {
+      // Relaxed: back to the host's view (the staging tmpfs, if mounted, goes away).
+      ::umount2("/tmp", MNT_DETACH);
+      failed(mech::kMountNs, e);
+    } else {
+      r.set(mech::kMountNs, Status::active,
+            "only system libraries, the plugin, its assets and a private /tmp");
+      c.workdir = sandbox::kSandboxTmp;
+    }
+  }
+  if (c.workdir.empty() || ::chdir(c.workdir.c_str()) != 0) {
+    if (::chdir("/") != 0) give_up("chdir / failed");
+    failed(mech::kProcess,
+           "no private working directory (chdir " + c.workdir + ": " + std::strerror(errno) + ")");
+    c.workdir.clear();
+  }
+  // Not dumpable: no core, and no ptrace or /proc access by other processes of this uid.
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd);
+  const pid_t parent = in_namespaces && p.pid_ns ? 0 : host_pid;
+
+  // 3. Capabilities.
+  if (p.drop_capabilities) {
+    if (std::string e = sandbox::drop_capabilities(); !e.empty())
+      failed(mech::kCapabilities, e);
+    else
+      r.set(mech::kCapabilities, Status::active, "all capability sets emptied");
+  } else {
+    r.set(mech::kCapabilities, Status::active, "the worker holds no capabilities");
+  }
+  die_with_parent(parent);
+
+  // 4. Landlock, first layer (it needs no_new_privs, which seccomp sets too).
+  if (p.landlock) {
+    sandbox::LandlockRules rules;
+    for (const auto& path : p.system_paths)
+      (is_dir(path) ? rules.read_dirs : rules.read_files).push_back(path);
+    if (!p.plugin.empty()) rules.read_files.push_back(p.plugin);
+    if (!p.asset_dir.empty()) rules.read_dirs.push_back(p.asset_dir);
+    if (!c.workdir.empty()) rules.write_dirs.push_back(c.workdir);
+    rules.devices = p.devices;
+    std::string e;
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+      e = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+    if (e.empty()) e = sandbox::landlock_restrict(p.landlock_abi, rules);
+    if (!e.empty())
+      failed(mech::kLandlock, e);
+    else
+      r.set(mech::kLandlock, Status::active, "ABI v" + std::to_string(p.landlock_abi));
+  }
+
+  // 5. seccomp.
+  if (!p.seccomp_bpf.empty()) {
+    std::string e = sandbox::install_violation_reporter(ipc::kWorkerSocketFd);
+    if (e.empty()) {
+      try {
+        e = sandbox::load_seccomp(sandbox::from_hex(p.seccomp_bpf));
+      } catch (const std::exception& x) {
+        e = std::string("seccomp: ") + x.what();
+      }
+    }
+    if (!e.empty())
+      failed(mech::kSeccomp, e);
+    else
+      r.set(mech::kSeccomp, Status::active,
+            std::to_string(p.seccomp_bpf.size() / 16) + " BPF instructions, denied calls trap (SIGSYS)");
+  }
+
+  // 6. Resource limits.
+  if (std::string e = sandbox::apply_rlimits(p); !e.empty())
+    failed(mech::kRlimits, e);
+  else
+    r.set(mech::kRlimits, Status::active,
+          "core 0, " + std::to_string(p.limits.open_files) + " files, file size " +
+              std::to_string(p.limits.file_bytes >> 20) + " MiB, CPU " +
+              std::to_string(static_cast<long>(p.limits.cpu_seconds)) + " s" +
+              (p.rlimit_nproc ? ", " + std::to_string(sandbox::task_limit(p.limits)) + " tasks" : "") +
+              (p.rlimit_memory ? ", data " + std::to_string(p.limits.memory_bytes >> 20) + " MiB" : ""));
+
+  send_report(socket, r, true);
+  return c;
+}
+
+std::string restrict_after_load(const Confinement& c) {
+  const sandbox::WorkerPolicy& p = c.policy;
+  if (!p.landlock) return {};
+  sandbox::LandlockRules rules;
+  if (!p.asset_dir.empty()) rules.read_dirs.push_back(p.asset_dir);
+  // Thread pools read the CPU topology (sysconf, OpenMP) after loading, too.
+  rules.read_dirs.push_back("/sys/devices/system/cpu");
+  if (!c.workdir.empty()) rules.write_dirs.push_back(c.workdir);
+  rules.devices = p.devices;
+  return sandbox::landlock_restrict(p.landlock_abi, rules);
+}
+
+}  // namespace gauntlet::worker
