@@ -10,6 +10,7 @@
 #include "event/job_plan.hpp"
 #include "event/progress.hpp"
 #include "event/runner.hpp"
+#include "sandbox/policy.hpp"
 #include "store/result_store.hpp"
 
 #include <unistd.h>
@@ -22,7 +23,7 @@
 namespace gauntlet::cli {
 
 int run_command(int argc, char** argv) {
-  std::string config_path, split;
+  std::string config_path, split, sandbox_name = "strict";
   int jobs = 0;
   bool rejudge = false, no_leaderboard = false;
 
@@ -33,6 +34,9 @@ int run_command(int argc, char** argv) {
        "usable cores)")                                                                                 //
       ("rejudge", po::bool_switch(&rejudge), "judge every job again, also those already in the store")  //
       ("split", po::value(&split), "override the config's split: public or private")                    //
+      ("sandbox", po::value(&sandbox_name)->default_value("strict"),
+       "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
+       "(run with what there is, recorded in each result)")  //
       ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path)->required());
@@ -40,9 +44,15 @@ int run_command(int argc, char** argv) {
   positional.add("config", 1);
   po::variables_map vm;
   if (auto code = parse_options(argc, argv,
-                                "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private]",
+                                "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
+                                "[--sandbox strict|relaxed]",
                                 visible, hidden, positional, vm))
     return *code;
+  const auto sandbox_mode = sandbox::parse_mode(sandbox_name);
+  if (!sandbox_mode) {
+    std::cerr << "gauntlet run: --sandbox must be 'strict' or 'relaxed', not '" << sandbox_name << "'\n";
+    return kExitBadInput;
+  }
   if (vm.count("jobs") && (jobs < 1 || jobs > 1024)) {
     std::cerr << "gauntlet run: --jobs must be between 1 and 1024\n";
     return kExitBadInput;
@@ -69,6 +79,7 @@ int run_command(int argc, char** argv) {
   event::RunSettings settings;
   settings.slots = event::assign_cpus(cpus, jobs);
   settings.rejudge = rejudge;
+  settings.configure = [mode = *sandbox_mode](judge::JudgeOptions& options) { options.sandbox = mode; };
 
   std::unique_ptr<store::StoreLock> lock;
   try {
@@ -87,7 +98,7 @@ int run_command(int argc, char** argv) {
             << config.store.string() << "\n";
   std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
             << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
-            << ", pinned to cores";
+            << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
   for (std::size_t s = 0; s < settings.slots.size(); ++s)
     std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
   std::cerr << "\n";

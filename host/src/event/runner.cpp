@@ -75,6 +75,10 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
       std::unique_lock<std::mutex> lock(sd.mutex);
       if (!sd.prepared) {
         sd.prepared = true;
+        {
+          std::lock_guard<std::mutex> olock(observer_mutex);
+          observer.job_phase(job, "preparing the " + challenge.id + " data (" + plan.split + " split)");
+        }
         try {
           DataRequest request;
           request.split = plan.split == "private" ? SplitName::private_split : SplitName::public_split;
