@@ -91,7 +91,10 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
     out_ << "\r\033[K" << line << "\n";
     redraw();
   } else {
-    out_ << "[gauntlet] " << line << "\n" << std::flush;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    out_ << "[gauntlet] " << line << " (" << format_duration(elapsed) << " elapsed, ETA "
+         << format_duration(elapsed / done_ * (total_ - done_)) << ")\n"
+         << std::flush;
   }
 }
 
