@@ -283,7 +283,7 @@ TEST_CASE("where plugins are found") {
     touch(dir / "libs/map.so");
     for (const char* f : {"teams/nobody", "teams/flat", "teams/nested"}) fs::create_directories(dir / f);
     const Plan plan = plan_jobs(e, "public");
-    CHECK(plan.jobs.size() == 3);  // one x2, map x1
+    CHECK(plan.jobs.size() == 3);            // one x2, map x1
     CHECK(plan.without_plugin.size() == 9);  // 6 teams x 2 challenges - 3
     for (const auto& j : plan.jobs) {
       CHECK(j.key.size() == 64);
