@@ -112,7 +112,7 @@ TEST_CASE(
         "lib/cmake/Gauntlet/GauntletConfigVersion.cmake", "lib/cmake/Gauntlet/GauntletTargets.cmake",
         "lib/cmake/Gauntlet/GauntletPlugin.cmake", "lib/cmake/Gauntlet/GauntletCheckPlugin.cmake",
         "lib/cmake/Gauntlet/gauntlet_plugin.map", "lib/pkgconfig/gauntlet.pc",
-        "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md",
+        "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md", "share/gauntlet/gauntlet.gdb",
         "share/gauntlet/challenges/fashion-mnist/challenge.yaml"})
     CHECK_MESSAGE(fs::exists(prefix / f), f);
 
@@ -169,6 +169,17 @@ TEST_CASE(
   r = shell(project, "nm -D --defined-only build/libmyplugin.so");
   CHECK(r.out.find("gauntlet_plugin_entry") != std::string::npos);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+
+  // The debug recipe: its build commands work, and its gdb line names the installed settings.
+  const auto debug = commands_after(readme, "## Debug it under gdb, inside the judge");
+  REQUIRE(debug.size() == 3);
+  for (std::size_t i = 0; i < 2; ++i) {
+    r = shell(project, debug[i]);
+    CHECK_MESSAGE(r.exit_code == 0, debug[i] << "\n" << r.out << r.err);
+  }
+  CHECK(fs::exists(project / "build-debug/libmyplugin.so"));
+  CHECK(debug[2].find(cat({"gdb -x ", (prefix / "share/gauntlet/gauntlet.gdb").string()})) == 0);
+  CHECK(debug[2].find(" --debug") != std::string::npos);
 }
 
 TEST_CASE("new_user_make: the README's Make + pkg-config commands build the same starter and judge it OK") {
@@ -231,6 +242,24 @@ TEST_CASE(
   const std::string readme = read_text(project / "README.md");
   CHECK(readme.find(cat({"-DCMAKE_PREFIX_PATH=", GAUNTLET_BINARY_DIR})) != std::string::npos);
   run_readme_block(project, commands_after(readme, "## Build and judge"));
+
+  // A challenge that allows no training: the starter has no train() and still judges OK.
+  std::string yaml = read_text(gauntlet::testing::source_path("tests/data/tiny-regression/challenge.yaml"));
+  const auto allowed = yaml.find("  allowed: true");
+  REQUIRE(allowed != std::string::npos);
+  yaml.replace(allowed, 15, "  allowed: false");
+  const auto train_line = yaml.find("  train_seconds:");
+  REQUIRE(train_line != std::string::npos);
+  yaml.erase(train_line, yaml.find('\n', train_line) + 1 - train_line);
+  fs::create_directories(s.root / "notrain");
+  std::ofstream(s.root / "notrain/challenge.yaml") << yaml;
+  const fs::path inference_only = s.root / "inference-only";
+  r = run_command({gauntlet::testing::gauntlet_binary(), "new", inference_only.string(), "--challenge",
+                   (s.root / "notrain/challenge.yaml").string()});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(read_text(inference_only / "src/plugin.cpp").find("void train(") == std::string::npos);
+  run_readme_block(inference_only,
+                   commands_after(read_text(inference_only / "README.md"), "## Build and judge"));
 }
 
 TEST_CASE(

@@ -32,7 +32,7 @@ struct Installation {
   bool has_cmake_package = false;
   bool has_pkg_config = false;
   bool standard_prefix = false;  // /usr or /usr/local: found without hints
-  fs::path pkg_config_dir, doc_file, challenges_dir;
+  fs::path pkg_config_dir, doc_file, challenges_dir, gdb_script;
 };
 
 Installation locate_installation() {
@@ -50,6 +50,7 @@ Installation locate_installation() {
   in.has_pkg_config = fs::exists(in.pkg_config_dir / "gauntlet.pc", ec);
   in.doc_file = prefix / GAUNTLET_INSTALL_DOCDIR / "SDK.md";
   in.challenges_dir = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "challenges";
+  in.gdb_script = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "gauntlet.gdb";
   return in;
 }
 
@@ -433,6 +434,8 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
   const std::string quick = std::string(" --limit 1000") + (c.training_allowed ? " --train-limit 5000" : "");
   std::string configure = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release";
   if (!in.standard_prefix) configure += " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
+  std::string configure_debug = "cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=RelWithDebInfo";
+  if (!in.standard_prefix) configure_debug += " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
   const std::string make =
       in.standard_prefix ? "make" : "PKG_CONFIG_PATH=" + sh_quote(in.pkg_config_dir.string()) + " make";
 
@@ -459,6 +462,16 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
     << make << "\n"
     << judge << " judge -c " << challenge << " lib" << target << ".so" << quick << "\n"
     << "```\n\n"
+    << "## Debug it under gdb, inside the judge\n\n"
+    << "```sh\n"
+    << configure_debug << "\n"
+    << "cmake --build build-debug\n"
+    << "gdb -x " << sh_quote(in.gdb_script.string()) << " -ex 'break Model::infer' -ex run --args " << judge
+    << " judge -c " << challenge << " build-debug/lib" << target << ".so" << quick << " --debug\n"
+    << "```\n\n"
+    << "gdb stops at the first `infer()` call (or at a crash) in the plugin process; `--debug` lifts the "
+    << "time limits so that it can stay stopped for as long as you need (the result says it was a debug "
+    << "run).\n\n"
     << "## The challenge\n\n"
     << c.description << (c.description.empty() || c.description.back() == '\n' ? "" : "\n") << "\n"
     << "| tensor | role | dtype | shape |\n|---|---|---|---|\n";
@@ -542,7 +555,7 @@ int new_command(int argc, char** argv) {
       {"Makefile", makefile(target)},
       {"README.md", readme(challenge, target, in)},
       {"src/plugin.cpp", plugin_source(challenge, name.empty() ? base : name, team, in)},
-      {".gitignore", "/build/\n/lib*.so\n/result*.json\n"},
+      {".gitignore", "/build/\n/build-debug/\n/lib*.so\n/result*.json\n"},
   };
   try {
     fs::create_directories(root / "src");
