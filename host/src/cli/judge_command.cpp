@@ -7,6 +7,7 @@
 #include "judge/session_data.hpp"
 #include "report/result_json.hpp"
 #include "report/result_table.hpp"
+#include "sandbox/job_sandbox.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -20,6 +21,7 @@ int judge_command(int argc, char** argv) {
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
   bool quiet = false, organizer = false, debug = false;
+  std::string sandbox_mode = "strict", assets;
 
   po::options_description visible("options");
   visible.add_options()                                                                              //
@@ -36,6 +38,12 @@ int judge_command(int argc, char** argv) {
       ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
       ("seed", po::value(&seed)->default_value(1), "seed given to the plugin and used for batch order")  //
       ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")                                //
+      ("sandbox", po::value(&sandbox_mode)->default_value("strict"),
+       "strict: refuse to judge where a sandbox mechanism is missing (see `gauntlet doctor`); relaxed: "
+       "use what this machine offers and record the rest in the result")  //
+      ("assets", po::value(&assets),
+       "the plugins' read-only asset folder (create()'s asset_dir): the only folder they can read "
+       "once loaded")  //
       ("debug", po::bool_switch(&debug),
        "for a plugin under gdb (sdk/README.md): no time limits, no spinning; the result says so");
   po::options_description hidden;
@@ -43,11 +51,11 @@ int judge_command(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("plugins", -1);
   po::variables_map vm;
-  if (auto code =
-          parse_options(argc, argv,
-                        "gauntlet judge --challenge <dir|challenge.yaml> --plugin <lib.so> [--plugin ...] "
-                        "[--split public|private] [--out results.json] [--limit N] [--seed S]",
-                        visible, hidden, positional, vm))
+  if (auto code = parse_options(
+          argc, argv,
+          "gauntlet judge --challenge <dir|challenge.yaml> --plugin <lib.so> [--plugin ...] "
+          "[--split public|private] [--out results.json] [--limit N] [--seed S] [--sandbox strict|relaxed]",
+          visible, hidden, positional, vm))
     return *code;
   if (plugins.empty()) {
     std::cerr << "gauntlet judge: no plugin given (--plugin <lib.so>)\n";
@@ -68,6 +76,23 @@ int judge_command(int argc, char** argv) {
   if (vm.count("limit") && limit <= 0) {
     std::cerr << "gauntlet judge: --limit must be a positive number of samples\n";
     return kExitBadInput;
+  }
+  const auto mode = sandbox::parse_mode(sandbox_mode);
+  if (!mode) {
+    std::cerr << "gauntlet judge: --sandbox must be 'strict' or 'relaxed', not '" << sandbox_mode << "'\n";
+    return kExitBadInput;
+  }
+  if (!assets.empty() && !std::filesystem::is_directory(assets)) {
+    std::cerr << "gauntlet judge: --assets " << assets << " is not a folder\n";
+    return kExitBadInput;
+  }
+  // Before any data is loaded: strict mode on a machine that cannot give it is refused at once.
+  if (*mode == sandbox::Mode::strict) {
+    const auto& caps = sandbox::cached_capabilities(judge::default_worker_executable());
+    if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
+      std::cerr << "gauntlet judge: " << refusal << "\n";
+      return kExitBadInput;
+    }
   }
 
   Challenge challenge;
@@ -108,6 +133,8 @@ int judge_command(int argc, char** argv) {
     judge::JudgeOptions options;
     options.plugin = plugin;
     options.seed = seed;
+    options.sandbox = *mode;
+    options.asset_dir = assets;
     if (!quiet)
       options.progress = [](const std::string& line) { std::cerr << "[gauntlet]   " << line << "\n"; };
     if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";

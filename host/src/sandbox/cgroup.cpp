@@ -325,6 +325,17 @@ void JobCgroup::kill_all() {
   }
 }
 
+std::optional<double> JobCgroup::cpu_seconds() const {
+  const std::string& v2 = !kill_.empty()         ? kill_
+                          : memory_version_ == 2 ? memory_
+                          : pids_version_ == 2   ? pids_
+                                                 : kill_;
+  if (v2.empty()) return std::nullopt;
+  const std::string text = read_text(v2 + "/cpu.stat");
+  if (text.find("usage_usec") == std::string::npos) return std::nullopt;
+  return static_cast<double>(keyed_value(text, "usage_usec")) / 1e6;
+}
+
 JobCgroup::Stats JobCgroup::stats() const {
   Stats s;
   if (memory_version_ == 2) {

@@ -68,6 +68,10 @@ class JobCgroup {
   };
   Stats stats() const;
 
+  // CPU time of everything in the job so far (cgroup v2 cpu.stat, present in every v2 cgroup
+  // even without the cpu controller); nullopt without a v2 job folder.
+  std::optional<double> cpu_seconds() const;
+
  private:
   std::vector<std::string> folders() const;  // distinct job folders
 

@@ -61,6 +61,8 @@ class JobSandbox {
   bool has_memory_cgroup() const { return cgroup_ && cgroup_->has_memory(); }
   // Kernel accounting of the job; read after the worker is gone.
   JobCgroup::Stats cgroup_stats() const;
+  // CPU seconds of the whole job so far, from its cgroup (nullopt where there is no v2 one).
+  std::optional<double> cpu_seconds() const { return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt; }
 
  private:
   JobSpec spec_;
