@@ -34,10 +34,11 @@ std::optional<Verdict> parse_verdict(std::string_view name) {
 }
 
 Decision decide(const Evidence& e) {
+  // The order is documented in verdict.hpp.
   const std::pair<const std::optional<std::string>*, Verdict> order[] = {
-      {&e.judge_failure, Verdict::judge_error}, {&e.abi_mismatch, Verdict::abi_mismatch},
-      {&e.load_failure, Verdict::load_error},   {&e.time_limit, Verdict::time_limit},
-      {&e.memory_limit, Verdict::memory_limit}, {&e.security_violation, Verdict::security_violation},
+      {&e.judge_failure, Verdict::judge_error}, {&e.security_violation, Verdict::security_violation},
+      {&e.memory_limit, Verdict::memory_limit}, {&e.time_limit, Verdict::time_limit},
+      {&e.abi_mismatch, Verdict::abi_mismatch}, {&e.load_failure, Verdict::load_error},
       {&e.worker_death, Verdict::crash},        {&e.protocol_violation, Verdict::crash},
       {&e.plugin_error, Verdict::plugin_error}, {&e.bad_output, Verdict::bad_output},
   };

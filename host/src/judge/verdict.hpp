@@ -44,10 +44,21 @@ struct Decision {
   std::string reason;  // one line for people; empty for OK
 };
 
-// Precedence (first that applies), as CMS and DOMjudge order theirs: a judge failure voids
-// everything; a library that never loaded has nothing else to show; then limits the host
-// enforced (time before memory: a worker killed by our watchdog also shows a signal); then
-// the sandbox; then a death; then errors the plugin reported; then bad outputs.
+// Precedence (the first that applies wins; its reason is the one reported):
+//   1 JUDGE_ERROR         the judge failed: nothing else observed can be trusted (rejudge)
+//   2 SECURITY_VIOLATION  the plugin tried what the sandbox forbids: organizers must see it
+//                         whatever else happened (the SIGSYS it dies of is also a "crash")
+//   3 MEMORY_LIMIT        the kernel stopped it for memory: an OOM kill also shows as a death
+//                         (SIGKILL), and a job thrashing at its limit may also time out
+//   4 TIME_LIMIT          a wall-clock limit, the CPU-time limit, or threads busy between calls
+//                         (our watchdog's SIGKILL also shows as a death)
+//   5 ABI_MISMATCH, 6 LOAD_ERROR   the library cannot be judged
+//   7 CRASH               an unexpected death or a broken protocol
+//   8 PLUGIN_ERROR        a call returned a non-OK status
+//   9 BAD_OUTPUT          NaN/Inf, unwritten elements, or timed answers that differ
+// Like CMS (sandbox error, then timeout, then signal) with the sandbox's own verdicts first.
+// Limits and the sandbox rank above a load error because a static constructor runs inside
+// the load: what it did is the real cause.
 Decision decide(const Evidence& evidence);
 
 }  // namespace gauntlet::judge
