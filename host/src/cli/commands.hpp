@@ -12,5 +12,6 @@ int run_command(int argc, char** argv);
 int leaderboard_command(int argc, char** argv);
 int submit_command(int argc, char** argv);
 int new_command(int argc, char** argv);
+int doctor_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli
