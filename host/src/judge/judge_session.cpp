@@ -228,7 +228,7 @@ class Session {
       sandbox_ = std::make_unique<sandbox::JobSandbox>(
           spec, sandbox::cached_capabilities(options_.worker_executable));
       client_ = std::make_unique<WorkerClient>(options_.worker_executable, spec.plugin, options_.cpus,
-                                               sandbox_.get());
+                                               sandbox_.get(), /*pooled=*/true);
     } catch (const std::exception& e) {
       evidence_.judge_failure = e.what();
       return false;

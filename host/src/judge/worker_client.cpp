@@ -2,6 +2,7 @@
 
 #include "ipc/channel.hpp"
 #include "ipc/protocol.hpp"
+#include "judge/worker_pool.hpp"
 
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ std::string bounded(const json& m, const char* key, std::size_t cap = 4096) {
 
 WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
                            const std::filesystem::path& plugin, const std::vector<int>& cpus,
-                           sandbox::JobSandbox* sandbox)
+                           sandbox::JobSandbox* sandbox, bool pooled)
     : sandbox_(sandbox), spawned_at_(Clock::now()) {
   if (!sandbox_) {
     sandbox::JobSpec spec;
@@ -40,24 +41,35 @@ WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
         std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_capabilities(worker_executable));
     sandbox_ = own_sandbox_.get();
   }
-  ipc::MessageSocket worker_end;
-  ipc::MessageSocket::make_pair(socket_, worker_end);
   control_memory_ = ipc::SharedMemory::create("control", ipc::kControlPageBytes);
   page_ = new (control_memory_->data()) ipc::ControlPage();
-  WorkerProcess::Options options;
-  options.worker_executable = worker_executable;
-  options.plugin = plugin;
-  options.socket_fd = worker_end.fd();
-  options.cpus = cpus;
-  options.sandbox = sandbox_;
-  process_ = std::make_unique<WorkerProcess>(options);
-  // The worker waits for its policy, which comes only once it is in the job's cgroups: all
-  // it and the plugin will ever do is accounted and limited.
-  sandbox_->attach(process_->pid());
+  std::optional<WarmWorker> warm;
+  if (pooled && sandbox_->can_adopt()) warm = take_warm_worker(worker_executable, cpus);
+  if (warm) {
+    socket_ = std::move(warm->socket);
+    process_ = std::move(warm->process);
+    process_->adopt(sandbox_);
+    sandbox_->adopt(std::move(warm->cgroup));
+  } else {
+    ipc::MessageSocket worker_end;
+    ipc::MessageSocket::make_pair(socket_, worker_end);
+    WorkerProcess::Options options;
+    options.worker_executable = worker_executable;
+    options.plugin = plugin;
+    options.socket_fd = worker_end.fd();
+    options.cpus = cpus;
+    options.environment = sandbox_->environment();
+    options.extra_args = {"--namespaces", sandbox::namespace_list(sandbox_->namespaces())};
+    options.sandbox = sandbox_;
+    process_ = std::make_unique<WorkerProcess>(options);
+    // The worker waits for its policy, which comes only once it is in the job's cgroups: all
+    // it and the plugin will ever do is accounted and limited.
+    sandbox_->attach(process_->pid());
+    // worker_end closes here: from now on only the worker holds its end, so its death is
+    // seen as end-of-file on ours.
+  }
   if (!socket_.send(sandbox_->policy_message(process_->pid())))
     throw std::runtime_error("cannot start the worker: it died before receiving its sandbox policy");
-  // worker_end closes here: from now on only the worker holds its end, so its death is seen
-  // as end-of-file on ours.
 }
 
 WorkerClient::~WorkerClient() {

@@ -70,9 +70,12 @@ class WorkerClient {
   // `cpus`: pin the worker to these CPUs before it loads the plugin (empty: no pinning).
   // `sandbox`: the job's sandbox (borrowed; it must outlive this client). Without one, the
   // worker gets a relaxed sandbox with default limits (what `gauntlet inspect` uses).
+  // `pooled`: take a worker spawned ahead of time when there is one (judge/worker_pool.hpp),
+  // and have the next one prepared.
   // Throws std::runtime_error (or sandbox::SandboxUnavailable) naming the failing step.
   WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
-               const std::vector<int>& cpus = {}, sandbox::JobSandbox* sandbox = nullptr);
+               const std::vector<int>& cpus = {}, sandbox::JobSandbox* sandbox = nullptr,
+               bool pooled = false);
   ~WorkerClient();
 
   HelloOutcome hello(Clock::time_point deadline);

@@ -84,10 +84,10 @@ WorkerProcess::WorkerProcess(const Options& options)
   std::string cpus;
   for (int c : options.cpus) cpus.append(cpus.empty() ? "" : ",").append(std::to_string(c));
   if (!cpus.empty()) argv.insert(argv.end() - 1, {const_cast<char*>("--cpus"), cpus.data()});
+  for (const auto& a : options.extra_args) argv.insert(argv.end() - 1, const_cast<char*>(a.c_str()));
   // A clean environment: nothing of the host's (tokens, paths) reaches team code.
   std::vector<std::string> environment{"PATH=/usr/bin:/bin", "LC_ALL=C"};
-  if (sandbox_)
-    for (auto& v : sandbox_->environment()) environment.push_back(v);
+  environment.insert(environment.end(), options.environment.begin(), options.environment.end());
   std::vector<char*> envp;
   for (auto& v : environment) envp.push_back(v.data());
   envp.push_back(nullptr);
@@ -152,6 +152,11 @@ void WorkerProcess::capture_loop(int out_fd, int err_fd) {
   }
   for (auto& f : fds)
     if (f.fd >= 0) ::close(f.fd);
+}
+
+void WorkerProcess::adopt(sandbox::JobSandbox* sandbox) {
+  sandbox_ = sandbox;
+  started_ = std::chrono::steady_clock::now();
 }
 
 bool WorkerProcess::alive() {

@@ -50,8 +50,9 @@ class WorkerProcess {
     int socket_fd = -1;                     // becomes fd 3 in the worker
     std::size_t capture_bytes = 64 * 1024;  // per stream
     std::vector<int> cpus;                  // --cpus: pinned before the plugin loads; empty: not
-    // The job's sandbox (borrowed, outlives the process): its environment, and kill_all()
-    // reaches the job's cgroup too.
+    std::vector<std::string> environment;   // added to PATH and LC_ALL, e.g. TMPDIR=...
+    std::vector<std::string> extra_args;    // appended to the command line
+    // The job's sandbox (borrowed, outlives the process): kill_all() reaches its cgroup too.
     sandbox::JobSandbox* sandbox = nullptr;
   };
 
@@ -62,6 +63,9 @@ class WorkerProcess {
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // A worker spawned ahead of time (judge/worker_pool.hpp) joins its job: `sandbox` as in
+  // Options, and its wall clock starts now.
+  void adopt(sandbox::JobSandbox* sandbox);
   // True while the process has not exited (does not reap it).
   bool alive();
   // SIGKILL to the whole process group: every process and thread the plugin started.

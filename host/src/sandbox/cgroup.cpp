@@ -7,7 +7,9 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -141,6 +143,21 @@ std::string fail_text(const std::string& step, int err) {
   return "cgroup: " + step + ": " + std::strerror(err);
 }
 
+// Job cgroups of judges that died without removing them: empty folders named
+// gauntlet-<pid>-<n> whose pid is gone. rmdir(2) only ever removes an empty cgroup.
+void sweep_stale(const std::string& parent) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    long pid = 0;
+    if (std::sscanf(name.c_str(), "gauntlet-%ld-", &pid) != 1 &&
+        std::sscanf(name.c_str(), "gauntlet-probe-%ld-", &pid) != 1)
+      continue;
+    if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH))
+      ::rmdir(entry.path().c_str());
+  }
+}
+
 }  // namespace
 
 CgroupSupport probe_cgroups() {
@@ -213,12 +230,13 @@ CgroupSupport probe_cgroups() {
     }
   }
   if (s.pids_parent.empty() && s.why_no_pids.empty()) s.why_no_pids = "no pids controller is available";
+  for (const std::string* parent : {&s.memory_parent, &s.pids_parent, &s.kill_parent})
+    if (!parent->empty()) sweep_stale(*parent);
   if (!s.memory_parent.empty()) s.why_no_memory.clear();
   return s;
 }
 
-JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits)
-    : memory_limit_(limits.memory_bytes), task_limit_(task_limit(limits)) {
+JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits) {
   const std::string name = "gauntlet-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   auto make = [&](const std::string& parent, std::string& out) {
     if (parent.empty()) return;
@@ -226,9 +244,6 @@ JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits)
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
       throw std::runtime_error(fail_text("mkdir " + dir, errno));
     out = dir;
-  };
-  auto set = [](const std::string& dir, const std::string& file, const std::string& value) {
-    if (int e = write_value(dir + "/" + file, value)) throw std::runtime_error(fail_text("write " + file, e));
   };
   try {
     make(support.memory_parent, memory_);
@@ -246,18 +261,7 @@ JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits)
       kill_ = pids_;
     else
       make(support.kill_parent, kill_);
-
-    const std::string bytes = std::to_string(limits.memory_bytes);
-    if (memory_version_ == 2) {
-      set(memory_, "memory.max", bytes);
-      if (exists(memory_ + "/memory.swap.max")) set(memory_, "memory.swap.max", "0");
-    } else if (memory_version_ == 1) {
-      set(memory_, "memory.limit_in_bytes", bytes);
-      // Swap would let a job exceed its limit; the combined limit exists only with swap accounting.
-      if (exists(memory_ + "/memory.memsw.limit_in_bytes"))
-        set(memory_, "memory.memsw.limit_in_bytes", bytes);
-    }
-    if (!pids_.empty()) set(pids_, "pids.max", std::to_string(task_limit_));
+    set_limits(limits);
   } catch (...) {
     for (const auto& d : folders()) ::rmdir(d.c_str());
     throw;
@@ -279,6 +283,30 @@ JobCgroup::~JobCgroup() {
       kill_all();
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+}
+
+void JobCgroup::set_limits(const ResourceLimits& limits) {
+  auto set = [](const std::string& dir, const std::string& file, const std::string& value) {
+    if (int e = write_value(dir + "/" + file, value)) throw std::runtime_error(fail_text("write " + file, e));
+  };
+  memory_limit_ = limits.memory_bytes;
+  task_limit_ = task_limit(limits);
+  const std::string bytes = std::to_string(limits.memory_bytes);
+  if (memory_version_ == 2) {
+    set(memory_, "memory.max", bytes);
+    if (exists(memory_ + "/memory.swap.max")) set(memory_, "memory.swap.max", "0");
+  } else if (memory_version_ == 1) {
+    // Swap would let a job exceed its limit; the combined limit exists only with swap
+    // accounting, and must never be below the memory limit: raise it first when raising.
+    const bool memsw = exists(memory_ + "/memory.memsw.limit_in_bytes");
+    if (memsw && write_value(memory_ + "/memory.memsw.limit_in_bytes", bytes) != 0) {
+      set(memory_, "memory.limit_in_bytes", bytes);
+      set(memory_, "memory.memsw.limit_in_bytes", bytes);
+    } else {
+      set(memory_, "memory.limit_in_bytes", bytes);
+    }
+  }
+  if (!pids_.empty()) set(pids_, "pids.max", std::to_string(task_limit_));
 }
 
 std::string JobCgroup::memory_detail() const {

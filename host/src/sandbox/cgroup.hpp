@@ -47,6 +47,9 @@ class JobCgroup {
   JobCgroup(const JobCgroup&) = delete;
   JobCgroup& operator=(const JobCgroup&) = delete;
 
+  // Sets (or changes) the memory and task limits. Throws naming the step.
+  void set_limits(const ResourceLimits& limits);
+
   bool has_memory() const { return !memory_.empty(); }
   bool has_pids() const { return !pids_.empty(); }
   bool has_kill() const { return !kill_.empty() || has_memory() || has_pids(); }

@@ -39,6 +39,10 @@ std::string strict_refusal(const Capabilities& caps) {
          ". Run `gauntlet doctor` for details, or pass --sandbox=relaxed to judge without them";
 }
 
+NamespaceRequest job_namespaces(const Capabilities& c) {
+  return {c.has_user_ns(), c.can(c.mount_ns), c.can(c.net_ns), c.can(c.ipc_ns), c.can(c.pid_ns)};
+}
+
 JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(spec), caps_(caps) {
   if (spec.mode == Mode::strict)
     if (std::string refusal = strict_refusal(caps); !refusal.empty()) throw SandboxUnavailable(refusal);
@@ -50,25 +54,7 @@ JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(sp
       m.detail = "the worker did not report it";
     }
 
-  if (!caps.cgroups.memory_parent.empty() || !caps.cgroups.pids_parent.empty() ||
-      !caps.cgroups.kill_parent.empty()) {
-    try {
-      cgroup_ = std::make_unique<JobCgroup>(caps.cgroups, spec.limits);
-    } catch (const std::exception& e) {
-      if (spec.mode == Mode::strict) throw;
-      report_.set(mech::kMemoryLimit, Status::failed, e.what());
-    }
-  }
-  if (cgroup_ && cgroup_->has_memory())
-    report_.set(mech::kMemoryLimit, Status::active, cgroup_->memory_detail());
-  else if (report_.find(mech::kMemoryLimit)->status != Status::failed)
-    report_.set(mech::kMemoryLimit, Status::missing,
-                "no memory cgroup: RLIMIT_DATA " + std::to_string(spec.limits.memory_bytes >> 20) +
-                    " MiB instead (counts address space, not resident memory; peak from ru_maxrss)");
-  if (cgroup_ && cgroup_->has_pids()) report_.set(mech::kThreadLimit, Status::active, cgroup_->pids_detail());
-  if (cgroup_ && !cgroup_->kill_detail().empty())
-    report_.set(mech::kKillAll, Status::active, cgroup_->kill_detail());
-
+  if (!has_cgroups(caps)) note_cgroup();
   if (!caps.can(caps.mount_ns)) {
     // No private /tmp to give: an empty folder of the host, removed after the job.
     std::string templ = (std::filesystem::temp_directory_path() / "gauntlet-work-XXXXXX").string();
@@ -91,8 +77,41 @@ std::vector<std::string> JobSandbox::environment() const {
   return {"TMPDIR=" + dir, "HOME=" + dir};
 }
 
+bool JobSandbox::has_cgroups(const Capabilities& c) {
+  return !c.cgroups.memory_parent.empty() || !c.cgroups.pids_parent.empty() || !c.cgroups.kill_parent.empty();
+}
+
+void JobSandbox::note_cgroup() {
+  if (cgroup_ && cgroup_->has_memory())
+    report_.set(mech::kMemoryLimit, Status::active, cgroup_->memory_detail());
+  else if (report_.find(mech::kMemoryLimit)->status != Status::failed)
+    report_.set(mech::kMemoryLimit, Status::missing,
+                "no memory cgroup: RLIMIT_DATA " + std::to_string(spec_.limits.memory_bytes >> 20) +
+                    " MiB instead (counts address space, not resident memory; peak from ru_maxrss)");
+  if (cgroup_ && cgroup_->has_pids()) report_.set(mech::kThreadLimit, Status::active, cgroup_->pids_detail());
+  if (cgroup_ && !cgroup_->kill_detail().empty())
+    report_.set(mech::kKillAll, Status::active, cgroup_->kill_detail());
+}
+
 void JobSandbox::attach(pid_t worker_pid) {
+  if (!cgroup_ && has_cgroups(caps_)) {
+    try {
+      cgroup_ = std::make_unique<JobCgroup>(caps_.cgroups, spec_.limits);
+    } catch (const std::exception& e) {
+      if (spec_.mode == Mode::strict) throw;
+      report_.set(mech::kMemoryLimit, Status::failed, e.what());
+    }
+    note_cgroup();
+  }
   if (cgroup_) cgroup_->attach(worker_pid);
+}
+
+bool JobSandbox::can_adopt() const { return !cgroup_ && host_workdir_.empty() && has_cgroups(caps_); }
+
+void JobSandbox::adopt(std::unique_ptr<JobCgroup> cgroup) {
+  cgroup->set_limits(spec_.limits);
+  cgroup_ = std::move(cgroup);
+  note_cgroup();
 }
 
 void JobSandbox::kill_all() {
@@ -103,11 +122,12 @@ nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
   const Capabilities& c = caps_;
   WorkerPolicy p;
   p.mode = spec_.mode;
-  p.user_ns = c.has_user_ns();
-  p.mount_ns = c.can(c.mount_ns);
-  p.net_ns = c.can(c.net_ns);
-  p.ipc_ns = c.can(c.ipc_ns);
-  p.pid_ns = c.can(c.pid_ns);
+  const NamespaceRequest ns = job_namespaces(c);
+  p.user_ns = ns.user;
+  p.mount_ns = ns.mount;
+  p.net_ns = ns.net;
+  p.ipc_ns = ns.ipc;
+  p.pid_ns = ns.pid;
   p.plugin = spec_.plugin.string();
   p.asset_dir = spec_.asset_dir.string();
   p.system_paths = kSystemPaths;

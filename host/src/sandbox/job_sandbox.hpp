@@ -6,6 +6,7 @@
 
 #include "sandbox/capabilities.hpp"
 #include "sandbox/cgroup.hpp"
+#include "sandbox/namespaces.hpp"
 #include "sandbox/policy.hpp"
 
 #include <sys/types.h>
@@ -35,6 +36,9 @@ struct JobSpec {
 // The one-line refusal of strict mode (empty when strict mode is possible here).
 std::string strict_refusal(const Capabilities& caps);
 
+// The namespaces every job's worker gets on this machine (each one it offers).
+NamespaceRequest job_namespaces(const Capabilities& caps);
+
 class JobSandbox {
  public:
   // Throws SandboxUnavailable, or std::runtime_error when setting up the job fails.
@@ -44,12 +48,18 @@ class JobSandbox {
   JobSandbox& operator=(const JobSandbox&) = delete;
 
   Mode mode() const { return spec_.mode; }
+  NamespaceRequest namespaces() const { return job_namespaces(caps_); }
   const ResourceLimits& limits() const { return spec_.limits; }
   // Extra environment of the worker: TMPDIR and HOME at its private working directory.
   std::vector<std::string> environment() const;
 
-  // Host steps around the spawn: move the worker into the job's cgroups, then send it this.
+  // Host steps around the spawn: create the job's cgroups and move the worker in (throws
+  // naming the step), then send it this.
   void attach(pid_t worker_pid);
+  // Or take over the cgroups of a worker spawned ahead of time (judge/worker_pool.hpp), whose
+  // environment is the one this job needs (a mount namespace: its private /tmp).
+  bool can_adopt() const;
+  void adopt(std::unique_ptr<JobCgroup> cgroup);
   nlohmann::json policy_message(pid_t worker_pid) const;
   // Everything of the job, whatever process group it is in.
   void kill_all();
@@ -65,6 +75,9 @@ class JobSandbox {
   std::optional<double> cpu_seconds() const { return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt; }
 
  private:
+  static bool has_cgroups(const Capabilities& caps);
+  void note_cgroup();  // the host-side mechanisms in the report, from cgroup_
+
   JobSpec spec_;
   const Capabilities& caps_;
   std::unique_ptr<JobCgroup> cgroup_;

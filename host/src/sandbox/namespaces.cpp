@@ -30,6 +30,41 @@ int write_file(const char* path, const std::string& text) {
 
 }  // namespace
 
+std::string namespace_list(const NamespaceRequest& r) {
+  std::string out;
+  for (auto [wanted, name] :
+       {std::pair{r.user, "user"}, {r.mount, "mount"}, {r.net, "net"}, {r.ipc, "ipc"}, {r.pid, "pid"}}) {
+    if (!wanted) continue;
+    if (!out.empty()) out += ',';
+    out += name;
+  }
+  return out;
+}
+
+std::optional<NamespaceRequest> parse_namespace_list(const std::string& list) {
+  NamespaceRequest r;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const std::string name = list.substr(start, end - start);
+    if (name == "user")
+      r.user = true;
+    else if (name == "mount")
+      r.mount = true;
+    else if (name == "net")
+      r.net = true;
+    else if (name == "ipc")
+      r.ipc = true;
+    else if (name == "pid")
+      r.pid = true;
+    else
+      return std::nullopt;
+    start = end + 1;
+  }
+  return r;
+}
+
 std::string enter_namespaces(const NamespaceRequest& r) {
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();

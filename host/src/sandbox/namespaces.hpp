@@ -2,13 +2,20 @@
 // empty string on success, else one line naming the step and the errno text.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace gauntlet::sandbox {
 
 struct NamespaceRequest {
   bool user = false, mount = false, net = false, ipc = false, pid = false;
+  bool operator==(const NamespaceRequest&) const = default;
 };
+
+// "user,mount,net,ipc,pid" (the requested ones, in this order) and back; nullopt for an
+// unknown name.
+std::string namespace_list(const NamespaceRequest& request);
+std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
 
 // unshare(2) of the requested namespaces in one call. With a user namespace, the caller's
 // uid and gid become root inside it (the only mapping an unprivileged process may write), and

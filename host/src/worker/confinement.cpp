@@ -105,9 +105,24 @@ bool is_dir(const std::string& path) {
 
 }  // namespace
 
-Confinement confine(ipc::MessageSocket& socket, pid_t host_pid) {
+EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid) {
+  EarlyNamespaces early;
+  early.entered = true;
+  if (auto request = sandbox::parse_namespace_list(list)) {
+    early.request = *request;
+    early.error = sandbox::enter_namespaces(early.request);
+  } else {
+    early.error = "unknown namespace in --namespaces " + list;
+  }
+  die_with_parent(host_pid);
+  return early;
+}
+
+Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNamespaces& early) {
   Confinement c;
-  auto received = socket.receive(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  // No deadline: a worker spawned ahead of time (judge/worker_pool.hpp) waits for its job as
+  // long as it takes, and dies with the judge (PR_SET_PDEATHSIG) or when it closes the socket.
+  auto received = socket.receive(std::chrono::steady_clock::time_point::max());
   if (received.status != ipc::MessageSocket::Status::ok ||
       received.message.value("type", "") != ipc::msg::kSandbox)
     give_up("no sandbox policy from the host");
@@ -142,7 +157,15 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid) {
                                                      {p.ipc_ns, mech::kIpcNs},
                                                      {p.pid_ns, mech::kPidNs}};
   bool in_namespaces = false;
-  if (std::string e = sandbox::enter_namespaces(request); !e.empty()) {
+  std::string e;
+  if (early.entered)
+    e = !(early.request == request)
+            ? "the worker entered " + sandbox::namespace_list(early.request) +
+                  " before its policy, which asks for " + sandbox::namespace_list(request)
+            : early.error;
+  else
+    e = sandbox::enter_namespaces(request);
+  if (!e.empty()) {
     for (const auto& [wanted, name] : namespaces)
       if (wanted) failed(name, e);
   } else {
@@ -151,7 +174,6 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid) {
       if (wanted) r.set(name, Status::active, "");
   }
   die_with_parent(host_pid);
-
   c.workdir = p.host_workdir;
   if (in_namespaces && p.mount_ns) {
     sandbox::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "ipc/message_socket.hpp"
+#include "sandbox/namespaces.hpp"
 #include "sandbox/policy.hpp"
 
 #include <sys/types.h>
@@ -43,9 +44,18 @@ struct Confinement {
   std::string workdir;  // the plugin's working directory as it sees it
 };
 
+// Namespaces the worker entered before its policy came (gauntlet-worker --namespaces),
+// while the host was moving it into the job's cgroups: they do not depend on the job.
+struct EarlyNamespaces {
+  bool entered = false;               // --namespaces was given
+  sandbox::NamespaceRequest request;  // which
+  std::string error;                  // "" when unshare(2) and the id maps worked
+};
+EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid);
+
 // Receives the policy on `socket`, applies it and sends the report. Returns only in the
 // process that goes on to load the plugin; the supervisor and init exit from inside.
-Confinement confine(ipc::MessageSocket& socket, pid_t host_pid);
+Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNamespaces& early);
 
 // The second Landlock layer, once the plugin is loaded. Returns "" or why it failed.
 std::string restrict_after_load(const Confinement& confinement);

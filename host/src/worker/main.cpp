@@ -24,11 +24,12 @@
 namespace {
 
 int usage() {
-  std::fprintf(
-      stderr,
-      "gauntlet-worker: internal helper of `gauntlet`; it serves one plugin to the judge.\n"
-      "usage: gauntlet-worker --plugin <lib.so> --host-pid <pid> [--cpus 0,1]   (setup socket on fd %d)\n",
-      gauntlet::ipc::kWorkerSocketFd);
+  std::fprintf(stderr,
+               "gauntlet-worker: internal helper of `gauntlet`; it serves one plugin to the judge.\n"
+               "usage: gauntlet-worker --plugin <lib.so> --host-pid <pid> [--cpus 0,1] [--namespaces "
+               "user,mount,...]   (setup "
+               "socket on fd %d)\n",
+               gauntlet::ipc::kWorkerSocketFd);
   return 2;
 }
 
@@ -72,7 +73,7 @@ int main(int argc, char** argv) {
   // The host's probe of what this machine allows (sandbox/capabilities.hpp).
   if (argc == 2 && std::strcmp(argv[1], "--probe-namespaces") == 0)
     return gauntlet::sandbox::probe_namespaces_main();
-  std::string plugin, cpus;
+  std::string plugin, cpus, namespaces;
   long host_pid = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--plugin") == 0)
@@ -81,6 +82,8 @@ int main(int argc, char** argv) {
       host_pid = std::strtol(argv[i + 1], nullptr, 10);
     else if (std::strcmp(argv[i], "--cpus") == 0)
       cpus = argv[i + 1];
+    else if (std::strcmp(argv[i], "--namespaces") == 0)
+      namespaces = argv[i + 1];
     else
       return usage();
   }
@@ -100,9 +103,14 @@ int main(int argc, char** argv) {
 
   // Confined before any team code is loaded (worker/confinement.hpp). A policy without a
   // plugin is the sandbox self-test of `gauntlet doctor`: done once the report is sent.
+  // The namespaces do not depend on the job: entered while the host moves this process into
+  // the job's cgroups (which makes the kernel wait for an RCU grace period).
+  gauntlet::worker::EarlyNamespaces early;
+  if (!namespaces.empty())
+    early = gauntlet::worker::enter_namespaces_early(namespaces, static_cast<pid_t>(host_pid));
   gauntlet::ipc::MessageSocket socket(gauntlet::ipc::kWorkerSocketFd);
   const gauntlet::worker::Confinement confinement =
-      gauntlet::worker::confine(socket, static_cast<pid_t>(host_pid));
+      gauntlet::worker::confine(socket, static_cast<pid_t>(host_pid), early);
   if (confinement.policy.plugin.empty()) ::_exit(0);
   std::set_terminate(on_terminate);
 

@@ -1,0 +1,112 @@
+#include "judge/worker_pool.hpp"
+
+#include "sandbox/job_sandbox.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace gauntlet::judge {
+namespace {
+
+using Key = std::pair<std::string, std::vector<int>>;
+
+constexpr auto kRefillDelay = std::chrono::milliseconds(20);
+
+class Pool {
+ public:
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    ready_.clear();  // kills the idle workers, removes their cgroups
+  }
+
+  std::optional<WarmWorker> take(const Key& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::optional<WarmWorker> out;
+    if (auto it = ready_.find(key); it != ready_.end()) {
+      out = std::move(it->second);
+      ready_.erase(it);
+    }
+    if (out && !out->process->alive()) out.reset();
+    if (closing_) return out;
+    // Prepare the next one, unless it is already on its way.
+    if (std::find(wanted_.begin(), wanted_.end(), key) == wanted_.end()) wanted_.push_back(key);
+    if (!thread_.joinable()) thread_ = std::thread([this] { prepare_loop(); });
+    wake_.notify_one();
+    return out;
+  }
+
+ private:
+  // One long-lived thread spawns every ready worker: PR_SET_PDEATHSIG fires when the *thread*
+  // that spawned a process ends, so a short-lived thread would kill its worker at once.
+  void prepare_loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return closing_ || !wanted_.empty(); });
+      if (closing_) return;
+      const Key key = wanted_.front();
+      wanted_.pop_front();
+      // Let the job that just took a worker get it ready first: on a small machine the next
+      // spawn would compete with it for the CPU.
+      wake_.wait_for(lock, kRefillDelay, [this] { return closing_; });
+      if (closing_) return;
+      lock.unlock();
+      std::optional<WarmWorker> w;
+      try {
+        w = spawn(key);
+      } catch (const std::exception&) {
+        // No ready worker this time: the next job spawns its own.
+      }
+      lock.lock();
+      if (w && !closing_) ready_.insert_or_assign(key, std::move(*w));
+    }
+  }
+
+  static WarmWorker spawn(const Key& key) {
+    const auto& caps = sandbox::cached_capabilities(key.first);
+    WarmWorker w;
+    ipc::MessageSocket worker_end;
+    ipc::MessageSocket::make_pair(w.socket, worker_end);
+    w.cgroup = std::make_unique<sandbox::JobCgroup>(caps.cgroups, sandbox::ResourceLimits{});
+    WorkerProcess::Options options;
+    options.worker_executable = key.first;
+    options.plugin = "(waiting for a job)";
+    options.socket_fd = worker_end.fd();
+    options.cpus = key.second;
+    options.environment = {"TMPDIR=/tmp", "HOME=/tmp"};  // the private /tmp of its mount namespace
+    options.extra_args = {"--namespaces", sandbox::namespace_list(sandbox::job_namespaces(caps))};
+    w.process = std::make_unique<WorkerProcess>(options);
+    w.cgroup->attach(w.process->pid());
+    return w;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool closing_ = false;
+  std::map<Key, WarmWorker> ready_;
+  std::deque<Key> wanted_;
+  std::thread thread_;
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+std::optional<WarmWorker> take_warm_worker(const std::filesystem::path& worker_executable,
+                                           const std::vector<int>& cpus) {
+  return pool().take({worker_executable.string(), cpus});
+}
+
+}  // namespace gauntlet::judge
