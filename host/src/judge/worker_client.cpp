@@ -84,7 +84,9 @@ ipc::MessageSocket::Received WorkerClient::receive(Clock::time_point deadline) {
     for (int fd : r.fds) ::close(fd);
     r.fds.clear();
     if (r.status == ipc::MessageSocket::Status::ok && r.message.value("type", "") == ipc::msg::kViolation) {
-      if (r.message.contains("nr") && r.message["nr"].is_number_integer() && !violation_)
+      // The last report counts: the worker's supervisor sends its own once the plugin
+      // process is dead, after anything the plugin could have written.
+      if (r.message.contains("nr") && r.message["nr"].is_number_integer())
         violation_ = r.message["nr"].get<int>();
       continue;
     }

@@ -100,6 +100,11 @@ Capabilities probe_capabilities(const std::filesystem::path& worker_executable) 
   c.pid_ns = get("pid");
   c.landlock_abi = landlock_abi();
   c.seccomp = probe_seccomp();
+  {
+    std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
+    std::string actions((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    c.seccomp_user_notif = c.seccomp.empty() && actions.find("user_notif") != std::string::npos;
+  }
   c.cgroups = probe_cgroups();
   return c;
 }
@@ -140,7 +145,10 @@ Report expected_report(const Capabilities& c, Mode mode) {
   else
     r.set(mech::kLandlock, Status::missing, "Landlock is not enabled in this kernel (ABI 0)");
   if (c.seccomp.empty())
-    r.set(mech::kSeccomp, Status::active, "no_new_privs, allowlist with SECCOMP_RET_TRAP");
+    r.set(mech::kSeccomp, Status::active,
+          c.seccomp_user_notif && c.can(c.pid_ns)
+              ? "no_new_privs, allowlist; denied calls go to the worker's init (SECCOMP_RET_USER_NOTIF)"
+              : "no_new_privs, allowlist; denied calls raise SIGSYS (SECCOMP_RET_TRAP)");
   else
     r.set(mech::kSeccomp, Status::missing, c.seccomp);
   r.set(mech::kRlimits, Status::active, "core 0, open files, file size, CPU time, no memlock/realtime");

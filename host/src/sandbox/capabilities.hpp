@@ -16,7 +16,8 @@ struct Capabilities {
   // Namespaces: "" when unshare(2) of it worked in a probe process, else why not.
   std::string user_ns, mount_ns, net_ns, ipc_ns, pid_ns;
   int landlock_abi = 0;
-  std::string seccomp;  // "" when seccomp filters with SECCOMP_RET_TRAP work, else why not
+  std::string seccomp;              // "" when seccomp filters with SECCOMP_RET_TRAP work, else why not
+  bool seccomp_user_notif = false;  // SECCOMP_RET_USER_NOTIF too (Linux >= 5.0)
   CgroupSupport cgroups;
 
   bool has_user_ns() const { return user_ns.empty(); }

@@ -138,7 +138,8 @@ nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
   // Inside its pid namespace the plugin process is pid 2 (its init is pid 1).
   p.own_pid = p.pid_ns ? 2 : static_cast<int>(worker_pid);
   if (c.seccomp.empty()) {
-    const SeccompProgram& program = seccomp_program(p.own_pid);
+    p.seccomp_supervised = p.pid_ns && c.seccomp_user_notif;
+    const SeccompProgram& program = seccomp_program(p.own_pid, p.seccomp_supervised);
     p.seccomp_bpf = to_hex(program.bpf.data(), program.bpf.size());
   }
   p.drop_capabilities = p.user_ns || c.root;

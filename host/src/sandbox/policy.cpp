@@ -129,6 +129,7 @@ json to_json(const WorkerPolicy& p) {
       {"landlock", p.landlock},
       {"landlock_abi", p.landlock_abi},
       {"seccomp_bpf", p.seccomp_bpf},
+      {"seccomp_supervised", p.seccomp_supervised},
       {"own_pid", p.own_pid},
       {"drop_capabilities", p.drop_capabilities},
       {"limits",
@@ -160,6 +161,7 @@ WorkerPolicy policy_from_json(const json& j) {
   p.landlock = j.at("landlock").get<bool>();
   p.landlock_abi = j.at("landlock_abi").get<int>();
   p.seccomp_bpf = j.at("seccomp_bpf").get<std::string>();
+  p.seccomp_supervised = j.at("seccomp_supervised").get<bool>();
   p.own_pid = j.at("own_pid").get<int>();
   p.drop_capabilities = j.at("drop_capabilities").get<bool>();
   const json& l = j.at("limits");

@@ -107,8 +107,9 @@ struct WorkerPolicy {
   std::string host_workdir;
   bool landlock = false;
   int landlock_abi = 0;
-  std::string seccomp_bpf;  // hex of struct sock_filter[]; empty: no seccomp
-  int own_pid = 0;          // the plugin process's pid as it sees itself (tgkill filter)
+  std::string seccomp_bpf;          // hex of struct sock_filter[]; empty: no seccomp
+  bool seccomp_supervised = false;  // denied calls notify init (pid namespace), else SIGSYS
+  int own_pid = 0;                  // the plugin process's pid as it sees itself (tgkill filter)
   bool drop_capabilities = false;
   ResourceLimits limits;
   bool rlimit_memory = false;  // no memory cgroup: RLIMIT_DATA = memory_bytes (caveat: virtual)

@@ -237,10 +237,10 @@ void check(int rc, const std::string& what) {
   if (rc < 0) throw std::runtime_error("libseccomp: " + what + ": " + std::strerror(-rc));
 }
 
-SeccompProgram build(int own_pid) {
+SeccompProgram build(int own_pid, bool supervised) {
   SeccompProgram program;
   Ctx c;
-  c.ctx = seccomp_init(SCMP_ACT_TRAP);
+  c.ctx = seccomp_init(supervised ? SCMP_ACT_NOTIFY : SCMP_ACT_TRAP);
   if (!c.ctx) throw std::runtime_error("libseccomp: seccomp_init failed");
   // A call through another ABI (int 0x80, x32) is not in this list at all: kill at once.
   check(seccomp_attr_set(c.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS), "bad-arch action");
@@ -310,12 +310,12 @@ SeccompProgram build(int own_pid) {
 
 }  // namespace
 
-const SeccompProgram& seccomp_program(int own_pid) {
+const SeccompProgram& seccomp_program(int own_pid, bool supervised) {
   static std::mutex mutex;
-  static std::map<int, std::unique_ptr<SeccompProgram>> cache;
+  static std::map<std::pair<int, bool>, std::unique_ptr<SeccompProgram>> cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = cache[own_pid];
-  if (!slot) slot = std::make_unique<SeccompProgram>(build(own_pid));
+  auto& slot = cache[{own_pid, supervised}];
+  if (!slot) slot = std::make_unique<SeccompProgram>(build(own_pid, supervised));
   return *slot;
 }
 

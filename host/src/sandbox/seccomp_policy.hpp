@@ -1,8 +1,11 @@
 // The worker's system-call allowlist, built by the host with libseccomp and shipped to the
 // worker as raw BPF (the worker only loads it: no libseccomp work per job).
 //
-// Default action: SECCOMP_RET_TRAP, so that a denied call raises SIGSYS in the worker, whose
-// handler reports the call to the host before the worker dies (seccomp_trap.hpp). What is
+// Default action: SECCOMP_RET_USER_NOTIF when the worker has a pid namespace, whose init (a
+// separate, trusted process the plugin cannot touch) receives the notification, ends the
+// plugin process and reports the call; else SECCOMP_RET_TRAP, so that a denied call raises
+// SIGSYS in the worker, whose handler reports it before the worker dies (seccomp_trap.hpp).
+// Either way a denied call never runs. What is
 // allowed is what a oneDNN/OpenMP plugin needs: memory (mmap/mprotect for JIT code), threads
 // (clone with CLONE_THREAD), futexes, clocks, files through already-confined paths (mount
 // namespace + Landlock decide which), and the worker's own socket I/O. Everything else traps:
@@ -28,9 +31,10 @@ struct SeccompProgram {
 };
 
 // The program for a plugin process that sees itself as `own_pid` (2 inside the worker's pid
-// namespace, its real pid without one): only tgkill to that pid is allowed. Built once per
-// own_pid and cached (thread-safe). Throws std::runtime_error if libseccomp fails.
-const SeccompProgram& seccomp_program(int own_pid);
+// namespace, its real pid without one): only tgkill to that pid is allowed. `supervised`:
+// denied calls notify a supervisor instead of trapping. Built once per (own_pid, supervised)
+// and cached (thread-safe). Throws std::runtime_error if libseccomp fails.
+const SeccompProgram& seccomp_program(int own_pid, bool supervised = false);
 
 // "clone" for 56 on x86-64; "syscall 1234" when libseccomp does not know the number.
 std::string syscall_name(int nr);

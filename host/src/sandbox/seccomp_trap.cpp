@@ -2,13 +2,16 @@
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <vector>
 
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
@@ -73,19 +76,54 @@ std::string install_violation_reporter(int report_fd) {
   return {};
 }
 
-std::string load_seccomp(const std::vector<unsigned char>& bpf) {
-  if (bpf.empty() || bpf.size() % sizeof(sock_filter) != 0 || bpf.size() / sizeof(sock_filter) > BPF_MAXINSNS)
-    return "seccomp: malformed BPF program";
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+namespace {
+
+// Loads the program with `flags`; returns the system call's result (a listener with
+// NEW_LISTENER), or -1 with `error` set.
+long load(const std::vector<unsigned char>& bpf, unsigned long flags, std::string& error) {
+  if (bpf.empty() || bpf.size() % sizeof(sock_filter) != 0 ||
+      bpf.size() / sizeof(sock_filter) > BPF_MAXINSNS) {
+    error = "seccomp: malformed BPF program";
+    return -1;
+  }
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    error = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+    return -1;
+  }
   sock_fprog program{static_cast<unsigned short>(bpf.size() / sizeof(sock_filter)),
                      reinterpret_cast<sock_filter*>(const_cast<unsigned char*>(bpf.data()))};
   // SPEC_ALLOW: no forced speculative-store-bypass mitigation. It would slow the plugin's
   // timed code, and there is no secret in the worker's address space to protect.
-  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_SPEC_ALLOW, &program) == 0)
-    return {};
-  if (errno == EINVAL && ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0) return {};
-  return std::string("seccomp(SECCOMP_SET_MODE_FILTER): ") + std::strerror(errno);
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags | SECCOMP_FILTER_FLAG_SPEC_ALLOW, &program);
+  if (rc < 0 && errno == EINVAL) rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &program);
+  if (rc < 0) error = std::string("seccomp(SECCOMP_SET_MODE_FILTER): ") + std::strerror(errno);
+  return rc;
+}
+
+}  // namespace
+
+std::string load_seccomp(const std::vector<unsigned char>& bpf) {
+  std::string error;
+  load(bpf, 0, error);
+  return error;
+}
+
+std::string load_seccomp_supervised(const std::vector<unsigned char>& bpf, int& listener) {
+  std::string error;
+  const long fd = load(bpf, SECCOMP_FILTER_FLAG_NEW_LISTENER, error);
+  listener = fd >= 0 ? static_cast<int>(fd) : -1;
+  return error;
+}
+
+int receive_notification(int listener) {
+  // The kernel's structure may be larger than this header's: ask for its size.
+  seccomp_notif_sizes sizes{};
+  if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) return -1;
+  std::vector<unsigned char> buffer(std::max<std::size_t>(sizes.seccomp_notif, sizeof(seccomp_notif)), 0);
+  if (::ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, buffer.data()) != 0) return -1;
+  seccomp_notif notification{};
+  std::memcpy(&notification, buffer.data(), sizeof notification);
+  return notification.data.nr;
 }
 
 }  // namespace gauntlet::sandbox

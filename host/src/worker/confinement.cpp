@@ -8,9 +8,12 @@
 #include "sandbox/seccomp_trap.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cerrno>
@@ -18,6 +21,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace gauntlet::worker {
 namespace {
@@ -59,41 +63,136 @@ void die_with_parent(pid_t parent) {
   ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : kSandboxFailedExit);
 }
 
+// What init tells the supervisor when the plugin process is gone.
+struct Outcome {
+  int status = 0;      // the plugin process's wait status
+  int violation = -1;  // the denied system call init stopped it for, or -1
+};
+
+// The socket on which the plugin process hands init its seccomp listener (-1: none).
+int g_listener_handover = -1;
+
+// Receives one descriptor (SCM_RIGHTS) on `socket`; -1 if none came.
+int receive_fd(int socket) {
+  char byte;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  if (::recvmsg(socket, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+bool send_fd(int socket, int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  return ::sendmsg(socket, &msg, MSG_NOSIGNAL) == 1;
+}
+
+// init's watch over the plugin process: its exit, and (supervised seccomp) every denied
+// call, which ends it at once.
+Outcome watch(pid_t plugin, int handover) {
+  Outcome out;
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, plugin, 0));
+  int listener = -1;
+  for (;;) {
+    pollfd fds[3] = {{handover, POLLIN, 0}, {listener, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    // Without pidfds (Linux < 5.3) the exit is polled for.
+    if (::poll(fds, 3, pidfd < 0 ? 20 : -1) < 0 && errno != EINTR) break;
+    if (handover >= 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+      listener = receive_fd(handover);
+      ::close(handover);
+      handover = -1;
+    }
+    if (listener >= 0 && (fds[1].revents & POLLIN)) {
+      const int nr = sandbox::receive_notification(listener);
+      if (nr >= 0 && out.violation < 0) {
+        out.violation = nr;
+        ::kill(plugin, SIGKILL);
+      }
+    }
+    if (listener >= 0 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+      ::close(listener);
+      listener = -1;
+    }
+    int status = 0;
+    const pid_t reaped = ::waitpid(plugin, &status, WNOHANG);
+    if (reaped == plugin) {
+      out.status = status;
+      break;
+    }
+    if (reaped < 0 && errno != EINTR) break;
+  }
+  // Anything the plugin process left behind (it cannot fork, but be sure).
+  while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  return out;
+}
+
 // Called after unshare(CLONE_NEWPID). Returns only in the plugin process (pid 2).
-void split_into_pid_namespace(int socket_fd) {
+void split_into_pid_namespace(int socket_fd, bool supervise_seccomp) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) give_up("pipe for the init process failed");
   const pid_t init = ::fork();
   if (init < 0) give_up("fork of the pid namespace's init failed");
   if (init > 0) {
-    // Supervisor: only the plugin process talks to the host.
+    // Supervisor: only the plugin process talks to the host, but for the report of a call
+    // init stopped (sent when the plugin process is already dead).
     ::close(pipe_fds[1]);
-    ::close(socket_fd);
-    int plugin_status = 0;
-    const bool reported = ::read(pipe_fds[0], &plugin_status, sizeof plugin_status) == sizeof plugin_status;
+    if (!supervise_seccomp) ::close(socket_fd);
+    Outcome outcome;
+    const bool reported = ::read(pipe_fds[0], &outcome, sizeof outcome) == sizeof outcome;
     int init_status = 0;
     while (::waitpid(init, &init_status, 0) < 0 && errno == EINTR) {
     }
-    relay(reported ? plugin_status : init_status);
+    if (reported && outcome.violation >= 0) {
+      char message[96];
+      const int n = std::snprintf(message, sizeof message,
+                                  "{\"type\":\"violation\",\"nr\":%d,\"by\":\"init\"}", outcome.violation);
+      ::send(socket_fd, message, static_cast<std::size_t>(n), MSG_NOSIGNAL | MSG_DONTWAIT);
+      // The host's rule: killed by SIGSYS is a security violation.
+      relay(W_EXITCODE(0, SIGSYS));
+    }
+    relay(reported ? outcome.status : init_status);
   }
   // init (pid 1).
   ::close(pipe_fds[0]);
   die_with_parent(0);
+  int handover[2] = {-1, -1};
+  if (supervise_seccomp && ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, handover) != 0)
+    give_up("socketpair for the seccomp listener failed");
   const pid_t plugin = ::fork();
   if (plugin < 0) give_up("fork of the plugin process failed");
   if (plugin == 0) {
     ::close(pipe_fds[1]);
+    if (supervise_seccomp) {
+      ::close(handover[0]);
+      g_listener_handover = handover[1];
+    }
     return;
   }
   ::close(socket_fd);
-  int status = 0;
-  for (;;) {
-    // Also reaps anything the plugin process left behind (it cannot fork, but be sure).
-    const pid_t reaped = ::waitpid(-1, &status, 0);
-    if (reaped == plugin) break;
-    if (reaped < 0 && errno != EINTR) break;
-  }
-  ssize_t ignored = ::write(pipe_fds[1], &status, sizeof status);
+  if (supervise_seccomp) ::close(handover[1]);
+  const Outcome outcome = watch(plugin, handover[0]);
+  ssize_t ignored = ::write(pipe_fds[1], &outcome, sizeof outcome);
   (void)ignored;
   ::_exit(0);
 }
@@ -195,7 +294,8 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   }
   // Not dumpable: no core, and no ptrace or /proc access by other processes of this uid.
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd);
+  const bool supervised = in_namespaces && p.pid_ns && p.seccomp_supervised && !p.seccomp_bpf.empty();
+  if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd, supervised);
   const pid_t parent = in_namespaces && p.pid_ns ? 0 : host_pid;
 
   // 3. Capabilities.
@@ -230,19 +330,32 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
 
   // 5. seccomp.
   if (!p.seccomp_bpf.empty()) {
-    std::string e = sandbox::install_violation_reporter(ipc::kWorkerSocketFd);
-    if (e.empty()) {
-      try {
-        e = sandbox::load_seccomp(sandbox::from_hex(p.seccomp_bpf));
-      } catch (const std::exception& x) {
-        e = std::string("seccomp: ") + x.what();
+    std::string e;
+    try {
+      const std::vector<unsigned char> bpf = sandbox::from_hex(p.seccomp_bpf);
+      if (supervised) {
+        // The listener goes to init, and this process keeps no copy: with it, the plugin
+        // could answer for itself.
+        int listener = -1;
+        e = sandbox::load_seccomp_supervised(bpf, listener);
+        if (e.empty() && !send_fd(g_listener_handover, listener))
+          e = "cannot hand the seccomp listener to init";
+        if (listener >= 0) ::close(listener);
+        ::close(g_listener_handover);
+        g_listener_handover = -1;
+      } else {
+        e = sandbox::install_violation_reporter(ipc::kWorkerSocketFd);
+        if (e.empty()) e = sandbox::load_seccomp(bpf);
       }
+    } catch (const std::exception& x) {
+      e = std::string("seccomp: ") + x.what();
     }
     if (!e.empty())
       failed(mech::kSeccomp, e);
     else
       r.set(mech::kSeccomp, Status::active,
-            std::to_string(p.seccomp_bpf.size() / 16) + " BPF instructions, denied calls trap (SIGSYS)");
+            std::to_string(p.seccomp_bpf.size() / 16) + " BPF instructions, denied calls " +
+                (supervised ? "stopped by the worker's init (SECCOMP_RET_USER_NOTIF)" : "trap (SIGSYS)"));
   }
 
   // 6. Resource limits.

@@ -10,14 +10,17 @@
 //
 //                     gauntlet-worker (supervisor, outside the pid namespace: relays the
 //                      |               plugin process's exit status to the host, unchanged)
-//                      +- init (pid 1: reaps, reports, and its death ends everything)
+//                      +- init (pid 1: reaps, receives the seccomp notifications, reports,
+//                          |   and its death ends everything)
 //                          +- plugin process (pid 2: everything below, then the plugin)
 //
 //                   init is not the plugin process because pid 1 ignores its own signals
 //                   (abort() would not abort).
 //   3 capabilities  every set emptied
 //   4 landlock      first layer: system libraries, plugin, assets, /tmp, devices
-//   5 seccomp       the SIGSYS reporter, then no_new_privs and the host's BPF program
+//   5 seccomp       no_new_privs and the host's BPF program; denied calls go to init
+//                   (SECCOMP_RET_USER_NOTIF: init kills the plugin process and the supervisor
+//                   reports the call), or without a pid namespace to a SIGSYS reporter
 //   6 rlimits       core, files, file size, CPU, ... (sandbox/rlimits.hpp)
 //
 // then the report goes to the host, and only then is the plugin loaded (its static
