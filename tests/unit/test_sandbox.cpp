@@ -15,6 +15,7 @@
 #include "sandbox/seccomp_trap.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -301,10 +302,35 @@ TEST_CASE("the cgroup probe finds where job cgroups can go, and a job cgroup tak
   ResourceLimits limits;
   limits.memory_bytes = 64ull << 20;
   limits.threads = 2;
+  limits.cpus = {0};
   JobCgroup job(s, limits);
   CHECK(job.has_memory() == !s.memory_parent.empty());
+  CHECK(job.has_cpuset() == !s.cpuset_parent.empty());
   CHECK(job.has_kill());
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
   pid_t child = ::fork();
+  if (child == 0) {
+    // Once in the job: asking for every CPU still leaves it on the job's one.
+    char go;
+    if (::read(ready[0], &go, 1) != 1) ::_exit(3);
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    for (int c = 0; c < CPU_SETSIZE; ++c) CPU_SET(c, &all);
+    ::sched_setaffinity(0, sizeof all, &all);
+    cpu_set_t now;
+    CPU_ZERO(&now);
+    ::sched_getaffinity(0, sizeof now, &now);
+    ::_exit(CPU_COUNT(&now) == 1 && CPU_ISSET(0, &now) ? 0 : 4);
+  }
+  job.attach(child);
+  REQUIRE(::write(ready[1], "g", 1) == 1);
+  int pinned = 0;
+  ::waitpid(child, &pinned, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  if (job.has_cpuset()) CHECK(exited_with(pinned, 0));
+  child = ::fork();
   if (child == 0) {
     ::pause();
     ::_exit(0);

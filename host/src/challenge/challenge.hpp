@@ -73,7 +73,7 @@ struct Limits {
   double ms_per_batch = 1000;  // wall-clock limit of ONE infer call, > 0
   double total_seconds = 600;  // whole judging of one plugin, > 0
   int threads = 1;             // thread budget given to the plugin, >= 1
-  int64_t memory_mb = 4096;    // address-space / memory limit of the worker, > 0
+  int64_t memory_mb = 4096;    // memory of the whole worker (its cgroup; see sandbox/), > 0
 };
 
 struct TimingRules {

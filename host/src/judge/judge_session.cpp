@@ -225,6 +225,7 @@ class Session {
       spec.plugin = std::filesystem::absolute(options_.plugin);
       if (!options_.asset_dir.empty()) spec.asset_dir = std::filesystem::absolute(options_.asset_dir);
       spec.limits = job_limits(challenge_);
+      spec.limits.cpus = options_.cpus;  // a cpuset keeps the plugin on them
       sandbox_ = std::make_unique<sandbox::JobSandbox>(
           spec, sandbox::cached_capabilities(options_.worker_executable));
       client_ = std::make_unique<WorkerClient>(options_.worker_executable, spec.plugin, options_.cpus,

@@ -76,7 +76,9 @@ class Pool {
     WarmWorker w;
     ipc::MessageSocket worker_end;
     ipc::MessageSocket::make_pair(w.socket, worker_end);
-    w.cgroup = std::make_unique<sandbox::JobCgroup>(caps.cgroups, sandbox::ResourceLimits{});
+    sandbox::ResourceLimits defaults;  // set again when a job takes it
+    defaults.cpus = key.second;
+    w.cgroup = std::make_unique<sandbox::JobCgroup>(caps.cgroups, defaults);
     WorkerProcess::Options options;
     options.worker_executable = key.first;
     options.plugin = "(waiting for a job)";

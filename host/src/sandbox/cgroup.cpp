@@ -199,6 +199,11 @@ CgroupSupport probe_cgroups() {
         s.pids_version = 2;
       }
     }
+    if (has_token(read_text(v2 + "/cgroup.subtree_control"), "cpuset") &&
+        try_child(v2, "cpuset.cpus").empty()) {
+      s.cpuset_parent = v2;
+      s.cpuset_version = 2;
+    }
     if (std::string why = try_child(v2, "cgroup.kill"); why.empty())
       s.kill_parent = v2;
     else
@@ -219,6 +224,15 @@ CgroupSupport probe_cgroups() {
         s.why_no_memory += "; v1: " + why;
       }
     }
+    if (s.cpuset_parent.empty() && has_word(m.super_options, "cpuset", ',')) {
+      const std::string dir = folder(m, own_path("cpuset"));
+      if (std::string why = try_child(dir, "cpuset.cpus"); why.empty()) {
+        s.cpuset_parent = dir;
+        s.cpuset_version = 1;
+      } else {
+        s.why_no_cpuset = why;
+      }
+    }
     if (s.pids_parent.empty() && has_word(m.super_options, "pids", ',')) {
       const std::string dir = folder(m, own_path("pids"));
       if (std::string why = try_child(dir, "pids.max"); why.empty()) {
@@ -230,7 +244,9 @@ CgroupSupport probe_cgroups() {
     }
   }
   if (s.pids_parent.empty() && s.why_no_pids.empty()) s.why_no_pids = "no pids controller is available";
-  for (const std::string* parent : {&s.memory_parent, &s.pids_parent, &s.kill_parent})
+  if (s.cpuset_parent.empty() && s.why_no_cpuset.empty())
+    s.why_no_cpuset = "no cpuset controller is available";
+  for (const std::string* parent : {&s.memory_parent, &s.pids_parent, &s.kill_parent, &s.cpuset_parent})
     if (!parent->empty()) sweep_stale(*parent);
   if (!s.memory_parent.empty()) s.why_no_memory.clear();
   return s;
@@ -255,6 +271,22 @@ JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits)
       make(support.pids_parent, pids_);
       pids_version_ = support.pids_version;
     }
+    if (!limits.cpus.empty()) {
+      if (support.cpuset_parent == support.memory_parent)
+        cpuset_ = memory_;
+      else if (support.cpuset_parent == support.pids_parent)
+        cpuset_ = pids_;
+      else
+        make(support.cpuset_parent, cpuset_);
+      cpuset_version_ = support.cpuset_version;
+      // v1 cpusets start empty: a task cannot join one without memory nodes.
+      if (cpuset_version_ == 1 && !cpuset_.empty()) {
+        std::string mems = read_text(support.cpuset_parent + "/cpuset.mems");
+        while (!mems.empty() && (mems.back() == '\n' || mems.back() == ' ')) mems.pop_back();
+        if (int e = write_value(cpuset_ + "/cpuset.mems", mems))
+          throw std::runtime_error(fail_text("write cpuset.mems", e));
+      }
+    }
     if (support.kill_parent == support.memory_parent)
       kill_ = memory_;
     else if (support.kill_parent == support.pids_parent)
@@ -270,7 +302,7 @@ JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits)
 
 std::vector<std::string> JobCgroup::folders() const {
   std::vector<std::string> out;
-  for (const std::string* d : {&memory_, &pids_, &kill_})
+  for (const std::string* d : {&memory_, &pids_, &kill_, &cpuset_})
     if (!d->empty() && std::find(out.begin(), out.end(), *d) == out.end()) out.push_back(*d);
   return out;
 }
@@ -307,6 +339,15 @@ void JobCgroup::set_limits(const ResourceLimits& limits) {
     }
   }
   if (!pids_.empty()) set(pids_, "pids.max", std::to_string(task_limit_));
+  if (!cpuset_.empty() && !limits.cpus.empty()) {
+    std::string list;
+    for (int c : limits.cpus) {
+      if (!list.empty()) list += ',';
+      list += std::to_string(c);
+    }
+    set(cpuset_, "cpuset.cpus", list);
+    cpus_ = list;
+  }
 }
 
 std::string JobCgroup::memory_detail() const {
@@ -317,8 +358,10 @@ std::string JobCgroup::memory_detail() const {
 
 std::string JobCgroup::pids_detail() const {
   if (pids_.empty()) return {};
-  return "cgroup v" + std::to_string(pids_version_) + " pids.max " + std::to_string(task_limit_) +
-         " tasks (the plugin's threads + " + std::to_string(kWorkerTasks + kThreadSlack) + ")";
+  std::string s = "cgroup v" + std::to_string(pids_version_) + " pids.max " + std::to_string(task_limit_) +
+                  " tasks (the plugin's threads + " + std::to_string(kWorkerTasks + kThreadSlack) + ")";
+  if (!cpus_.empty()) s += "; cpuset " + cpus_;
+  return s;
 }
 
 std::string JobCgroup::kill_detail() const {

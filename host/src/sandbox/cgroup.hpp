@@ -9,6 +9,8 @@
 //           OOM kills from memory.events / memory.oom_control.
 //   pids    pids.max (v2 or v1): caps processes + threads.
 //   kill    cgroup.kill (v2, Linux >= 5.14), else SIGKILL to every pid in cgroup.procs.
+//   cpuset  when the job has CPUs of its own (the event runner pins parallel jobs): the
+//           kernel then keeps every thread on them, whatever sched_setaffinity() asks.
 #pragma once
 
 #include "sandbox/policy.hpp"
@@ -31,7 +33,9 @@ struct CgroupSupport {
   std::string pids_parent;
   int pids_version = 0;
   std::string kill_parent;  // a v2 folder with cgroup.kill
-  std::string why_no_memory, why_no_pids, why_no_kill;
+  std::string cpuset_parent;
+  int cpuset_version = 0;
+  std::string why_no_memory, why_no_pids, why_no_kill, why_no_cpuset;
 };
 
 // Reads /proc/self/cgroup and /proc/self/mountinfo and tries to create (and remove) a probe
@@ -51,6 +55,7 @@ class JobCgroup {
   void set_limits(const ResourceLimits& limits);
 
   bool has_memory() const { return !memory_.empty(); }
+  bool has_cpuset() const { return !cpuset_.empty(); }
   bool has_pids() const { return !pids_.empty(); }
   bool has_kill() const { return !kill_.empty() || has_memory() || has_pids(); }
   std::string memory_detail() const;
@@ -78,10 +83,11 @@ class JobCgroup {
  private:
   std::vector<std::string> folders() const;  // distinct job folders
 
-  std::string memory_, pids_, kill_;  // job folders (empty when not used)
-  int memory_version_ = 0, pids_version_ = 0;
+  std::string memory_, pids_, kill_, cpuset_;  // job folders (empty when not used)
+  int memory_version_ = 0, pids_version_ = 0, cpuset_version_ = 0;
   uint64_t memory_limit_ = 0;
   int task_limit_ = 0;
+  std::string cpus_;  // the cpuset's list, when set
 };
 
 }  // namespace gauntlet::sandbox

@@ -84,6 +84,7 @@ struct ResourceLimits {
   double cpu_seconds = 600;               // RLIMIT_CPU backstop for the whole worker
   uint64_t file_bytes = 64ull << 20;      // RLIMIT_FSIZE, and the size of the private /tmp
   int open_files = 256;                   // RLIMIT_NOFILE
+  std::vector<int> cpus;                  // the job's CPUs (cpuset cgroup), empty: any (host side only)
 };
 
 // Tasks of the worker besides the plugin's own threads: the supervisor and the pid

@@ -49,8 +49,9 @@ bool pin_to_cpus(const std::string& list) {
   return sched_setaffinity(0, sizeof set, &set) == 0;
 }
 
-// An exception thrown through the C ABI ends here (plugin calls are noexcept): say so on
-// stderr, which the host keeps, then abort (verdict CRASH, SIGABRT).
+// An exception thrown through the C ABI ends here (plugin calls are noexcept), as does the
+// worker running out of memory under RLIMIT_DATA: say which on stderr, which the host keeps,
+// then abort (verdict CRASH, SIGABRT).
 [[noreturn]] void on_terminate() {
   std::string what = "unknown exception";
   if (auto e = std::current_exception()) {
@@ -61,7 +62,9 @@ bool pin_to_cpus(const std::string& list) {
     } catch (...) {
     }
   }
-  std::fprintf(stderr, "gauntlet-worker: an exception escaped the plugin through the C ABI: %.400s\n",
+  std::fprintf(stderr,
+               "gauntlet-worker: uncaught exception (thrown by the plugin through the C ABI, or memory "
+               "exhausted): %.400s\n",
                what.c_str());
   std::fflush(stderr);
   std::abort();
