@@ -87,7 +87,8 @@ int judge_command(int argc, char** argv) {
     return kExitBadInput;
   }
   // Before any data is loaded: strict mode on a machine that cannot give it is refused at once.
-  if (*mode == sandbox::Mode::strict) {
+  // (--debug runs relaxed, without the pid namespace, for gdb: see JudgeOptions::debuggable.)
+  if (*mode == sandbox::Mode::strict && !debug) {
     const auto& caps = sandbox::cached_capabilities(judge::default_worker_executable());
     if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
       std::cerr << "gauntlet judge: " << refusal << "\n";
@@ -133,8 +134,10 @@ int judge_command(int argc, char** argv) {
     judge::JudgeOptions options;
     options.plugin = plugin;
     options.seed = seed;
-    options.sandbox = *mode;
+    // Under --debug the pid namespace is off (gdb must follow the worker): relaxed, and said so.
+    options.sandbox = debug ? sandbox::Mode::relaxed : *mode;
     options.asset_dir = assets;
+    options.debuggable = debug;
     if (!quiet)
       options.progress = [](const std::string& line) { std::cerr << "[gauntlet]   " << line << "\n"; };
     if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";

@@ -226,8 +226,10 @@ class Session {
       if (!options_.asset_dir.empty()) spec.asset_dir = std::filesystem::absolute(options_.asset_dir);
       spec.limits = job_limits(challenge_);
       spec.limits.cpus = options_.cpus;  // a cpuset keeps the plugin on them
+      spec.debuggable = options_.debuggable;
       sandbox_ = std::make_unique<sandbox::JobSandbox>(
-          spec, sandbox::cached_capabilities(options_.worker_executable));
+          spec, options_.debuggable ? sandbox::capabilities_without_spawning()
+                                    : sandbox::cached_capabilities(options_.worker_executable));
       client_ = std::make_unique<WorkerClient>(options_.worker_executable, spec.plugin, options_.cpus,
                                                sandbox_.get(), /*pooled=*/true);
     } catch (const std::exception& e) {
@@ -685,7 +687,9 @@ class Session {
                                format_mib(limits.file_bytes) + during + " (its private /tmp is memory)";
     if (!evidence_.time_limit) {
       char buf[240];
-      if (signalled && exit.code == SIGXCPU) {
+      // SIGXCPU at the soft limit; SIGKILL a second later at the hard one, if SIGXCPU was caught.
+      if (signalled &&
+          (exit.code == SIGXCPU || (exit.code == SIGKILL && usage.cpu_seconds >= limits.cpu_seconds))) {
         std::snprintf(buf, sizeof buf, "the worker used up its CPU-time limit of %.0f s (RLIMIT_CPU)%s",
                       limits.cpu_seconds, during.c_str());
         evidence_.time_limit = buf;

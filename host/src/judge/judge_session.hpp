@@ -37,6 +37,9 @@ struct JudgeOptions {
   // The plugin's own read-only files (create()'s asset_dir), or empty. The only folder, with
   // its private /tmp, that a loaded plugin can open anything in.
   std::filesystem::path asset_dir;
+  // For a plugin under gdb (`gauntlet judge --debug`): no pid namespace, so that gdb, which
+  // follows the judge's child, lands in the plugin process (recorded as missing).
+  bool debuggable = false;
 };
 
 // Kernel accounting of the job, read by the host (never taken from the worker).

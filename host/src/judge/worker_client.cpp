@@ -133,7 +133,8 @@ HelloOutcome WorkerClient::hello(Clock::time_point deadline) {
       out.call.message = std::string("malformed sandbox report: ") + e.what();
       return out;
     }
-    if (!r.message.value("ok", false)) {
+    const auto ok = r.message.find("ok");
+    if (ok == r.message.end() || !ok->is_boolean() || !ok->get<bool>()) {
       out.sandbox_failure = sandbox_->report().summary();
       out.call.kind = CallOutcome::Kind::worker_failure;
       out.call.message = *out.sandbox_failure;

@@ -78,11 +78,14 @@ std::string probe_seccomp() {
 
 }  // namespace
 
-Capabilities probe_capabilities(const std::filesystem::path& worker_executable) {
+namespace {
+
+Capabilities probe(const std::filesystem::path* worker_executable) {
   Capabilities c;
   c.root = ::geteuid() == 0;
   std::string why;
-  const std::string text = run_probe(worker_executable, why);
+  const std::string text = worker_executable ? run_probe(*worker_executable, why)
+                                             : R"({"user":"","mount":"","net":"","ipc":"","pid":""})";
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -106,6 +109,17 @@ Capabilities probe_capabilities(const std::filesystem::path& worker_executable) 
     c.seccomp_user_notif = c.seccomp.empty() && actions.find("user_notif") != std::string::npos;
   }
   c.cgroups = probe_cgroups();
+  return c;
+}
+
+}  // namespace
+
+Capabilities probe_capabilities(const std::filesystem::path& worker_executable) {
+  return probe(&worker_executable);
+}
+
+const Capabilities& capabilities_without_spawning() {
+  static const Capabilities c = probe(nullptr);
   return c;
 }
 

@@ -32,6 +32,12 @@ Capabilities probe_capabilities(const std::filesystem::path& worker_executable);
 // The same, computed on first use and then shared by every job of this process.
 const Capabilities& cached_capabilities(const std::filesystem::path& worker_executable);
 
+// For a plugin under a debugger that follows the judge's first child (gdb's follow-fork-mode
+// child): the same probes but the namespace one, which would spawn a process the debugger
+// would follow instead of the worker. Namespaces are assumed available; a worker that cannot
+// enter them reports so (relaxed mode).
+const Capabilities& capabilities_without_spawning();
+
 // What each mechanism would be for a job on this machine, before any job runs: "active"
 // where the machine offers it. Used by the strict-mode check and by `gauntlet doctor`.
 Report expected_report(const Capabilities& caps, Mode mode);

@@ -55,6 +55,9 @@ JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(sp
     }
 
   if (!has_cgroups(caps)) note_cgroup();
+  if (spec.debuggable && report_.find(mech::kPidNs)->status != Status::missing)
+    report_.set(mech::kPidNs, Status::missing,
+                "off for a debugger (--debug): gdb follows the worker into the plugin");
   if (!caps.can(caps.mount_ns)) {
     // No private /tmp to give: an empty folder of the host, removed after the job.
     std::string templ = (std::filesystem::temp_directory_path() / "gauntlet-work-XXXXXX").string();
@@ -106,7 +109,15 @@ void JobSandbox::attach(pid_t worker_pid) {
   if (cgroup_) cgroup_->attach(worker_pid);
 }
 
-bool JobSandbox::can_adopt() const { return !cgroup_ && host_workdir_.empty() && has_cgroups(caps_); }
+bool JobSandbox::can_adopt() const {
+  return !cgroup_ && host_workdir_.empty() && has_cgroups(caps_) && !spec_.debuggable;
+}
+
+NamespaceRequest JobSandbox::namespaces() const {
+  NamespaceRequest ns = job_namespaces(caps_);
+  if (spec_.debuggable) ns.pid = false;
+  return ns;
+}
 
 void JobSandbox::adopt(std::unique_ptr<JobCgroup> cgroup) {
   cgroup->set_limits(spec_.limits);
@@ -122,7 +133,7 @@ nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
   const Capabilities& c = caps_;
   WorkerPolicy p;
   p.mode = spec_.mode;
-  const NamespaceRequest ns = job_namespaces(c);
+  const NamespaceRequest ns = namespaces();
   p.user_ns = ns.user;
   p.mount_ns = ns.mount;
   p.net_ns = ns.net;

@@ -31,6 +31,9 @@ struct JobSpec {
   std::filesystem::path plugin;     // absolute; empty for a self-test that loads nothing
   std::filesystem::path asset_dir;  // absolute, or empty
   ResourceLimits limits;
+  // No pid namespace (and no worker prepared ahead of time): the plugin process is the one
+  // the judge spawns, which a debugger following the judge's children reaches.
+  bool debuggable = false;
 };
 
 // The one-line refusal of strict mode (empty when strict mode is possible here).
@@ -48,7 +51,7 @@ class JobSandbox {
   JobSandbox& operator=(const JobSandbox&) = delete;
 
   Mode mode() const { return spec_.mode; }
-  NamespaceRequest namespaces() const { return job_namespaces(caps_); }
+  NamespaceRequest namespaces() const;
   const ResourceLimits& limits() const { return spec_.limits; }
   // Extra environment of the worker: TMPDIR and HOME at its private working directory.
   std::vector<std::string> environment() const;
