@@ -151,7 +151,7 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
       {"over 1 MiB", big,
        "{F}: error: file is 1048577 bytes, over the 1048576-byte (1 MiB) limit for challenge files"},
       {"syntax error", replace_once(C, "batch_sizes: [1, 64]", "batch_sizes: [1, 64"),
-       "{F}:25:8: error: YAML syntax error: end of sequence flow not found"},
+       "{F}:24:16: error: YAML syntax error: no ']' closes this '[' (still open at line 25, column 8)"},
       {"deep nesting", C + nested + "\n", "{F}:33:79: error: nested deeper than 64 levels"},
       {"alias bomb", laughs,
        "{F}:1:4: error: anchors (&a) are not allowed in challenge files; write the value out"},

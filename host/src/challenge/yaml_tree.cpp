@@ -77,8 +77,8 @@ SourceLocation location_of_offset(const std::string& file, std::string_view text
 // Builds the tree from parser events, refusing what a Gauntlet YAML file never needs.
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(const std::string& file, const std::string& kind, Node& root)
-      : file_(file), kind_(kind), root_(root) {}
+  TreeBuilder(const std::string& file, const std::string& kind, std::string_view text, Node& root)
+      : file_(file), kind_(kind), text_(text), root_(root) {}
 
   const YAML::Mark& document_start() const { return document_start_; }
 
@@ -95,24 +95,56 @@ class TreeBuilder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     Node node = make(Kind::scalar, mark, anchor);
+    check_closed_quote(node);
     node.value = value;
     node.plain = tag == "?";  // yaml-cpp's tag for untagged plain scalars ("!" when quoted)
     add(std::move(node));
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    push(make(Kind::sequence, mark, anchor));
+                       YAML::EmitterStyle::value style) override {
+    push(make(Kind::sequence, mark, anchor), style == YAML::EmitterStyle::Flow);
   }
   void OnSequenceEnd() override { pop(); }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    push(make(Kind::mapping, mark, anchor));
+                  YAML::EmitterStyle::value style) override {
+    push(make(Kind::mapping, mark, anchor), style == YAML::EmitterStyle::Flow);
   }
   void OnMapEnd() override { pop(); }
+
+  // The innermost flow collection ([...] or {...}) still open: where a syntax error inside
+  // it should point when the parser gives up looking for its end.
+  const Node* open_flow() const {
+    for (std::size_t i = stack_.size(); i-- > 0;)
+      if (flow_[i]) return &stack_[i];
+    return nullptr;
+  }
 
  private:
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
     throw ConfigError(location_of(file_, mark), "", message);
+  }
+
+  // yaml-cpp 0.7 takes a quoted scalar that is never closed as running to the end of the file,
+  // with every later line folded into it: the error would surface far away, as a strange value
+  // or a missing key. Refuse it where the quote opens.
+  void check_closed_quote(const Node& node) const {
+    if (node.offset >= text_.size()) return;
+    const char quote = text_[node.offset];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = node.offset + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') {
+        ++i;  // an escape: the next character is not a closing quote
+      } else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
+          ++i;  // '' is an escaped ' inside a single-quoted string
+          continue;
+        }
+        return;
+      }
+    }
+    throw ConfigError(
+        {file_, node.line, node.column}, "",
+        std::string("YAML syntax error: the string opened here with ") + quote + " is never closed");
   }
 
   Node make(Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
@@ -129,16 +161,18 @@ class TreeBuilder : public YAML::EventHandler {
 
   // The check happens before yaml-cpp recurses any deeper: the parser descends one C++ stack
   // frame set per level, so refusing at level 65 bounds its recursion too.
-  void push(Node node) {
+  void push(Node node, bool flow) {
     if (stack_.size() >= kMaxDepth)
       throw ConfigError({file_, node.line, node.column}, "",
                         "nested deeper than " + std::to_string(kMaxDepth) + " levels");
     stack_.push_back(std::move(node));
+    flow_.push_back(flow);
   }
 
   void pop() {
     Node node = std::move(stack_.back());
     stack_.pop_back();
+    flow_.pop_back();
     add(std::move(node));
   }
 
@@ -163,11 +197,51 @@ class TreeBuilder : public YAML::EventHandler {
 
   const std::string& file_;
   const std::string& kind_;
+  std::string_view text_;
   Node& root_;
   std::vector<Node> stack_;
+  std::vector<bool> flow_;  // per stack_ entry: written in flow style
   std::size_t nodes_ = 0;
   YAML::Mark document_start_;
 };
+
+// yaml-cpp's message for a syntax error, with what a person editing the file needs: where an
+// unclosed bracket opened, and the usual cause of its terser messages.
+ConfigError syntax_error(const std::string& file, std::string_view text, const YAML::Exception& e,
+                         const TreeBuilder* builder) {
+  const SourceLocation at = location_of(file, e.mark);
+  const std::string prefix = "YAML syntax error: ";
+  const bool seq_flow = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW,
+             map_flow = e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW;
+  if (seq_flow || map_flow) {
+    const Node* open = builder ? builder->open_flow() : nullptr;
+    if (open && open->kind == (seq_flow ? Kind::sequence : Kind::mapping)) {
+      std::string where;
+      if (at.line > 0)
+        where =
+            " (still open at line " + std::to_string(at.line) + ", column " + std::to_string(at.column) + ")";
+      return ConfigError({file, open->line, open->column}, "",
+                         prefix + "no '" + (seq_flow ? "]" : "}") + "' closes this '" +
+                             (seq_flow ? "[" : "{") + "'" + where);
+    }
+  }
+  const char here =
+      e.mark.pos >= 0 && static_cast<std::size_t>(e.mark.pos) < text.size() ? text[e.mark.pos] : '\0';
+  if (e.msg == YAML::ErrorMsg::MAP_VALUE)
+    return ConfigError(at, "",
+                       prefix +
+                           "unexpected ':' (illegal map value): quote a value that holds ': ', or check "
+                           "this line's indentation");
+  if (e.msg == YAML::ErrorMsg::END_OF_MAP || e.msg == YAML::ErrorMsg::END_OF_SEQ)
+    return ConfigError(at, "", prefix + e.msg + " (check this line's indentation)");
+  if (e.msg == YAML::ErrorMsg::FLOW_END && (here == ']' || here == '}'))
+    return ConfigError(at, "",
+                       prefix + "unexpected '" + here + "': the brackets do not match (illegal flow end)");
+  if (e.msg == YAML::ErrorMsg::UNKNOWN_TOKEN && (here == '@' || here == '`'))
+    return ConfigError(at, "",
+                       prefix + "a value cannot start with '" + here + "' (reserved in YAML): quote it");
+  return ConfigError(at, "", prefix + e.msg);
+}
 
 }  // namespace
 
@@ -189,18 +263,20 @@ Document parse_document(const std::string& file, std::string bytes, const std::s
   Document doc;
   doc.text = std::move(bytes);
   std::istringstream in(doc.text);
+  TreeBuilder builder(file, kind, doc.text, doc.root);
+  Node second;
+  TreeBuilder next(file, kind, doc.text, second);
+  const TreeBuilder* active = &builder;
   try {
     YAML::Parser parser(in);
-    TreeBuilder builder(file, kind, doc.root);
     if (!parser.HandleNextDocument(builder)) return doc;
     doc.empty = false;
-    Node second;
-    TreeBuilder next(file, kind, second);
+    active = &next;
     if (parser.HandleNextDocument(next))
       throw ConfigError(location_of(file, next.document_start()), "",
                         "a second YAML document; a " + kind + " file holds exactly one");
   } catch (const YAML::Exception& e) {
-    throw ConfigError(location_of(file, e.mark), "", "YAML syntax error: " + e.msg);
+    throw syntax_error(file, doc.text, e, active);
   }
   return doc;
 }
