@@ -1,6 +1,7 @@
 #include "challenge/challenge_loader.hpp"
 
 #include "challenge/yaml_tree.hpp"
+#include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "scoring/score.hpp"
 #include "scoring/suggest.hpp"
@@ -797,7 +798,10 @@ Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
   fs::path file = dir_or_yaml;
   std::error_code ec;
   fs::file_status status = fs::status(file, ec);
-  if (!fs::exists(status)) throw ConfigError({file.string(), 0, 0}, "", "no such file or folder");
+  if (!fs::exists(status))
+    throw ConfigError(
+        {file.string(), 0, 0}, "",
+        fs::is_symlink(fs::symlink_status(file, ec)) ? why_not_regular_file(file) : "no such file or folder");
   if (fs::is_directory(status)) {
     file /= "challenge.yaml";
     status = fs::status(file, ec);
@@ -805,7 +809,7 @@ Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
       throw ConfigError({file.string(), 0, 0}, "", "no challenge.yaml in folder " + dir_or_yaml.string());
   }
   const std::string name = file.string();
-  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", "not a regular file");
+  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", why_not_regular_file(file));
   const auto size = fs::file_size(file, ec);
   if (ec) throw ConfigError({name, 0, 0}, "", "cannot read: " + ec.message());
   yaml::check_file_size(name, size);  // before reading: never load a huge file into memory

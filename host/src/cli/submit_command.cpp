@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
+#include "common/file_check.hpp"
 #include "event/event_loader.hpp"
 #include "event/submission.hpp"
 #include "scoring/suggest.hpp"
@@ -58,9 +59,8 @@ int submit_command(int argc, char** argv) {
               << did_you_mean(challenge_id, ids) << "\n";
     return kExitBadInput;
   }
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(library, ec)) {
-    std::cerr << "gauntlet submit: no such file: " << library << "\n";
+  if (const std::string why = why_not_regular_file(library); !why.empty()) {
+    std::cerr << "gauntlet submit: " << library << ": " << why << "\n";
     return kExitBadInput;
   }
 

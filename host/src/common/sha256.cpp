@@ -1,8 +1,11 @@
 #include "common/sha256.hpp"
 
+#include "common/file_check.hpp"
+
 #include <openssl/evp.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <array>
 #include <cerrno>
@@ -48,9 +51,17 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path& path) {
-  // O_NOFOLLOW is not used: callers decide whether symlinks are acceptable.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot read " + path.string() + ": " + std::strerror(errno));
+  // O_NOFOLLOW is not used: callers decide whether symlinks are acceptable. O_NONBLOCK and the
+  // check after open: a named pipe must be refused, not read (or waited on) forever.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    std::string why = why_not_regular_file(path);
+    if (why.empty()) why = std::strerror(e);
+    throw std::runtime_error("cannot read " + path.string() + ": " + why);
+  }
   MdCtx ctx = new_sha256();
   std::array<char, 1 << 16> buf;
   for (;;) {

@@ -1,5 +1,6 @@
 #include "data/idx_reader.hpp"
 
+#include "common/file_check.hpp"
 #include "data/dataset.hpp"
 
 #include <zlib.h>
@@ -141,8 +142,12 @@ int64_t IdxArray::item_size() const {
 
 IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_rank, const char* what) {
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) fail(file, std::string(what) + " file not found");
+  if (!std::filesystem::exists(file, ec) && !std::filesystem::is_symlink(file, ec))
+    fail(file, std::string(what) + " file not found");
   if (std::filesystem::is_directory(file, ec)) fail(file, "is a directory, expected an IDX file");
+  // A pipe or a device would be read forever (or block): only a regular file is data.
+  if (const std::string why = why_not_regular_file(file); !why.empty())
+    fail(file, why + "; expected an IDX file of " + what);
   const uint64_t file_size = std::filesystem::file_size(file, ec);
   if (ec) fail(file, "cannot stat: " + ec.message());
 

@@ -2,6 +2,7 @@
 
 #include "challenge/challenge_loader.hpp"
 #include "challenge/yaml_tree.hpp"
+#include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "event/submission.hpp"
 #include "scoring/suggest.hpp"
@@ -362,8 +363,7 @@ EventConfig load_event(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
-  if (!fs::exists(status)) throw ConfigError({name, 0, 0}, "", "no such file");
-  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", "not a regular file");
+  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", why_not_regular_file(file));
   const auto size = fs::file_size(file, ec);
   if (ec) throw ConfigError({name, 0, 0}, "", "cannot read: " + ec.message());
   yaml::check_file_size(name, size, "event config");
@@ -388,9 +388,9 @@ EventConfig load_event(const std::filesystem::path& file) {
 
 std::optional<std::filesystem::path> find_plugin(const Team& team, const std::string& challenge_id) {
   auto must_be_file = [](const PathAt& p) {
-    std::error_code ec;
-    if (!fs::is_regular_file(p.path, ec))
-      throw ConfigError(p.where, "", "no such plugin library: " + p.path.string());
+    const std::string why = why_not_regular_file(p.path);
+    if (why == "no such file") throw ConfigError(p.where, "", "no such plugin library: " + p.path.string());
+    if (!why.empty()) throw ConfigError(p.where, "", "plugin library " + p.path.string() + ": " + why);
     return p.path;
   };
   switch (team.source) {

@@ -1,7 +1,10 @@
 // Loads one plugin library with Boost.DLL and validates what its entry function returns,
 // without trusting any of it: a table of a bogus size, a wrong major version or missing
-// mandatory functions are refused with a clear reason (LOAD_ERROR / ABI_MISMATCH).
+// mandatory functions are refused with a clear reason (LOAD_ERROR / ABI_MISMATCH). The checks
+// themselves are pure functions (plugin_checks.hpp).
 #pragma once
+
+#include "worker/plugin_checks.hpp"
 
 #include <gauntlet/plugin_api.h>
 
@@ -12,11 +15,6 @@
 
 namespace gauntlet::worker {
 
-struct LoadFailure {
-  bool abi_mismatch = false;  // else a load error
-  std::string message;
-};
-
 class PluginLibrary {
  public:
   // Throws LoadFailure.
@@ -26,10 +24,7 @@ class PluginLibrary {
   const gauntlet_plugin_api& api() const { return api_; }
   uint32_t declared_table_size() const { return declared_size_; }
   // The plugin's info, copied and sanitised (strings capped, control characters replaced).
-  struct Info {
-    std::string name, team, version, description;
-    uint64_t capabilities = 0;
-  };
+  using Info = PluginInfo;
   const Info& info() const { return info_; }
 
  private:

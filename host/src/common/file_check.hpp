@@ -1,0 +1,16 @@
+// Words for a path that should be a regular file but is not. Uploads and configs name
+// dangling symlinks, folders and pipes too; "No such file or directory" for a link that `ls`
+// shows, or a read that blocks forever on a FIFO, are not acceptable answers.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace gauntlet {
+
+// Empty when `path` is a regular file (symbolic links followed); otherwise what it is instead:
+// "no such file", "a symbolic link to 'x', which does not exist", "a folder, not a file",
+// "a named pipe, not a file", "a device, not a file", ...
+std::string why_not_regular_file(const std::filesystem::path& path);
+
+}  // namespace gauntlet
