@@ -66,6 +66,18 @@ std::optional<BadByte> find_non_text(std::string_view s, const std::string& kind
   return std::nullopt;
 }
 
+// Files people pass by mistake, recognised by their first bytes: naming them says more than the
+// first byte that is not text.
+const char* binary_format(std::string_view s) {
+  if (s.starts_with("\x7f"
+                    "ELF"))
+    return "an ELF binary (a compiled program or library)";
+  if (s.starts_with("\x1f\x8b")) return "gzip-compressed data";
+  if (s.starts_with("PK\x03\x04")) return "a zip archive";
+  if (s.starts_with("\x89PNG")) return "a PNG image";
+  return nullptr;
+}
+
 SourceLocation location_of_offset(const std::string& file, std::string_view text, std::size_t offset) {
   int line = 1;
   std::size_t line_start = 0;
@@ -227,6 +239,10 @@ ConfigError syntax_error(const std::string& file, std::string_view text, const Y
   }
   const char here =
       e.mark.pos >= 0 && static_cast<std::size_t>(e.mark.pos) < text.size() ? text[e.mark.pos] : '\0';
+  // yaml-cpp marks an unknown escape after it: point at its backslash.
+  if (e.msg.starts_with(YAML::ErrorMsg::INVALID_ESCAPE) && at.column > 2 && e.mark.pos >= 2 &&
+      static_cast<std::size_t>(e.mark.pos) <= text.size() && text[e.mark.pos - 2] == '\\')
+    return ConfigError({file, at.line, at.column - 2}, "", prefix + e.msg);
   if (e.msg == YAML::ErrorMsg::MAP_VALUE)
     return ConfigError(at, "",
                        prefix +
@@ -257,6 +273,9 @@ Document parse_document(const std::string& file, std::string bytes, const std::s
   // yaml-cpp skips a byte order mark but then counts positions without it; dropping it here
   // keeps node offsets aligned with `text`.
   if (bytes.starts_with("\xef\xbb\xbf")) bytes.erase(0, 3);
+  if (const char* format = binary_format(bytes))
+    throw ConfigError({file, 0, 0}, "",
+                      std::string(format) + ", not YAML text; a " + kind + " file must be UTF-8 text");
   if (const auto bad = find_non_text(bytes, kind))
     throw ConfigError(location_of_offset(file, bytes, bad->offset), "", bad->message);
 
