@@ -4,6 +4,7 @@
  * before including this file:
  *   TEST_INFER(instance, args)   default: writes 0 to every output element
  *   TEST_CREATE(args, out)       default: succeeds
+ *   TEST_DESTROY(instance)       default: frees the instance
  *   TEST_ABI_MAJOR               default: GAUNTLET_ABI_MAJOR (what the table declares)
  *   TEST_TABLE_SIZE              default: sizeof(gauntlet_plugin_api)
  *   TEST_NAME                    default: "test-plugin"
@@ -72,7 +73,10 @@ TEST_MAYBE_UNUSED static gauntlet_status test_default_infer(gauntlet_instance* i
 #define TEST_INFER test_default_infer
 #endif
 
-static void test_destroy(gauntlet_instance* instance) { free(instance); }
+TEST_MAYBE_UNUSED static void test_default_destroy(gauntlet_instance* instance) { free(instance); }
+#ifndef TEST_DESTROY
+#define TEST_DESTROY test_default_destroy
+#endif
 
 #ifndef TEST_LAST_ERROR_TEXT
 #define TEST_LAST_ERROR_TEXT ""
@@ -84,7 +88,7 @@ static const char* test_last_error(const gauntlet_instance* instance) {
 
 static const gauntlet_plugin_api test_api = {
     (uint32_t)(TEST_TABLE_SIZE), TEST_ABI_MAJOR, GAUNTLET_ABI_MINOR, 0,           test_get_info, TEST_CREATE,
-    test_prepare,                NULL,           TEST_INFER,         test_destroy, test_last_error};
+    test_prepare,                NULL,           TEST_INFER,         TEST_DESTROY, test_last_error};
 
 #ifndef TEST_CUSTOM_ENTRY
 GAUNTLET_EXPORT const gauntlet_plugin_api* gauntlet_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,

@@ -295,6 +295,7 @@ class Session {
         return false;
       }
       outputs_.push_back(r.memory);
+      snapshot_.emplace_back(sample * static_cast<std::size_t>(data_.max_batch));
       regions.push_back(r);
     }
     // Fresh inputs for timed calls (the caching defence, see fill_timing_inputs()).
@@ -363,15 +364,22 @@ class Session {
     }
   }
 
-  // Checks the first `samples` outputs of the last call. `first_sample` maps them back to
-  // evaluation samples for the message.
+  // Copies the first `samples` outputs of the call that just returned: what a plugin thread
+  // writes afterwards changes nothing that is checked, compared or scored.
+  void snapshot_outputs(int64_t samples) {
+    for (std::size_t i = 0; i < outputs_.size(); ++i)
+      std::memcpy(snapshot_[i].data(), outputs_[i]->data(),
+                  static_cast<std::size_t>(samples) * output_sample_bytes_[i]);
+  }
+
+  // Checks the first `samples` outputs of the last call's snapshot.
   bool outputs_valid(int64_t samples, const std::string& call) {
     for (std::size_t i = 0; i < outputs_.size(); ++i) {
       if (challenge_.outputs[i].dtype != DType::f32) continue;
       const std::size_t per_sample = output_sample_bytes_[i] / 4;
       const std::size_t n = static_cast<std::size_t>(samples) * per_sample;
-      const auto* words = reinterpret_cast<const uint32_t*>(outputs_[i]->data());
-      const auto* values = reinterpret_cast<const float*>(outputs_[i]->data());
+      const auto* words = reinterpret_cast<const uint32_t*>(snapshot_[i].data());
+      const auto* values = reinterpret_cast<const float*>(snapshot_[i].data());
       for (std::size_t k = 0; k < n; ++k) {
         if (words[k] == kUnwrittenPattern) {
           evidence_.bad_output = "output '" + challenge_.outputs[i].name + "' was not written at sample " +
@@ -423,7 +431,9 @@ class Session {
                               : per_batch_limit();
       if (!infer_ok(o, call, deadline, own)) return false;
       // Untimed, but still a call: every element written, nothing late.
-      if (!outputs_valid(timed ? batch : std::min(batch, data_.eval_samples), call)) return false;
+      const int64_t checked = timed ? batch : std::min(batch, data_.eval_samples);
+      snapshot_outputs(checked);
+      if (!outputs_valid(checked, call)) return false;
       if (timed) compare_with_evaluation(batch);
     }
     return true;
@@ -465,7 +475,7 @@ class Session {
   void compare_with_evaluation(int64_t batch) {
     if (challenge_.outputs[0].dtype != DType::f32) return;
     const std::size_t per_sample = output_sample_bytes_[0] / 4;
-    const auto* got = reinterpret_cast<const float*>(outputs_[0]->data());
+    const auto* got = reinterpret_cast<const float*>(snapshot_[0].data());
     const auto* want = reinterpret_cast<const float*>(eval_outputs_.raw());
     for (int64_t k = 0; k < batch; ++k) {
       const int64_t sample = timing_samples_[static_cast<std::size_t>(k)];
@@ -543,7 +553,8 @@ class Session {
           "infer() on evaluation samples " + std::to_string(first) + ".." + std::to_string(first + real - 1);
       if (!infer_ok(o, call, deadline, per_batch_limit())) return false;
       // Snapshot now: later writes by a stray plugin thread change nothing.
-      std::memcpy(eval_outputs_.raw() + static_cast<std::size_t>(first) * out_sample, outputs_[0]->data(),
+      snapshot_outputs(real);
+      std::memcpy(eval_outputs_.raw() + static_cast<std::size_t>(first) * out_sample, snapshot_[0].data(),
                   static_cast<std::size_t>(real) * out_sample);
       if (!outputs_valid(real, call)) return false;
     }
@@ -570,6 +581,7 @@ class Session {
         auto o = client_->infer(batch, 0, deadline, 1);
         const std::string call = "timed infer() with batch " + std::to_string(batch);
         if (!infer_ok(o, call, deadline, per_batch_limit())) return false;
+        snapshot_outputs(batch);
         if (!outputs_valid(batch, call)) return false;
         compare_with_evaluation(batch);
         latencies.push_back(static_cast<double>(o.latency.count()));
@@ -751,6 +763,7 @@ class Session {
   Clock::time_point start_, total_deadline_, setup_deadline_;
   std::vector<std::shared_ptr<ipc::SharedMemory>> outputs_;
   std::vector<std::size_t> output_sample_bytes_;
+  std::vector<std::vector<std::byte>> snapshot_;  // each output of the last call, copied at once
   HostTensor eval_outputs_;
   bool will_train_ = false;
   bool serving_ = false;
