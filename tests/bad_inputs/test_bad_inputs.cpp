@@ -133,10 +133,18 @@ std::vector<Case> read_corpus(const std::string& only_category = "") {
 // ---------------------------------------------------------------------------------------------
 // Generated inputs (binary, huge or special files are made here, not checked in)
 
+// Replaces each placeholder, then each {SIZE:<path>} by that file's size in bytes (messages
+// that quote the size of a built file).
 std::string substitute(std::string s, const std::map<std::string, std::string>& vars) {
   for (const auto& [key, value] : vars)
     for (auto pos = s.find(key); pos != std::string::npos; pos = s.find(key, pos + value.size()))
       s.replace(pos, key.size(), value);
+  for (auto pos = s.find("{SIZE:"); pos != std::string::npos; pos = s.find("{SIZE:", pos)) {
+    const auto end = s.find('}', pos);
+    if (end == std::string::npos) break;
+    const std::string size = std::to_string(fs::file_size(s.substr(pos + 6, end - pos - 6)));
+    s.replace(pos, end - pos + 1, size);
+  }
   return s;
 }
 
@@ -203,20 +211,37 @@ std::string make_idx(const std::vector<std::string>& words) {
   return s;
 }
 
-// elf <e_machine> [type=N] [class=N]: a 64-byte ELF header and nothing else.
+// elf <e_machine> [type=N] [class=N] [data=N] [load=OFFSET+SIZE]: a 64-byte ELF header, and
+// with load= one PT_LOAD program header mapping SIZE bytes from OFFSET (beyond the file: a
+// truncated library).
 std::string make_elf(const std::vector<std::string>& words) {
-  std::map<std::string, uint64_t> opt{{"type", 3}, {"class", 2}};
+  std::map<std::string, std::string> opt{{"type", "3"}, {"class", "2"}, {"data", "1"}};
   for (std::size_t i = 1; i < words.size(); ++i) {
     const auto eq = words[i].find('=');
-    opt[words[i].substr(0, eq)] = parse_number(words[i].substr(eq + 1));
+    opt[words[i].substr(0, eq)] = words[i].substr(eq + 1);
   }
   std::string h(64, '\0');
   h[0] = 0x7f, h[1] = 'E', h[2] = 'L', h[3] = 'F';
-  h[4] = static_cast<char>(opt["class"]), h[5] = 1 /* little-endian */, h[6] = 1 /* version */;
+  h[4] = static_cast<char>(parse_number(opt["class"])), h[5] = static_cast<char>(parse_number(opt["data"]));
+  h[6] = 1;  // version
   const uint64_t machine = parse_number(words.at(0));
-  h[16] = static_cast<char>(opt["type"]), h[18] = static_cast<char>(machine & 0xff);
+  h[16] = static_cast<char>(parse_number(opt["type"])), h[18] = static_cast<char>(machine & 0xff);
   h[19] = static_cast<char>(machine >> 8), h[20] = 1;
   h[52] = 64;  // e_ehsize
+  auto put_le = [](std::string& s, std::size_t at, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) s[at + i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  };
+  if (opt.count("load")) {
+    const auto plus = opt["load"].find('+');
+    put_le(h, 32, 64, 8);  // e_phoff
+    put_le(h, 54, 56, 2);  // e_phentsize
+    put_le(h, 56, 1, 2);   // e_phnum
+    std::string ph(56, '\0');
+    put_le(ph, 0, 1, 4);  // PT_LOAD
+    put_le(ph, 8, parse_number(opt["load"].substr(0, plus)), 8);
+    put_le(ph, 32, parse_number(opt["load"].substr(plus + 1)), 8);
+    h += ph;
+  }
   return h;
 }
 

@@ -66,6 +66,11 @@ std::string truncated(uint64_t file_size, uint64_t needed) {
 
 std::string describe_non_library(std::string_view head, uint64_t file_size) {
   if (file_size == 0 || head.empty()) return "not a shared library: the file is empty";
+  // What teams upload by mistake, recognised by its first bytes.
+  if (head.starts_with("\x1f\x8b")) return "not a shared library: gzip-compressed data (uncompress it first)";
+  if (head.starts_with("PK\x03\x04")) return "not a shared library: a zip archive (extract the .so from it)";
+  if (head.starts_with("!<arch>\n"))
+    return "a static library (.a), not a shared library: link it with -shared";
   if (head.size() < SELFMAG || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) {
     std::string start;
     for (std::size_t i = 0; i < std::min<std::size_t>(head.size(), 16); ++i) {
