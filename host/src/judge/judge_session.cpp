@@ -708,8 +708,7 @@ class Session {
       } else if (usage.cpu_seconds > limits.threads * usage.wall_seconds * kCpuTolerance + kCpuSlackSeconds) {
         std::snprintf(buf, sizeof buf,
                       "the worker used %.2f s of CPU time in %.2f s, more than limits.threads = %d allows: "
-                      "threads must "
-                      "be idle between calls, and no more than the budget",
+                      "threads must be idle between calls, and no more than the budget",
                       usage.cpu_seconds, usage.wall_seconds, limits.threads);
         evidence_.time_limit = buf;
       }
