@@ -10,6 +10,8 @@
 #include "event/job_plan.hpp"
 #include "event/progress.hpp"
 #include "event/runner.hpp"
+#include "judge/worker_process.hpp"
+#include "sandbox/job_sandbox.hpp"
 #include "sandbox/policy.hpp"
 #include "store/result_store.hpp"
 
@@ -71,6 +73,16 @@ int run_command(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
+  }
+
+  // Refused before anything is written: on a machine lacking a mechanism, strict mode would
+  // otherwise turn every job into JUDGE_ERROR.
+  if (*sandbox_mode == sandbox::Mode::strict) {
+    const auto& caps = sandbox::cached_capabilities(judge::default_worker_executable());
+    if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
+      std::cerr << "gauntlet run: " << refusal << "\n";
+      return kExitBadInput;
+    }
   }
 
   const std::vector<int> cpus = event::usable_cpus();
