@@ -794,6 +794,11 @@ void Loader::load_plugin_config(const Node& root, Challenge& c) {
 
 }  // namespace
 
+Challenge parse_challenge(const std::string& file, std::string bytes) {
+  const yaml::Document doc = yaml::parse_document(file, std::move(bytes));
+  return Loader(file, doc).load();
+}
+
 Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
   fs::path file = dir_or_yaml;
   std::error_code ec;
@@ -823,8 +828,7 @@ Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
   bytes.resize(static_cast<std::size_t>(in.gcount()));
 
   const std::string digest = sha256_hex(bytes);
-  const yaml::Document doc = yaml::parse_document(name, std::move(bytes));
-  Challenge c = Loader(name, doc).load();
+  Challenge c = parse_challenge(name, std::move(bytes));
   c.file = fs::absolute(file).lexically_normal();
   c.dir = c.file.parent_path();
   c.sha256 = digest;

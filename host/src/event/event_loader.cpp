@@ -359,6 +359,14 @@ std::vector<fs::path> libraries_in(const fs::path& dir) {
 
 }  // namespace
 
+EventConfig parse_event(const std::filesystem::path& file, std::string bytes) {
+  const std::string name = file.string();
+  const yaml::Document doc = yaml::parse_document(name, std::move(bytes), "event config");
+  fs::path shown_dir = file.parent_path();
+  if (shown_dir.empty()) shown_dir = ".";
+  return Loader(name, shown_dir, doc).load();
+}
+
 EventConfig load_event(const std::filesystem::path& file) {
   const std::string name = file.string();
   std::error_code ec;
@@ -376,10 +384,7 @@ EventConfig load_event(const std::filesystem::path& file) {
   bytes.resize(static_cast<std::size_t>(in.gcount()));
 
   const std::string digest = sha256_hex(bytes);
-  const yaml::Document doc = yaml::parse_document(name, std::move(bytes), "event config");
-  fs::path shown_dir = file.parent_path();
-  if (shown_dir.empty()) shown_dir = ".";
-  EventConfig e = Loader(name, shown_dir, doc).load();
+  EventConfig e = parse_event(file, std::move(bytes));
   e.file = fs::absolute(file).lexically_normal();
   e.dir = e.file.parent_path();
   e.sha256 = digest;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace gauntlet::event {
 
@@ -14,6 +15,11 @@ namespace gauntlet::event {
 // Checks the syntax and the names; plugin files are looked for by find_plugin(). Throws
 // ConfigError.
 EventConfig load_event(const std::filesystem::path& file);
+
+// The same from the config's bytes (tests, fuzzing): `file` names it in messages and anchors
+// relative paths; the challenges it names are still loaded from their files. `file`, `dir` and
+// `sha256` of the result are left to the caller. Throws ConfigError.
+EventConfig parse_event(const std::filesystem::path& file, std::string bytes);
 
 // The library a team enters on a challenge, or nothing when it has none (a per-challenge
 // map without that challenge, a folder without a matching library, no submission yet).
