@@ -38,6 +38,8 @@ std::optional<BadByte> find_non_text(std::string_view s, const std::string& kind
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c == 0) return BadByte{i, "NUL byte (is this a binary file?)" + tail};
+      if (c == '\r' && (i + 1 == s.size() || s[i + 1] != '\n'))
+        return BadByte{i, "a carriage return without a line feed (old Mac line ends?)" + tail};
       if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
         return BadByte{i, "control character " + hex_byte(c) + tail};
       ++i;

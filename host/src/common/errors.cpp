@@ -12,12 +12,39 @@ std::string format_location(const SourceLocation& where) {
   return s;
 }
 
+std::string printable_line(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+      const auto c1 = static_cast<unsigned char>(s[++i]);  // U+0080..U+009F, e.g. CSI
+      out += "\\u00";
+      out += hex[c1 >> 4];
+      out += hex[c1 & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 namespace {
 std::string compose(const SourceLocation& where, const std::string& field, const std::string& message) {
   std::string s = format_location(where);
   s += ": error: ";
   if (!field.empty()) s += field + ": ";
-  return s + message;
+  return printable_line(s + message);
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace gauntlet {
 
@@ -29,6 +30,12 @@ class ConfigError : public std::runtime_error {
   std::string field_;
   std::string message_;
 };
+
+// `s` as one line a terminal prints as it is: line breaks, other control characters and C1
+// controls escaped (\n, \r, \x1b, \u009b). Every error message goes through it: a value
+// quoted from a file (a YAML "\e[2J" escape, a stray carriage return) must not reach the
+// terminal raw.
+std::string printable_line(std::string_view s);
 
 // Exit codes of every gauntlet command.
 inline constexpr int kExitOk = 0;

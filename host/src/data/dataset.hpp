@@ -4,6 +4,7 @@
 #pragma once
 
 #include "challenge/challenge.hpp"
+#include "common/errors.hpp"
 #include "common/host_tensor.hpp"
 
 #include <cstdint>
@@ -22,7 +23,8 @@ const char* split_name(SplitName split);  // "public" / "private" / "all"
 // what is wrong with it; commands exit with code 2.
 class DataError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  // The message is made one printable line (paths come from challenge files).
+  explicit DataError(const std::string& message) : std::runtime_error(printable_line(message)) {}
 };
 
 // True when test sample `index` belongs to the private part (see SplitRule).
