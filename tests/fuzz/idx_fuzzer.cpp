@@ -1,0 +1,69 @@
+// libFuzzer target: the IDX dataset reader, plain and gzip. The first byte chooses how the rest
+// is read: bit 0 images (3-4 dimensions) or labels (1), bit 1 gzip-compress it first (so that
+// the IDX parser behind zlib sees structured input), bit 2 then cut the gzip stream short.
+// Every input must give an array or one DataError of one line, and never allocate more than
+// the file can hold.
+#include "data/dataset.hpp"
+#include "data/idx_reader.hpp"
+#include "fuzz_check.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+int fd = -1;
+std::string path;
+
+std::string gzip(const std::string& bytes) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    std::abort();
+  std::string out(deflateBound(&z, bytes.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) std::abort();
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // An in-memory file with a path the reader can open like any dataset.
+  fd = memfd_create("gauntlet-idx-fuzz", MFD_CLOEXEC);
+  if (fd < 0) std::abort();
+  path = "/proc/self/fd/" + std::to_string(fd);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t mode = data[0];
+  std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (mode & 2) {
+    bytes = gzip(bytes);
+    if (mode & 4) bytes.resize(bytes.size() * (mode >> 3) / 32);
+  }
+  if (ftruncate(fd, 0) != 0 ||
+      pwrite(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+    std::abort();
+  const bool labels = mode & 1;
+  try {
+    const auto array =
+        gauntlet::data::read_idx_u8(path, labels ? 1 : 3, labels ? 1 : 4, labels ? "labels" : "images");
+    if (static_cast<int64_t>(array.data.size()) != array.items() * array.item_size()) std::abort();
+  } catch (const gauntlet::DataError& e) {
+    gauntlet::fuzz::check_message(e.what());
+  }
+  return 0;
+}
