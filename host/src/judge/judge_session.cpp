@@ -3,6 +3,7 @@
 #include "common/sha256.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/shared_memory.hpp"
+#include "judge/timing_inputs.hpp"
 #include "sandbox/job_sandbox.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
@@ -380,6 +381,12 @@ class Session {
       const std::size_t n = static_cast<std::size_t>(samples) * per_sample;
       const auto* words = reinterpret_cast<const uint32_t*>(snapshot_[i].data());
       const auto* values = reinterpret_cast<const float*>(snapshot_[i].data());
+      // One branch-free pass first: the unwritten marker is a NaN, so outputs without any
+      // Inf or NaN are valid and need no closer look.
+      uint32_t special = 0;
+      for (std::size_t k = 0; k < n; ++k)
+        special |= static_cast<uint32_t>((words[k] & 0x7f800000u) == 0x7f800000u);
+      if (special == 0) continue;
       for (std::size_t k = 0; k < n; ++k) {
         if (words[k] == kUnwrittenPattern) {
           evidence_.bad_output = "output '" + challenge_.outputs[i].name + "' was not written at sample " +
@@ -449,25 +456,10 @@ class Session {
     timing_samples_.resize(static_cast<std::size_t>(batch));
     for (auto& sample : timing_samples_)
       sample = static_cast<int64_t>(rng_() % static_cast<uint64_t>(data_.eval_samples));
-    for (auto& t : timing_inputs_) {
-      for (int64_t k = 0; k < batch; ++k) {
-        std::byte* to = t.timing->data() + static_cast<std::size_t>(k) * t.sample_bytes;
-        const std::byte* from =
-            t.eval->data() +
-            static_cast<std::size_t>(timing_samples_[static_cast<std::size_t>(k)]) * t.sample_bytes;
-        std::memcpy(to, from, t.sample_bytes);
-        if (!t.f32) continue;
-        auto* words = reinterpret_cast<uint32_t*>(to);
-        uint64_t bits = 0;
-        for (std::size_t w = 0; w < t.sample_bytes / 4; ++w) {
-          if (w % 64 == 0) bits = rng_();
-          const uint32_t exponent = (words[w] >> 23) & 0xff;
-          // Normal numbers only: zeros stay zeros and no denormal appears (slow arithmetic).
-          if (exponent != 0 && exponent != 0xff) words[w] ^= static_cast<uint32_t>(bits & 1);
-          bits >>= 1;
-        }
-      }
-    }
+    // One fused copy-and-perturb pass per region, at close to memcpy speed (timing_inputs.hpp).
+    for (auto& t : timing_inputs_)
+      refresh_timing_inputs(t.timing->data(), t.eval->data(), t.sample_bytes, timing_samples_.data(),
+                            static_cast<std::size_t>(batch), t.f32, rng_);
   }
 
   // After a call on timing inputs: its outputs against the evaluation pass's for the same
@@ -480,9 +472,17 @@ class Session {
     for (int64_t k = 0; k < batch; ++k) {
       const int64_t sample = timing_samples_[static_cast<std::size_t>(k)];
       ++consistency_checked_;
+      const float* g = got + static_cast<std::size_t>(k) * per_sample;
+      const float* w = want + static_cast<std::size_t>(sample) * per_sample;
+      // Branch-free first (vectorised); a sample that differs is looked at element by element.
+      bool differs = false;
+      for (std::size_t e = 0; e < per_sample; ++e)
+        differs |= !(std::abs(static_cast<double>(g[e]) - w[e]) <=
+                     kConsistencyTolerance * std::max(1.0, std::abs(static_cast<double>(w[e]))));
+      if (!differs) continue;
       for (std::size_t e = 0; e < per_sample; ++e) {
-        const double a = got[static_cast<std::size_t>(k) * per_sample + e];
-        const double b = want[static_cast<std::size_t>(sample) * per_sample + e];
+        const double a = g[e];
+        const double b = w[e];
         if (std::abs(a - b) <= kConsistencyTolerance * std::max(1.0, std::abs(b))) continue;
         if (consistency_mismatched_++ == 0) {
           char buf[160];
@@ -569,6 +569,9 @@ class Session {
       progress("timing batch " + std::to_string(batch));
       if (!warm_up(batch, true)) return false;
       std::vector<double> latencies;
+      latencies.reserve(static_cast<std::size_t>(challenge_.timing.min_batches));
+      // Built once: between two calls the judge does only what it must (docs/performance.md).
+      const std::string call = "timed infer() with batch " + std::to_string(batch), limit = per_batch_limit();
       auto t0 = Clock::now();
       const auto min_duration = seconds(challenge_.timing.min_seconds);
       while (static_cast<int>(latencies.size()) < challenge_.timing.max_batches) {
@@ -579,8 +582,7 @@ class Session {
         fill_timing_inputs(batch);
         auto deadline = deadline_in(challenge_.limits.ms_per_batch / 1000);
         auto o = client_->infer(batch, 0, deadline, 1);
-        const std::string call = "timed infer() with batch " + std::to_string(batch);
-        if (!infer_ok(o, call, deadline, per_batch_limit())) return false;
+        if (!infer_ok(o, call, deadline, limit)) return false;
         snapshot_outputs(batch);
         if (!outputs_valid(batch, call)) return false;
         compare_with_evaluation(batch);
