@@ -10,7 +10,13 @@
 //
 // plugin_config: epochs (8 for classification, 40 for regression), learning_rate (0.05),
 // hidden (256), batch_size (64), momentum (0.9), weight_decay (0), standardize (true for
-// regression, false for classification).
+// regression, false for classification);
+//   weights: a file in the asset folder (gauntlet judge --assets) holding a trained model:
+//            loaded in prepare(), and train() then keeps it (judging without training);
+//   save_weights: a path where train() writes the model (only outside the sandbox, whose
+//            files vanish with it: e.g. the benchmark suite, which runs plugins in-process);
+//   engine: dnnl (default) or loops: inference with plain C++ loops over the same weights, the
+//            baseline oneDNN is measured against (docs/performance.md).
 #include <gauntlet/sdk.hpp>
 #include <gauntlet/sdk_dnnl.hpp>
 
@@ -21,6 +27,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -94,6 +101,11 @@ class DnnlMlp : public sdk::Plugin {
     omp_set_num_threads(static_cast<int>(num_threads()));
     if (config().has("epochs")) epochs_ = config().get<int>("epochs");
     if (config().has("standardize")) standardize_ = config().get<bool>("standardize");
+    const std::string engine = config().get<std::string>("engine", "dnnl");
+    if (engine != "dnnl" && engine != "loops")
+      throw sdk::Error::invalid_argument("plugin_config 'engine': expected dnnl or loops, got '" + engine +
+                                         "'");
+    loops_ = engine == "loops";
     if (hidden_ < 1 || batch_ < 1 || !(lr_ > 0.0) || momentum_ < 0.0 || momentum_ >= 1.0 ||
         weight_decay_ < 0.0 || (epochs_ && *epochs_ < 0))
       throw sdk::Error::invalid_argument(
@@ -136,12 +148,20 @@ class DnnlMlp : public sdk::Plugin {
                                        static_cast<float>(std::sqrt(1.0 / static_cast<double>(hidden_))));
     for (float& w : w1_.value) w = n1(rng);
     for (float& w : w2_.value) w = n2(rng);
+    if (config().has("weights")) {
+      load_weights(config().get<std::string>("weights"));
+      trained_ = loaded_ = true;
+    }
 
     // Inference primitives for every batch size the host will use: infer() creates nothing.
     for (int64_t b : ctx.batch_sizes()) nets_.emplace(b, build_infer_net(b));
   }
 
   void train(const sdk::TrainData& data) override {
+    if (loaded_) {
+      log(sdk::LogLevel::info, "dnnl-mlp: weights loaded from the asset folder: no training");
+      return;
+    }
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
     if (data.inputs().size() != 1 || data.targets().size() != 1)
@@ -244,6 +264,7 @@ class DnnlMlp : public sdk::Plugin {
                                            " steps (time limit); keeping the model"));
     fold_standardization(standardize, x_mean, x_inv, classification, y_mean, y_std);
     trained_ = true;
+    if (config().has("save_weights")) save_weights(config().get<std::string>("save_weights"));
   }
 
   void infer(sdk::InputBatch in, sdk::OutputBatch out) override {
@@ -258,6 +279,7 @@ class DnnlMlp : public sdk::Plugin {
       it = nets_.emplace(in.batch_size(), build_infer_net(in.batch_size())).first;
     }
     InferNet& net = it->second;
+    if (loops_) return infer_loops(in[0], out[0], net);
 
     // Zero copy: the primitives read the host's input and write the host's output in place,
     // unless a layout differs from the compact one the primitives were built for.
@@ -292,6 +314,7 @@ class DnnlMlp : public sdk::Plugin {
     dnnl::memory::desc src_md, dst_md;
     dnnl::inner_product_forward ip1, ip2;  // ip1 has ReLU fused as a post-op
     dnnl::memory hidden, src_copy, dst_copy;
+    std::vector<float> loops_sample, loops_hidden;  // engine: loops
   };
 
   struct TrainNet {
@@ -305,6 +328,72 @@ class DnnlMlp : public sdk::Plugin {
     dnnl::inner_product_backward_weights ip1_bwd_w, ip2_bwd_w;
     dnnl::inner_product_backward_data ip2_bwd_d;
   };
+
+  // The same model with plain loops, one sample at a time: no blocking, no SIMD beyond what
+  // the compiler finds (it may not reorder the float sums).
+  void infer_loops(const sdk::TensorView& x, const sdk::MutableTensorView& y, InferNet& net) {
+    if (!y.is_contiguous()) throw sdk::Error::unsupported("dnnl-mlp (loops): strided outputs");
+    std::vector<float>& sample = net.loops_sample;
+    std::vector<float>& hidden = net.loops_hidden;
+    sample.resize(static_cast<size_t>(in_dim_));
+    hidden.resize(static_cast<size_t>(hidden_));
+    float* out = y.data<float>();
+    for (int64_t b = 0; b < x.batch(); ++b) {
+      x.copy_sample_to(b, sample.data());
+      for (int64_t h = 0; h < hidden_; ++h) {
+        const float* w = &w1_.value[static_cast<size_t>(h * in_dim_)];
+        float acc = b1_.value[static_cast<size_t>(h)];
+        for (int64_t d = 0; d < in_dim_; ++d) acc += w[d] * sample[static_cast<size_t>(d)];
+        hidden[static_cast<size_t>(h)] = acc > 0.0f ? acc : 0.0f;
+      }
+      for (int64_t c = 0; c < out_dim_; ++c) {
+        const float* w = &w2_.value[static_cast<size_t>(c * hidden_)];
+        float acc = b2_.value[static_cast<size_t>(c)];
+        for (int64_t h = 0; h < hidden_; ++h) acc += w[h] * hidden[static_cast<size_t>(h)];
+        out[b * out_dim_ + c] = acc;
+      }
+    }
+  }
+
+  // The model file: a header (magic, in_dim, hidden, out_dim as int64) then W1, b1, W2, b2 as
+  // f32 in this machine's byte order.
+  static constexpr char kMagic[8] = {'G', 'M', 'L', 'P', '1', 0, 0, 0};
+
+  void save_weights(const std::string& path) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    const int64_t header[3] = {in_dim_, hidden_, out_dim_};
+    f.write(kMagic, sizeof kMagic);
+    f.write(reinterpret_cast<const char*>(header), sizeof header);
+    for (const Param* p : {&w1_, &b1_, &w2_, &b2_})
+      f.write(reinterpret_cast<const char*>(p->value.data()),
+              static_cast<std::streamsize>(p->value.size() * sizeof(float)));
+    f.close();
+    if (!f) throw sdk::Error(sdk::str("dnnl-mlp: cannot write the weights to ", path));
+    log(sdk::LogLevel::info, sdk::str("dnnl-mlp: weights written to ", path));
+  }
+
+  void load_weights(const std::string& name) {
+    if (asset_dir().empty() && (name.empty() || name[0] != '/'))
+      throw sdk::Error::invalid_argument(
+          "plugin_config 'weights': no asset folder (gauntlet judge --assets)");
+    const std::string path = name[0] == '/' ? name : asset_dir() + "/" + name;
+    std::ifstream f(path, std::ios::binary);
+    char magic[sizeof kMagic] = {};
+    int64_t d[3] = {};
+    f.read(magic, sizeof magic);
+    f.read(reinterpret_cast<char*>(d), sizeof d);
+    if (!f || !std::equal(magic, magic + sizeof magic, kMagic))
+      throw sdk::Error::invalid_argument(sdk::str("dnnl-mlp: ", path, " is not a dnnl-mlp weights file"));
+    if (d[0] != in_dim_ || d[1] != hidden_ || d[2] != out_dim_)
+      throw sdk::Error::invalid_argument(sdk::str("dnnl-mlp: ", path, " holds a ", d[0], "-", d[1], "-", d[2],
+                                                  " model, the interface needs ", in_dim_, "-", hidden_, "-",
+                                                  out_dim_));
+    for (Param* p : {&w1_, &b1_, &w2_, &b2_})
+      f.read(reinterpret_cast<char*>(p->value.data()),
+             static_cast<std::streamsize>(p->value.size() * sizeof(float)));
+    if (!f || f.peek() != std::char_traits<char>::eof())
+      throw sdk::Error::invalid_argument(sdk::str("dnnl-mlp: ", path, " has the wrong size"));
+  }
 
   InferNet build_infer_net(int64_t b) {
     using namespace dnnl;
@@ -517,6 +606,8 @@ class DnnlMlp : public sdk::Plugin {
   dnnl::memory w1_mem_, b1_mem_, w2_mem_, b2_mem_;
   std::map<int64_t, InferNet> nets_;
   bool trained_ = false, warned_untrained_ = false;
+  bool loaded_ = false;  // weights from the asset folder
+  bool loops_ = false;   // engine: loops
 };
 
 }  // namespace
