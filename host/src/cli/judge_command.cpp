@@ -5,11 +5,13 @@
 #include "common/errors.hpp"
 #include "judge/judge_session.hpp"
 #include "judge/session_data.hpp"
+#include "judge/worker_pool.hpp"
 #include "report/result_json.hpp"
 #include "report/result_table.hpp"
 #include "sandbox/job_sandbox.hpp"
 
 #include <filesystem>
+#include <future>
 #include <iostream>
 #include <vector>
 
@@ -86,15 +88,26 @@ int judge_command(int argc, char** argv) {
     std::cerr << "gauntlet judge: --assets " << assets << " is not a folder\n";
     return kExitBadInput;
   }
-  // Before any data is loaded: strict mode on a machine that cannot give it is refused at once.
-  // (--debug runs relaxed, without the pid namespace, for gdb: see JudgeOptions::debuggable.)
-  if (*mode == sandbox::Mode::strict && !debug) {
-    const auto& caps = sandbox::cached_capabilities(judge::default_worker_executable());
-    if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
-      std::cerr << "gauntlet judge: " << refusal << "\n";
-      return kExitBadInput;
-    }
-  }
+  // The sandbox probe (a worker spawned in probe mode, some 15 ms) runs while the data loads;
+  // in strict mode it then has the first job's worker prepared (worker_pool.hpp), so that the
+  // cgroup move's RCU wait also passes meanwhile. (--debug runs relaxed, without the pid
+  // namespace and without a prepared worker, for gdb: see JudgeOptions::debuggable.)
+  const bool strict = *mode == sandbox::Mode::strict && !debug;
+  std::future<std::string> refusal;
+  if (!debug)
+    refusal = std::async(std::launch::async, [strict] {
+      const auto exe = judge::default_worker_executable();
+      std::string why = sandbox::strict_refusal(sandbox::cached_capabilities(exe));
+      if (strict && why.empty()) judge::prepare_warm_worker(exe, {});
+      return why;
+    });
+  // Strict mode on a machine that cannot give it is refused before anything else is said.
+  auto refused = [&] {
+    std::string why = refusal.valid() ? refusal.get() : std::string();
+    if (!strict || why.empty()) return false;
+    std::cerr << "gauntlet judge: " << why << "\n";
+    return true;
+  };
 
   Challenge challenge;
   judge::SessionData data;
@@ -120,12 +133,15 @@ int judge_command(int argc, char** argv) {
     if (!quiet) std::cerr << "[gauntlet] loading " << challenge.id << " data (" << split << " split)\n";
     data = judge::prepare_session_data(challenge, request);
   } catch (const ConfigError& e) {
+    if (refused()) return kExitBadInput;
     std::cerr << e.what() << "\n";
     return kExitBadInput;
   } catch (const DataError& e) {
+    if (refused()) return kExitBadInput;
     std::cerr << "gauntlet judge: " << e.what() << "\n";
     return kExitBadInput;
   }
+  if (refused()) return kExitBadInput;
 
   const report::Environment env = report::current_environment();
   std::vector<judge::JudgeResult> results;
@@ -138,6 +154,7 @@ int judge_command(int argc, char** argv) {
     options.sandbox = debug ? sandbox::Mode::relaxed : *mode;
     options.asset_dir = assets;
     options.debuggable = debug;
+    options.prepare_next_worker = &plugin != &plugins.back();
     if (!quiet)
       options.progress = [](const std::string& line) { std::cerr << "[gauntlet]   " << line << "\n"; };
     if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";

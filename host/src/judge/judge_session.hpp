@@ -40,6 +40,10 @@ struct JudgeOptions {
   // For a plugin under gdb (`gauntlet judge --debug`): no pid namespace, so that gdb, which
   // follows the judge's child, lands in the plugin process (recorded as missing).
   bool debuggable = false;
+  // Have the next job's worker prepared in the background (judge/worker_pool.hpp); false when
+  // no job follows (the last plugin of `gauntlet judge`): no spawn for nobody, which would also
+  // compete with this job for the CPU.
+  bool prepare_next_worker = true;
 };
 
 // Kernel accounting of the job, read by the host (never taken from the worker).

@@ -31,7 +31,7 @@ std::string bounded(const json& m, const char* key, std::size_t cap = 4096) {
 
 WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
                            const std::filesystem::path& plugin, const std::vector<int>& cpus,
-                           sandbox::JobSandbox* sandbox, bool pooled)
+                           sandbox::JobSandbox* sandbox, bool pooled, bool prepare_next)
     : sandbox_(sandbox), spawned_at_(Clock::now()) {
   if (!sandbox_) {
     sandbox::JobSpec spec;
@@ -44,7 +44,7 @@ WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
   control_memory_ = ipc::SharedMemory::create("control", ipc::kControlPageBytes);
   page_ = new (control_memory_->data()) ipc::ControlPage();
   std::optional<WarmWorker> warm;
-  if (pooled && sandbox_->can_adopt()) warm = take_warm_worker(worker_executable, cpus);
+  if (pooled && sandbox_->can_adopt()) warm = take_warm_worker(worker_executable, cpus, prepare_next);
   if (warm) {
     socket_ = std::move(warm->socket);
     process_ = std::move(warm->process);

@@ -71,11 +71,11 @@ class WorkerClient {
   // `sandbox`: the job's sandbox (borrowed; it must outlive this client). Without one, the
   // worker gets a relaxed sandbox with default limits (what `gauntlet inspect` uses).
   // `pooled`: take a worker spawned ahead of time when there is one (judge/worker_pool.hpp),
-  // and have the next one prepared.
+  // and have the next one prepared unless `prepare_next` is false (no job follows).
   // Throws std::runtime_error (or sandbox::SandboxUnavailable) naming the failing step.
   WorkerClient(const std::filesystem::path& worker_executable, const std::filesystem::path& plugin,
-               const std::vector<int>& cpus = {}, sandbox::JobSandbox* sandbox = nullptr,
-               bool pooled = false);
+               const std::vector<int>& cpus = {}, sandbox::JobSandbox* sandbox = nullptr, bool pooled = false,
+               bool prepare_next = true);
   ~WorkerClient();
 
   HelloOutcome hello(Clock::time_point deadline);

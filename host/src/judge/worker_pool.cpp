@@ -29,7 +29,7 @@ class Pool {
     ready_.clear();  // kills the idle workers, removes their cgroups
   }
 
-  std::optional<WarmWorker> take(const Key& key) {
+  std::optional<WarmWorker> take(const Key& key, bool prepare_next) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::optional<WarmWorker> out;
     if (auto it = ready_.find(key); it != ready_.end()) {
@@ -37,12 +37,24 @@ class Pool {
       ready_.erase(it);
     }
     if (out && !out->process->alive()) out.reset();
-    if (closing_) return out;
-    // Prepare the next one, unless it is already on its way.
-    if (std::find(wanted_.begin(), wanted_.end(), key) == wanted_.end()) wanted_.push_back(key);
+    if (prepare_next) want(key, /*now=*/false);
+    return out;
+  }
+
+  // Prepare one for `key`, unless it is ready or already on its way. `now`: without the delay
+  // that lets a job that just took a worker get it ready first.
+  void want(const Key& key, bool now) {
+    if (closing_ || ready_.count(key) || std::find(wanted_.begin(), wanted_.end(), key) != wanted_.end())
+      return;
+    wanted_.push_back(key);
+    if (now) urgent_ = true;
     if (!thread_.joinable()) thread_ = std::thread([this] { prepare_loop(); });
     wake_.notify_one();
-    return out;
+  }
+
+  void prepare(const Key& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    want(key, /*now=*/true);
   }
 
  private:
@@ -57,7 +69,8 @@ class Pool {
       wanted_.pop_front();
       // Let the job that just took a worker get it ready first: on a small machine the next
       // spawn would compete with it for the CPU.
-      wake_.wait_for(lock, kRefillDelay, [this] { return closing_; });
+      if (!urgent_) wake_.wait_for(lock, kRefillDelay, [this] { return closing_; });
+      urgent_ = false;
       if (closing_) return;
       lock.unlock();
       std::optional<WarmWorker> w;
@@ -94,6 +107,7 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool closing_ = false;
+  bool urgent_ = false;  // the next spawn skips kRefillDelay
   std::map<Key, WarmWorker> ready_;
   std::deque<Key> wanted_;
   std::thread thread_;
@@ -107,8 +121,12 @@ Pool& pool() {
 }  // namespace
 
 std::optional<WarmWorker> take_warm_worker(const std::filesystem::path& worker_executable,
-                                           const std::vector<int>& cpus) {
-  return pool().take({worker_executable.string(), cpus});
+                                           const std::vector<int>& cpus, bool prepare_next) {
+  return pool().take({worker_executable.string(), cpus}, prepare_next);
+}
+
+void prepare_warm_worker(const std::filesystem::path& worker_executable, const std::vector<int>& cpus) {
+  pool().prepare({worker_executable.string(), cpus});
 }
 
 }  // namespace gauntlet::judge

@@ -27,10 +27,14 @@ struct WarmWorker {
   std::unique_ptr<WorkerProcess> process;      // declared last: killed before its cgroup goes
 };
 
-// The ready worker for this key, if there is a live one; either way the next one is then
-// prepared in the background. Thread-safe. Ready workers left at exit are killed and their
-// cgroups removed.
+// The ready worker for this key, if there is a live one; unless `prepare_next` is false (no
+// job follows), the next one is then prepared in the background. Thread-safe. Ready workers
+// left at exit are killed and their cgroups removed.
 std::optional<WarmWorker> take_warm_worker(const std::filesystem::path& worker_executable,
-                                           const std::vector<int>& cpus);
+                                           const std::vector<int>& cpus, bool prepare_next = true);
+
+// Has a worker prepared for this key now, without waiting (e.g. while the judge loads the
+// challenge data), so that even the first job takes a ready one.
+void prepare_warm_worker(const std::filesystem::path& worker_executable, const std::vector<int>& cpus);
 
 }  // namespace gauntlet::judge
