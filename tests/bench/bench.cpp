@@ -90,7 +90,6 @@ std::string ratio(double v) {
   if (!std::isfinite(v)) return "-";
   return fmt(v, v >= 100 ? 0 : v >= 10 ? 1 : 2) + "x";
 }
-std::string spread_us(const Stats& s) { return "[" + fmt(s.p10 / 1e3, 3) + "-" + fmt(s.p90 / 1e3, 3) + "]"; }
 std::string yes_no(bool ok) { return ok ? "yes" : "NO"; }
 
 std::string source_path(const std::string& relative) {

@@ -49,7 +49,6 @@ std::string fmt(double v, int digits = 3);
 std::string us(double ns, int digits = 3);
 std::string ms(double ns, int digits = 2);
 std::string ratio(double v);
-std::string spread_us(const Stats& s);  // "p10-p90 a-b us"
 std::string yes_no(bool ok);
 
 // Paths of the build (compile definitions, see CMakeLists.txt).
@@ -72,5 +71,9 @@ void register_feeding();
 void register_fidelity();
 void register_end_to_end();
 void register_mlp();
+
+// gauntlet_bench --replay-end-to-end <calls at batch 1> <64> <256>: the end-to-end run's plugin
+// calls, in-process, in this fresh process; prints their times as one JSON line.
+int replay_end_to_end(const std::vector<int64_t>& timed_calls);
 
 }  // namespace gauntlet::bench

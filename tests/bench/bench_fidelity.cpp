@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <memory>
+#include <thread>
 
 namespace gauntlet::bench {
 namespace {
@@ -87,6 +88,25 @@ void BM_fidelity(benchmark::State& state) {
       set_value("fidelity.empty", empty);
       state.counters[std::string(w.name) + "_error_pct"] = 100 * e.p50;
     }
+    // The same 1 ms of work when the plugin's thread budget is every core: `auto` spins 50 us,
+    // then the judge sleeps (leaving the core to the plugin) and wakes late by a futex wake-up.
+    {
+      const Work& w = kWork[2];
+      Challenge c = timing_challenge(w.calls);
+      c.limits.threads = static_cast<int>(std::thread::hardware_concurrency());
+      const auto iterations = static_cast<uint64_t>(w.target_ns / per_iteration);
+      c.plugin_config = {{"iterations", std::to_string(iterations)}};
+      std::vector<double> errors;
+      for (int r = 0; r < kRounds; ++r) {
+        const double local = in_process_median(iterations, w.calls);
+        errors.push_back(
+            (judged_median(c, data, bench_path("libbench_busy_plugin.so")).first - empty - local) / local);
+      }
+      const Stats e = stats(errors);
+      set_value("fidelity.blocking.error", e.p50);
+      set_value("fidelity.blocking.error_min", e.min);
+      set_value("fidelity.blocking.error_max", e.max);
+    }
     state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t_start).count());
   }
 }
@@ -117,6 +137,12 @@ void rows() {
                  us(*value("fidelity.empty")),
              "-"});
   }
+  if (value("fidelity.blocking.error"))
+    add_row({"4. ~1 ms of work, thread budget = all cores (spin 50 us, then sleep)",
+             pct(*value("fidelity.blocking.error")) + " [rounds " +
+                 pct(*value("fidelity.blocking.error_min")) + ".." +
+                 pct(*value("fidelity.blocking.error_max")) + "]",
+             "-", "", "raw futex round trip " + us(value("limit.futex_rt.p50").value_or(NAN), 1), "-"});
 }
 
 }  // namespace

@@ -13,6 +13,11 @@
 
 int main(int argc, char** argv) {
   using namespace gauntlet::bench;
+  if (argc > 1 && std::strcmp(argv[1], "--replay-end-to-end") == 0) {
+    std::vector<int64_t> calls;
+    for (int i = 2; i < argc; ++i) calls.push_back(std::strtoll(argv[i], nullptr, 10));
+    return replay_end_to_end(calls);
+  }
   std::string summary_out;
   int kept = 1;
   for (int i = 1; i < argc; ++i) {

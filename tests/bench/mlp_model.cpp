@@ -32,9 +32,11 @@ const TestSet& test_set() {
   return t;
 }
 
+std::string mlp_assets_path() { return work_dir() + "/assets"; }
+
 const std::string& mlp_assets() {
   static const std::string dir = [] {
-    const std::string assets = work_dir() + "/assets";
+    const std::string assets = mlp_assets_path();
     std::filesystem::create_directories(assets);
     const std::string weights = assets + "/" + kMlpWeights;
     const auto t0 = Clock::now();

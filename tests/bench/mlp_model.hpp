@@ -11,8 +11,10 @@ namespace gauntlet::bench {
 
 inline constexpr const char* kMlpWeights = "mlp.weights";
 
-// The asset folder holding kMlpWeights (trains the model the first time).
+// The asset folder holding kMlpWeights (trains the model the first time in this process).
 const std::string& mlp_assets();
+// The same folder, without training (a replay process, once the suite has trained the model).
+std::string mlp_assets_path();
 
 // The whole Fashion-MNIST test set, preprocessed as the judge does, on the heap.
 struct TestSet {
