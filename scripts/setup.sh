@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   cmake make g++ clang pkg-config git ca-certificates
+  clang-tidy libclang-rt-14-dev                      # scripts/tidy.sh; libFuzzer and clang's sanitizer runtimes
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers   # oneDNN 2.6; its CMake config requires the OpenCL headers
   libyaml-cpp-dev libmuparser-dev nlohmann-json3-dev zlib1g-dev libssl-dev libseccomp-dev

@@ -324,7 +324,8 @@ std::string plugin_source(const Challenge& c, const std::string& name, const std
     config = "    // This challenge has no plugin_config: ctx.config is empty.\n";
   } else {
     config = "    // ctx.config is the challenge's plugin_config:";
-    for (const auto& [k, v] : c.plugin_config) config += " " + k + " = " + v + ";";
+    for (const auto& [k, v] : c.plugin_config)
+      config.append(" ").append(k).append(" = ").append(v).append(";");
     config += "\n    // read a value with e.g. ctx.config.get<double>(\"" + c.plugin_config.front().first +
               "\", 1.0).\n";
   }
@@ -505,7 +506,7 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
 fs::path resolve_challenge(const std::string& arg, const Installation& in) {
   std::error_code ec;
   if (fs::exists(arg, ec)) return fs::absolute(arg);
-  const fs::path installed = in.challenges_dir / arg / "challenge.yaml";
+  fs::path installed = in.challenges_dir / arg / "challenge.yaml";
   if (arg.find('/') == std::string::npos && fs::exists(installed, ec)) return installed;
   return fs::absolute(arg);  // load_challenge says what is wrong with it
 }

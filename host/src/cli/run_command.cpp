@@ -114,7 +114,7 @@ int run_command(int argc, char** argv) {
   for (std::size_t s = 0; s < settings.slots.size(); ++s)
     std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
   std::cerr << "\n";
-  if (cpus.size() < static_cast<std::size_t>(2 * jobs))
+  if (cpus.size() < 2 * static_cast<std::size_t>(jobs))
     std::cerr << "[gauntlet] warning: fewer than two cores per job; the judge's timing thread and the plugin "
                  "share cores, so latencies are noisier\n";
   std::cerr << "[gauntlet] " << to_judge << " to judge, "

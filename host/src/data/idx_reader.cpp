@@ -152,7 +152,7 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
   if (ec) fail(file, "cannot stat: " + ec.message());
 
   GzFile in(file);
-  unsigned char magic_bytes[4];
+  unsigned char magic_bytes[4] = {};
   std::size_t got = in.read(magic_bytes, 4);
   if (got < 4)
     fail(file, "truncated IDX header: expected at least 4 bytes, file holds " + std::to_string(got));
@@ -170,7 +170,7 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
                    expected_magics(min_rank, max_rank) + " for " + what);
 
   const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
-  unsigned char dim_bytes[4 * 255];
+  unsigned char dim_bytes[4 * 255] = {};  // zeroed: the analyzer cannot see that read() fills it
   got = in.read(dim_bytes, 4 * static_cast<std::size_t>(rank));
   if (got < 4 * static_cast<std::size_t>(rank))
     fail(file, "truncated IDX header: expected " + std::to_string(header_bytes) + " bytes, file holds " +

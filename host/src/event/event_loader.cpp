@@ -427,6 +427,7 @@ std::optional<std::filesystem::path> find_plugin(const Team& team, const std::st
     if (fs::is_regular_file(*latest, ec)) return *latest;
   }
   std::vector<std::string> names;
+  names.reserve(found.size());
   for (const auto& f : found) names.push_back(f.filename().string());
   throw ConfigError(folder.where, "",
                     "team '" + team.name + "': " + sub.string() + " holds several libraries (" + join(names) +

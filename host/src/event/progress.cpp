@@ -108,7 +108,7 @@ std::string ProgressDisplay::status_line() const {
   if (done_ > 0) eta = format_duration(elapsed / done_ * (total_ - done_));
   std::string s = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + "  " +
                   format_duration(elapsed) + " elapsed, ETA " + eta;
-  for (const auto& [job, phase] : running_) s += "  | " + job + ": " + phase;
+  for (const auto& [job, phase] : running_) s.append("  | ").append(job).append(": ").append(phase);
   return s;
 }
 
