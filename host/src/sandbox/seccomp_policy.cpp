@@ -272,25 +272,26 @@ SeccompProgram build(int own_pid, bool supervised) {
   // clone3 passes its flags in memory BPF cannot read: glibc falls back to clone on ENOSYS.
   if (int nr = resolve("clone3"); nr >= 0)
     check(seccomp_rule_add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0), "clone3");
-  // Signals only to this process (raise, abort, pthread_kill); kill() and tkill() trap.
+  // Signals only to this process (raise, abort, pthread_kill); kill() and tkill() trap. (The
+  // comparisons below spell out their unused second datum: clang's -Wextra flags it otherwise.)
   if (int nr = resolve("tgkill"); nr >= 0)
     check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1,
-                           SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(own_pid))),
+                           SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(own_pid), 0)),
           "tgkill");
   // The SIGSYS handler reports denied calls: a plugin may not replace or ignore it.
   if (int nr = resolve("rt_sigaction"); nr >= 0)
-    check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_NE, SIGSYS)), "rt_sigaction");
+    check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_NE, SIGSYS, 0)), "rt_sigaction");
   // Limits of this process only.
   if (int nr = resolve("prlimit64"); nr >= 0)
-    check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 0)), "prlimit64");
+    check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, 0, 0)), "prlimit64");
   if (int nr = resolve("prctl"); nr >= 0)
     for (int option : kPrctlOptions)
       check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1,
-                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option))),
+                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option), 0)),
             "prctl");
   if (int nr = resolve("ioctl"); nr >= 0)
     for (unsigned long request : kIoctls)
-      check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_EQ, request)), "ioctl");
+      check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A1(SCMP_CMP_EQ, request, 0)), "ioctl");
 
   // libseccomp 2.5 exports to a descriptor only.
   int fd = ::memfd_create("gauntlet-seccomp", MFD_CLOEXEC);
