@@ -89,6 +89,7 @@ WorkerProcess::WorkerProcess(const Options& options)
   std::vector<std::string> environment{"PATH=/usr/bin:/bin", "LC_ALL=C"};
   environment.insert(environment.end(), options.environment.begin(), options.environment.end());
   std::vector<char*> envp;
+  envp.reserve(environment.size() + 1);
   for (auto& v : environment) envp.push_back(v.data());
   envp.push_back(nullptr);
 

@@ -210,7 +210,8 @@ struct Axis {
     std::vector<double> out;
     if (log && hi - lo >= 0.8) {
       const bool dense = hi - lo <= 2.5;
-      for (double d = std::floor(lo); d <= std::ceil(hi); d += 1)
+      // Integer counters: a floating-point one accumulates rounding (CERT FLP30-C).
+      for (int d = static_cast<int>(std::floor(lo)); d <= static_cast<int>(std::ceil(hi)); ++d)
         for (double f : {1.0, 2.0, 5.0}) {
           if (!dense && f != 1.0) continue;
           const double v = f * std::pow(10.0, d);
@@ -221,8 +222,11 @@ struct Axis {
     // Linear steps (also on a log axis spanning less than a decade, where 1-2-5 are too few).
     const double vlo = log ? std::pow(10.0, lo) : lo, vhi = log ? std::pow(10.0, hi) : hi;
     const double step = nice_step(vhi - vlo, log ? 4 : 5);
-    for (double v = std::ceil(vlo / step) * step; v <= vhi + step * 1e-9; v += step)
+    const double first = std::ceil(vlo / step);
+    for (int k = 0; k < 1000 && (first + k) * step <= vhi + step * 1e-9; ++k) {
+      const double v = (first + k) * step;
       out.push_back(std::abs(v) < step * 1e-6 ? 0.0 : v);
+    }
     return out;
   }
 };

@@ -199,15 +199,15 @@ EventBoard combine(const std::vector<ChallengeBoard>& boards, EventRule rule,
 }
 
 std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double>>& points,
-                                      bool higher_is_better) {
+                                      bool quality_higher_is_better) {
   std::vector<std::size_t> front;
   for (std::size_t i = 0; i < points.size(); ++i) {
     bool dominated = false;
     for (std::size_t j = 0; j < points.size() && !dominated; ++j) {
       if (i == j) continue;
       const bool faster_or_same = points[j].first <= points[i].first;
-      const bool better_or_same =
-          higher_is_better ? points[j].second >= points[i].second : points[j].second <= points[i].second;
+      const bool better_or_same = quality_higher_is_better ? points[j].second >= points[i].second
+                                                           : points[j].second <= points[i].second;
       const bool strictly = points[j].first < points[i].first || points[j].second != points[i].second;
       dominated = faster_or_same && better_or_same && strictly;
     }

@@ -106,7 +106,7 @@ bool metric_higher_is_better(const std::string& variable);
 
 // Indexes (into `points`) of the Pareto front of (latency, quality): no other point is at
 // least as fast and at least as good with one of the two strictly better. Sorted by latency.
-std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double>>& latency_quality,
+std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double>>& points,
                                       bool quality_higher_is_better);
 
 }  // namespace gauntlet::leaderboard

@@ -114,6 +114,7 @@ std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challe
   if (targets.samples() != n)
     bad(std::to_string(n) + " outputs but " + std::to_string(targets.samples()) + " targets");
   if (outputs.dtype != DType::f32) bad("outputs must be f32");
+  if (!outputs.raw() || !targets.raw()) bad("outputs or targets without memory");
   const bool classification = challenge.task == Task::classification;
   Scores scores{outputs.as<float>(), n, outputs.sample_numel()};
   if (classification) {
@@ -140,21 +141,21 @@ std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challe
       bad("metric " + m.kind + " does not apply to a " + (classification ? "classification" : "regression") +
           " task");
     double v = 0;
-    const int32_t* t = classification ? targets.as<int32_t>() : nullptr;
-    if (m.kind == "accuracy")
-      v = accuracy(scores, t);
-    else if (m.kind == "top_k_accuracy")
-      v = m.k >= 1 ? top_k_accuracy(scores, t, m.k) : (bad("top_k_accuracy needs k >= 1"), 0.0);
-    else if (m.kind == "macro_f1")
-      v = macro_f1(scores, t);
-    else if (m.kind == "log_loss")
-      v = log_loss(scores, t);
-    else if (m.kind == "mse")
-      v = mean_error(outputs, targets, true);
-    else if (m.kind == "mae")
-      v = mean_error(outputs, targets, false);
-    else
-      bad("unknown metric kind '" + m.kind + "'");
+    if (!needs_classes) {
+      v = mean_error(outputs, targets, m.kind == "mse");  // mse or mae
+    } else {
+      const int32_t* t = targets.as<int32_t>();  // s32 class indices, checked above
+      if (m.kind == "accuracy")
+        v = accuracy(scores, t);
+      else if (m.kind == "top_k_accuracy")
+        v = m.k >= 1 ? top_k_accuracy(scores, t, m.k) : (bad("top_k_accuracy needs k >= 1"), 0.0);
+      else if (m.kind == "macro_f1")
+        v = macro_f1(scores, t);
+      else if (m.kind == "log_loss")
+        v = log_loss(scores, t);
+      else
+        bad("unknown metric kind '" + m.kind + "'");
+    }
     out.emplace_back(m.variable, v);
   }
   return out;

@@ -34,7 +34,8 @@ void TextTable::print(std::ostream& out, const std::string& indent) const {
   };
   line(headers_);
   std::vector<std::string> rule;
-  for (std::size_t w : width) rule.push_back(std::string(w, '-'));
+  rule.reserve(width.size());
+  for (std::size_t w : width) rule.emplace_back(w, '-');
   line(rule);
   for (const auto& row : rows_) line(row);
 }

@@ -114,7 +114,7 @@ std::string own_path(const std::string& controller) {
     auto first = line.find(':'), second = line.find(':', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
     const std::string controllers = line.substr(first + 1, second - first - 1);
-    const std::string path = line.substr(second + 1);
+    std::string path = line.substr(second + 1);  // not const: returned by move
     if (controller.empty() ? controllers.empty() : has_word(controllers, controller, ',')) return path;
   }
   return {};

@@ -143,6 +143,7 @@ void Worker::handle_create(const json& m) {
   for (const auto& kv : m.at("config"))
     config.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
   std::vector<gauntlet_config_entry> entries;
+  entries.reserve(config.size());
   for (const auto& [k, v] : config) entries.push_back({k.c_str(), v.c_str()});
 
   gauntlet_create_args args{};
