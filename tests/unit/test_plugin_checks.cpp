@@ -82,7 +82,8 @@ TEST_CASE("the function table: sizes, major version and mandatory functions") {
 
   CHECK(table_failure(8, GAUNTLET_ABI_MAJOR) ==
         "the plugin's function table declares a size of 8 bytes; an ABI v1 table has at least 72");
-  CHECK(table_failure(1u << 20, GAUNTLET_ABI_MAJOR).find("declares a size of 1048576 bytes") != std::string::npos);
+  CHECK(table_failure(1u << 20, GAUNTLET_ABI_MAJOR).find("declares a size of 1048576 bytes") !=
+        std::string::npos);
   CHECK(table_failure(72, 2) ==
         "the plugin was built for Gauntlet ABI 2.0; this judge speaks ABI 1.0: rebuild it against this SDK");
   // Regression: a table declaring 8..11 bytes holds abi_major but not abi_minor, and the
