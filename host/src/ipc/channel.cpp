@@ -40,12 +40,15 @@ WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds s
   using clock = std::chrono::steady_clock;
   if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
 
-  const auto spin_until = clock::now() + spin;
-  // Reading the clock costs ~20 ns: check it only every 64 pauses.
-  for (unsigned i = 1;; ++i) {
-    if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
-    GAUNTLET_CPU_RELAX();
-    if ((i & 63) == 0 && clock::now() >= spin_until) break;
+  // No spin at all means none: 64 pauses are already a microsecond or two on some CPUs.
+  if (spin.count() > 0) {
+    const auto spin_until = clock::now() + spin;
+    // Reading the clock costs ~20 ns: check it only every 64 pauses.
+    for (unsigned i = 1;; ++i) {
+      if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
+      GAUNTLET_CPU_RELAX();
+      if ((i & 63) == 0 && clock::now() >= spin_until) break;
+    }
   }
 
   for (;;) {

@@ -522,13 +522,15 @@ class Session {
   // The worker spins between calls, when the plugin is idle (so the spin takes nothing from
   // it), until the judge posts the next request. Between timed calls the judge refreshes the
   // timing inputs, about one pass over the largest batch's bytes: `auto` spins twice that at
-  // 1 GB/s (200 us at least), so that no timed call starts with a futex wake-up (~5-80 us).
+  // 1 GB/s, so that no timed call starts with a futex wake-up (~5-80 us); at least 200 us, and
+  // at most 10 ms, which bounds what a worker sharing the judge's core (an overloaded machine:
+  // each then waits for the other's spin to end) adds to every call.
   uint32_t worker_spin_us() const {
     if (!challenge_.timing.spin_auto) return static_cast<uint32_t>(challenge_.timing.spin_us);
     double refresh_bytes = 0;
     for (const auto& t : timing_inputs_) refresh_bytes += static_cast<double>(t.sample_bytes);
     refresh_bytes *= static_cast<double>(data_.max_batch);
-    return static_cast<uint32_t>(std::clamp(2 * refresh_bytes / 1e3, 200.0, 1e6));
+    return static_cast<uint32_t>(std::clamp(2 * refresh_bytes / 1e3, 200.0, 10000.0));
   }
 
   bool evaluate() {
