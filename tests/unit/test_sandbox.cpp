@@ -218,7 +218,8 @@ TEST_CASE("rlimits are set hard, so that the plugin cannot raise them again") {
 }
 
 TEST_CASE(
-    "the mount view holds the system libraries, the plugin, its assets and a private /tmp, nothing else") {
+    "the mount view holds the system libraries, the plugin and its assets at fixed paths, a private /tmp, "
+    "nothing else") {
   if (!caps().can(caps().mount_ns)) {
     MESSAGE("no mount namespace here: skipped");
     return;
@@ -245,14 +246,17 @@ TEST_CASE(
       return 11;
     }
     struct stat st {};
-    if (::stat((dir / "libfake.so").c_str(), &st) != 0) return 12;              // the plugin
-    if (::stat((dir / "assets" / "weights.bin").c_str(), &st) != 0) return 13;  // its assets
-    if (::stat((dir / "secret.txt").c_str(), &st) == 0) return 14;              // not its neighbours
+    // At fixed paths: nothing of the host's layout, even though `dir` is under the host's /tmp.
+    if (::stat("/gauntlet/plugin/libfake.so", &st) != 0) return 12;   // the plugin
+    if (::stat("/gauntlet/assets/weights.bin", &st) != 0) return 13;  // its assets
+    if (::stat((dir / "secret.txt").c_str(), &st) == 0) return 14;    // not its neighbours
+    if (::stat((dir / "libfake.so").c_str(), &st) == 0) return 21;    // nor its host path
+    if (::stat(dir.c_str(), &st) == 0) return 22;
     if (::stat("/etc/passwd", &st) == 0 || ::stat("/proc/self", &st) == 0) return 15;
     if (::stat("/usr/share", &st) == 0 || ::stat("/home", &st) == 0) return 16;
     if (::stat("/usr/lib", &st) != 0 || ::stat("/etc/ld.so.cache", &st) != 0) return 17;
-    if (::open((dir / "assets" / "new").c_str(), O_WRONLY | O_CREAT, 0600) >= 0) return 18;  // read-only
-    if (::open("/tmp/scratch", O_WRONLY | O_CREAT, 0600) < 0) return 19;                     // private /tmp
+    if (::open("/gauntlet/assets/new", O_WRONLY | O_CREAT, 0600) >= 0) return 18;  // read-only
+    if (::open("/tmp/scratch", O_WRONLY | O_CREAT, 0600) < 0) return 19;           // private /tmp
     char cwd[256];
     if (!::getcwd(cwd, sizeof cwd) || std::string(cwd) != "/tmp") return 20;
     return 0;

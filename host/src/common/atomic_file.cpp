@@ -1,11 +1,11 @@
 #include "common/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <sys/stat.h>
 #include <string>
 
 namespace gauntlet {
@@ -20,7 +20,9 @@ namespace {
 void write_file_atomic(const std::filesystem::path& target, std::string_view content) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string name = ".";  // appended, not `"." + ...`: GCC 12 reports a false -Wrestrict
+  name.append(target.filename().string()).append(".tmp.XXXXXX");
+  std::string tmpl = (dir / name).string();
   int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
   if (fd < 0) fail("create temporary file", target);
   const char* p = content.data();

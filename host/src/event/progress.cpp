@@ -102,8 +102,10 @@ std::string ProgressDisplay::status_line() const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const int width = 24;
   const int filled = total_ > 0 ? done_ * width / total_ : width;
-  std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
-                    std::string(static_cast<std::size_t>(width - filled), '.') + "]";
+  // Appended piece by piece: `"[" + std::string(...)` trips GCC 12's false -Wrestrict.
+  std::string bar = "[";
+  bar.append(static_cast<std::size_t>(filled), '#').append(static_cast<std::size_t>(width - filled), '.');
+  bar += ']';
   std::string eta = "--:--";
   if (done_ > 0) eta = format_duration(elapsed / done_ * (total_ - done_));
   std::string s = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + "  " +

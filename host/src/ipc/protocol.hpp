@@ -6,7 +6,8 @@
 //   worker -> host  sandbox_report {ok, report{mode, mechanisms[...]}}: what the worker applied,
 //                            sent before any plugin code runs; ok false: a strict policy failed
 //   worker -> host  hello    {ok, verdict?, message?, abi_major, abi_minor, table_size, info{...}}
-//   host -> worker  create   {threads, challenge_id, asset_dir, seed, config:[[k,v],...]}
+//   host -> worker  create   {threads, challenge_id, seed, config:[[k,v],...]} (the asset folder
+//                            comes with the sandbox policy: the worker knows where it mounted it)
 //   host -> worker  regions  {regions:[{role, index, name, dtype, shape, bytes}]} + one fd each,
 //                            the first being the control page (role "control")
 //   host -> worker  prepare  {inputs:[spec], outputs:[spec], batch_sizes:[...]}

@@ -266,13 +266,10 @@ class Session {
   bool setup() {
     json config = json::array();
     for (const auto& [k, v] : challenge_.plugin_config) config.push_back({k, v});
-    json create{
-        {"threads", challenge_.limits.threads},
-        {"challenge_id", challenge_.id},
-        {"asset_dir",
-         options_.asset_dir.empty() ? std::string() : std::filesystem::absolute(options_.asset_dir).string()},
-        {"seed", options_.seed},
-        {"config", config}};
+    json create{{"threads", challenge_.limits.threads},
+                {"challenge_id", challenge_.id},
+                {"seed", options_.seed},
+                {"config", config}};
     if (!check(client_->create(create, setup_deadline_), "create()", setup_limit())) return false;
 
     // Output regions: one per output, as large as the largest batch.

@@ -21,7 +21,8 @@ constexpr const char* kStaging = "/tmp";
 std::string error(const std::string& step, int err) { return step + ": " + std::strerror(err); }
 
 struct Source {
-  std::string path;  // host path, and path inside the sandbox
+  std::string path;    // host path
+  std::string target;  // path inside the sandbox (the host path, but for plugin and assets)
   enum Kind { dir, file, symlink } kind = dir;
   std::string link;       // symlink target
   int fd = -1;            // O_PATH descriptor of the source
@@ -41,6 +42,7 @@ bool open_source(const std::string& path, bool required_dir, bool required_file,
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return false;
   out.path = path;
+  out.target = path;
   if (S_ISLNK(st.st_mode) && !required_dir && !required_file) {
     char buf[PATH_MAX];
     ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
@@ -97,8 +99,8 @@ int restrict_mount(const std::string& target, bool read_only, bool device) {
 }
 
 std::string place(const Source& s) {
-  const std::string target = std::string(kStaging) + s.path;
-  if (int e = make_parents(s.path)) return error("mkdir for " + s.path, e);
+  const std::string target = std::string(kStaging) + s.target;
+  if (int e = make_parents(s.target)) return error("mkdir for " + s.target, e);
   struct stat st {};
   // Already visible through an earlier bind (e.g. a plugin under /usr/lib): nothing to add.
   if (::lstat(target.c_str(), &st) == 0) return {};
@@ -122,6 +124,12 @@ std::string place(const Source& s) {
 
 }  // namespace
 
+std::string sandbox_plugin_path(const std::string& host_plugin) {
+  const std::size_t slash = host_plugin.find_last_of('/');
+  return std::string(kSandboxPluginDir) + "/" +
+         (slash == std::string::npos ? host_plugin : host_plugin.substr(slash + 1));
+}
+
 std::string build_root(const MountPlan& plan) {
   // Nothing mounted from here on propagates back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
@@ -142,6 +150,7 @@ std::string build_root(const MountPlan& plan) {
       if (s.fd >= 0) ::close(s.fd);
       return error("open plugin " + plan.plugin, e);
     }
+    s.target = sandbox_plugin_path(plan.plugin);
     fds.sources.push_back(std::move(s));
   }
   if (!plan.asset_dir.empty()) {
@@ -151,6 +160,7 @@ std::string build_root(const MountPlan& plan) {
       if (s.fd >= 0) ::close(s.fd);
       return error("open asset folder " + plan.asset_dir, e);
     }
+    s.target = kSandboxAssetDir;
     fds.sources.push_back(std::move(s));
   }
   for (const auto& d : plan.devices) {

@@ -3,8 +3,8 @@
 //   /                 a small read-only tmpfs holding only mount points
 //   /usr/lib, /lib...  the host's library folders, read-only (symlinks such as /lib -> usr/lib
 //                      are recreated as symlinks), and /etc/ld.so.cache
-//   <plugin path>      the plugin file alone, read-only, at its host path
-//   <asset dir>        the plugin's assets, read-only, at their host path
+//   /gauntlet/plugin/<file>  the plugin file alone, read-only
+//   /gauntlet/assets   the plugin's assets, read-only
 //   /dev/null ...      the harmless devices, read-write
 //   /tmp               a private, empty tmpfs (nosuid, nodev, noexec), the working directory
 //
@@ -34,5 +34,14 @@ std::string build_root(const MountPlan& plan);
 
 // The sandbox's working directory when a mount namespace is in force.
 inline constexpr const char* kSandboxTmp = "/tmp";
+
+// Where the plugin and its assets appear inside the mount namespace. Fixed paths, not the
+// host's: nothing of the host's folder layout (user names, where results are kept) reaches
+// the plugin, and a plugin stored under the host's /tmp does not appear inside the private
+// /tmp, where its folder would be readable and writable.
+inline constexpr const char* kSandboxPluginDir = "/gauntlet/plugin";
+inline constexpr const char* kSandboxAssetDir = "/gauntlet/assets";
+// The plugin's path inside the sandbox: kSandboxPluginDir/<its file name>.
+std::string sandbox_plugin_path(const std::string& host_plugin);
 
 }  // namespace gauntlet::sandbox

@@ -231,6 +231,7 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   } catch (const std::exception&) {
     give_up("malformed sandbox policy");
   }
+  c.host_plugin = c.policy.plugin;
   const sandbox::WorkerPolicy& p = c.policy;
   sandbox::Report& r = c.report;
   r.mode = p.mode;
@@ -284,6 +285,10 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
       r.set(mech::kMountNs, Status::active,
             "only system libraries, the plugin, its assets and a private /tmp");
       c.workdir = sandbox::kSandboxTmp;
+      // From here on the plugin and its assets are where the new root put them; the
+      // Landlock rules below and the worker use these paths.
+      if (!c.policy.plugin.empty()) c.policy.plugin = sandbox::sandbox_plugin_path(c.policy.plugin);
+      if (!c.policy.asset_dir.empty()) c.policy.asset_dir = sandbox::kSandboxAssetDir;
     }
   }
   if (c.workdir.empty() || ::chdir(c.workdir.c_str()) != 0) {

@@ -42,7 +42,8 @@ namespace gauntlet::worker {
 inline constexpr int kSandboxFailedExit = 71;
 
 struct Confinement {
-  sandbox::WorkerPolicy policy;
+  sandbox::WorkerPolicy policy;  // plugin and asset_dir as the plugin sees them
+  std::string host_plugin;       // the plugin's path on the host, for messages
   sandbox::Report report;
   std::string workdir;  // the plugin's working directory as it sees it
 };

@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
   if (confinement.policy.plugin.empty()) ::_exit(0);
   std::set_terminate(on_terminate);
 
-  gauntlet::worker::Worker worker(std::move(socket), confinement.policy.plugin);
+  gauntlet::worker::Worker worker(std::move(socket), confinement.policy.plugin, confinement.host_plugin,
+                                  confinement.policy.asset_dir);
   worker.set_after_load([&confinement] { return gauntlet::worker::restrict_after_load(confinement); });
   const int code = worker.run();
   // _exit, not return: after destroy() a plugin's static destructors must not run while

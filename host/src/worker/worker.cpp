@@ -58,8 +58,12 @@ auto plugin_call(Call&& call) noexcept {
 
 }  // namespace
 
-Worker::Worker(ipc::MessageSocket socket, std::string plugin_path)
-    : socket_(std::move(socket)), plugin_path_(std::move(plugin_path)) {}
+Worker::Worker(ipc::MessageSocket socket, std::string plugin_path, std::string shown_plugin_path,
+               std::string asset_dir)
+    : socket_(std::move(socket)),
+      plugin_path_(std::move(plugin_path)),
+      shown_plugin_path_(std::move(shown_plugin_path)),
+      asset_dir_(std::move(asset_dir)) {}
 
 void Worker::reply(const std::string& to, int32_t status, const std::string& message, uint64_t self_ns) {
   socket_.send(json{{"type", ipc::msg::kReply},
@@ -103,7 +107,13 @@ int Worker::run() {
   } catch (const LoadFailure& f) {
     hello["ok"] = false;
     hello["verdict"] = f.abi_mismatch ? "ABI_MISMATCH" : "LOAD_ERROR";
-    hello["message"] = f.message;
+    // dlopen names the file by the path it was given: show the one the team knows.
+    std::string message = f.message;
+    if (!shown_plugin_path_.empty() && shown_plugin_path_ != plugin_path_)
+      for (auto at = message.find(plugin_path_); at != std::string::npos;
+           at = message.find(plugin_path_, at + shown_plugin_path_.size()))
+        message.replace(at, plugin_path_.size(), shown_plugin_path_);
+    hello["message"] = message;
   }
   socket_.send(hello);
   if (!library_) return 0;
@@ -138,7 +148,6 @@ int Worker::run() {
 
 void Worker::handle_create(const json& m) {
   std::string challenge_id = m.at("challenge_id").get<std::string>();
-  std::string asset_dir = m.value("asset_dir", "");
   std::vector<std::pair<std::string, std::string>> config;
   for (const auto& kv : m.at("config"))
     config.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
@@ -150,7 +159,7 @@ void Worker::handle_create(const json& m) {
   args.struct_size = sizeof(args);
   args.num_threads = m.at("threads").get<uint32_t>();
   args.challenge_id = challenge_id.c_str();
-  args.asset_dir = asset_dir.empty() ? nullptr : asset_dir.c_str();
+  args.asset_dir = asset_dir_.empty() ? nullptr : asset_dir_.c_str();
   args.config = entries.data();
   args.num_config = static_cast<uint32_t>(entries.size());
   args.seed = m.at("seed").get<uint64_t>();

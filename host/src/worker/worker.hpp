@@ -18,7 +18,10 @@ namespace gauntlet::worker {
 
 class Worker {
  public:
-  Worker(ipc::MessageSocket socket, std::string plugin_path);
+  // `plugin_path` and `asset_dir` as the plugin sees them (inside the mount namespace);
+  // `shown_plugin_path` is the host's path, used in messages.
+  Worker(ipc::MessageSocket socket, std::string plugin_path, std::string shown_plugin_path,
+         std::string asset_dir);
   // Runs right after the plugin is loaded, before the hello: returns "" or why the worker
   // cannot go on (the plugin is then refused with LOAD_ERROR).
   void set_after_load(std::function<std::string()> hook) { after_load_ = std::move(hook); }
@@ -53,6 +56,8 @@ class Worker {
 
   ipc::MessageSocket socket_;
   std::string plugin_path_;
+  std::string shown_plugin_path_;
+  std::string asset_dir_;
   std::function<std::string()> after_load_;
   std::unique_ptr<PluginLibrary> library_;
   gauntlet_instance* instance_ = nullptr;
