@@ -1,5 +1,6 @@
 #include "challenge/challenge_loader.hpp"
 
+#include "challenge/yaml_fields.hpp"
 #include "challenge/yaml_tree.hpp"
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
@@ -22,10 +23,8 @@ namespace gauntlet {
 namespace {
 
 namespace fs = std::filesystem;
-using yaml::Kind;
-using yaml::Node;
+using namespace yaml;  // Node, Kind and the field helpers (yaml_fields.hpp)
 
-constexpr int64_t kNoMax = std::numeric_limits<int64_t>::max();
 // Sanity caps: far above any real challenge, low enough that no later computation (time
 // conversions to nanoseconds, buffer sizes) can overflow.
 constexpr double kMaxSeconds = 1e6;
@@ -41,101 +40,12 @@ const std::vector<std::string> kClassificationMetrics = {"accuracy", "top_k_accu
                                                          "log_loss"};
 const std::vector<std::string> kRegressionMetrics = {"mse", "mae"};
 
-// ---------------------------------------------------------------------------------------------
-// Scalars
-
-std::optional<double> parse_double(std::string_view s) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  // from_chars would also take "inf" and "nan"; a challenge number is always finite.
-  if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.'))
-    return std::nullopt;
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-template <typename Int>
-std::optional<Int> parse_integer(std::string_view s) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  Int v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-// A scalar quoted in an error message: short and on one line.
-std::string excerpt(const std::string& value) {
-  std::string s;
-  for (const char c : value) s += c == '\n' ? std::string("\\n") : std::string(1, c);
-  if (s.size() > 40) {
-    std::size_t cut = 37;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;  // keep UTF-8 whole
-    s = s.substr(0, cut) + "...";
-  }
-  return s;
-}
-
-// What a node is, for "expected X, got Y": plain numbers as written, other plain scalars in
-// single quotes, quoted scalars in double quotes (they are strings).
-std::string describe(const Node& n) {
-  switch (n.kind) {
-    case Kind::null:
-      return "null";
-    case Kind::sequence:
-      return "a sequence";
-    case Kind::mapping:
-      return "a mapping";
-    case Kind::scalar:
-      break;
-  }
-  if (!n.plain) return "\"" + excerpt(n.value) + "\"";
-  if (parse_double(n.value)) return n.value;
-  return "'" + excerpt(n.value) + "'";
-}
-
-std::string got(const Node& n) {
-  std::string s = describe(n);
-  if (n.kind == Kind::scalar && !n.plain && parse_double(n.value)) s += " (quoted, so a string)";
-  return s;
-}
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 std::string format_shape(const std::vector<int64_t>& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i)
     s += (i ? ", " : "") + (shape[i] < 0 ? std::string("batch") : std::to_string(shape[i]));
   return s + "]";
 }
-
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-bool contains(const std::vector<std::string>& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-std::string child_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string item_path(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
-
-const Node* find_key(const Node& map, std::string_view key) {
-  for (std::size_t i = 0; i < map.size(); ++i)
-    if (map.key_at(i).kind == Kind::scalar && map.key_at(i).value == key) return &map.value_at(i);
-  return nullptr;
-}
-
-enum class Bound { any, non_zero, positive, non_negative, fraction };
 
 // The interface tensors' nodes, kept for cross-checks that must point at a precise field.
 struct TensorNodes {
@@ -146,146 +56,13 @@ struct TensorNodes {
 
 // ---------------------------------------------------------------------------------------------
 
-class Loader {
+class Loader : yaml::FieldReader {
  public:
-  Loader(std::string file, const yaml::Document& doc) : file_(std::move(file)), doc_(doc) {}
+  Loader(std::string file, const yaml::Document& doc) : FieldReader(std::move(file)), doc_(doc) {}
 
   Challenge load();
 
  private:
-  SourceLocation at(const Node& n) const { return {file_, n.line, n.column}; }
-
-  [[noreturn]] void fail(const Node& n, const std::string& field, const std::string& message) const {
-    throw ConfigError(at(n), field, message);
-  }
-
-  // Mappings --------------------------------------------------------------------------------
-
-  void expect_mapping(const Node& n, const std::string& path) const {
-    if (n.kind != Kind::mapping) fail(n, path, "expected a mapping, got " + describe(n));
-  }
-
-  // Every key is a scalar, appears once and is one of `known`. `other_known` are keys that
-  // are valid elsewhere (another data source) and get a more specific message.
-  void check_keys(const Node& map, const std::string& path, const std::vector<std::string>& known,
-                  const std::vector<std::string>& other_known = {}, const std::string& other_why = "") const {
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < map.size(); ++i) {
-      const Node& key = map.key_at(i);
-      if (key.kind != Kind::scalar) fail(key, path, "expected a key name, got " + describe(key));
-      const std::string field = child_path(path, key.value);
-      if (!seen.insert(key.value).second) fail(key, field, "duplicate key '" + key.value + "'");
-      if (contains(known, key.value)) continue;
-      if (contains(other_known, key.value)) fail(key, field, "'" + key.value + "' " + other_why);
-      const std::string suggestion = did_you_mean(key.value, known);
-      fail(key, field,
-           "unknown key '" + excerpt(key.value) + "'" +
-               (suggestion.empty() ? "; expected one of: " + join(known) : suggestion));
-    }
-  }
-
-  const Node& mapping(const Node& n, const std::string& path, const std::vector<std::string>& known) const {
-    expect_mapping(n, path);
-    check_keys(n, path, known);
-    return n;
-  }
-
-  const Node& required(const Node& map, const std::string& path, std::string_view key,
-                       const std::string& why = "") const {
-    if (const Node* v = find_key(map, key)) return *v;
-    fail(map, child_path(path, key), "missing required key '" + std::string(key) + "'" + why);
-  }
-
-  // Scalars ---------------------------------------------------------------------------------
-
-  std::string string(const Node& n, const std::string& field) const {
-    if (n.kind != Kind::scalar) fail(n, field, "expected a string, got " + describe(n));
-    return n.value;
-  }
-
-  std::string non_empty_string(const Node& n, const std::string& field) const {
-    std::string s = string(n, field);
-    if (std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }))
-      fail(n, field, "expected a non-empty string, got " + describe(n));
-    return s;
-  }
-
-  std::optional<double> scalar_number(const Node& n) const {
-    if (n.kind != Kind::scalar || !n.plain) return std::nullopt;
-    return parse_double(n.value);
-  }
-
-  template <typename Int>
-  std::optional<Int> scalar_integer(const Node& n) const {
-    if (n.kind != Kind::scalar || !n.plain) return std::nullopt;
-    return parse_integer<Int>(n.value);
-  }
-
-  double number(const Node& n, const std::string& field, Bound bound, double max = HUGE_VAL) const {
-    const char* what = "a number";
-    switch (bound) {
-      case Bound::any:
-        break;
-      case Bound::non_zero:
-        what = "a non-zero number";
-        break;
-      case Bound::positive:
-        what = "a number > 0";
-        break;
-      case Bound::non_negative:
-        what = "a number >= 0";
-        break;
-      case Bound::fraction:
-        what = "a number in (0, 1)";
-        break;
-    }
-    const auto v = scalar_number(n);
-    const bool ok = v && (bound != Bound::non_zero || *v != 0) && (bound != Bound::positive || *v > 0) &&
-                    (bound != Bound::non_negative || *v >= 0) &&
-                    (bound != Bound::fraction || (*v > 0 && *v < 1));
-    if (!ok) fail(n, field, std::string("expected ") + what + ", got " + got(n));
-    if (*v > max) fail(n, field, "expected at most " + format_number(max) + ", got " + n.value);
-    return *v;
-  }
-
-  // `min_name` / `max_name` name a bound that comes from another field (e.g. num_classes).
-  int64_t integer(const Node& n, const std::string& field, int64_t min, int64_t max = kNoMax,
-                  const std::string& min_name = "", const std::string& max_name = "") const {
-    const auto v = scalar_integer<int64_t>(n);
-    if (!v || *v < min) {
-      std::string what = min == 1 ? "an integer > 0" : "an integer >= " + std::to_string(min);
-      if (!min_name.empty()) what = "an integer >= " + min_name + " (" + std::to_string(min) + ")";
-      fail(n, field, "expected " + what + ", got " + got(n));
-    }
-    if (*v > max)
-      fail(n, field,
-           "expected at most " +
-               (max_name.empty() ? std::to_string(max) : std::to_string(max) + " (" + max_name + ")") +
-               ", got " + n.value);
-    return *v;
-  }
-
-  uint64_t seed(const Node& n, const std::string& field) const {
-    const auto v = scalar_integer<uint64_t>(n);
-    if (!v) fail(n, field, "expected an integer in [0, 2^64), got " + got(n));
-    return *v;
-  }
-
-  bool boolean(const Node& n, const std::string& field) const {
-    if (n.kind == Kind::scalar && n.plain) {
-      if (n.value == "true" || n.value == "True" || n.value == "TRUE") return true;
-      if (n.value == "false" || n.value == "False" || n.value == "FALSE") return false;
-    }
-    fail(n, field, "expected true or false, got " + got(n));
-  }
-
-  std::string choice(const Node& n, const std::string& field, const std::vector<std::string>& options) const {
-    if (n.kind == Kind::scalar && contains(options, n.value)) return n.value;
-    std::string message = "expected one of: " + join(options) + "; got " + describe(n);
-    if (n.kind == Kind::scalar) message += did_you_mean(n.value, options);
-    fail(n, field, message);
-  }
-
   // Interface -------------------------------------------------------------------------------
 
   std::vector<int64_t> shape(const Node& n, const std::string& field) const {
@@ -382,7 +159,6 @@ class Loader {
     }
   }
 
-  std::string file_;
   const yaml::Document& doc_;
   TensorNodes input_nodes_, output_nodes_, target_nodes_;
   const Node* num_classes_node_ = nullptr;
@@ -398,7 +174,8 @@ Challenge Loader::load() {
   // The schema first: under another version every other key may mean something else.
   const Node* schema = find_key(root, "schema");
   if (!schema) fail(root, "schema", "missing required key 'schema' (this gauntlet reads schema 1)");
-  if (scalar_integer<int64_t>(*schema) != int64_t{kChallengeSchemaVersion})
+  if ((schema->kind != Kind::scalar || !schema->plain ||
+       parse_integer<int64_t>(schema->value) != int64_t{kChallengeSchemaVersion}))
     fail(*schema, "schema",
          "unsupported schema version " + describe(*schema) + "; this gauntlet reads schema " +
              std::to_string(kChallengeSchemaVersion));
@@ -814,18 +591,7 @@ Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
       throw ConfigError({file.string(), 0, 0}, "", "no challenge.yaml in folder " + dir_or_yaml.string());
   }
   const std::string name = file.string();
-  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", why_not_regular_file(file));
-  const auto size = fs::file_size(file, ec);
-  if (ec) throw ConfigError({name, 0, 0}, "", "cannot read: " + ec.message());
-  yaml::check_file_size(name, size);  // before reading: never load a huge file into memory
-
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError({name, 0, 0}, "", std::string("cannot read: ") + std::strerror(errno));
-  // One byte over the cap, so that a file that grew since file_size() is still refused.
-  std::string bytes(yaml::kMaxFileBytes + 1, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) throw ConfigError({name, 0, 0}, "", "cannot read: I/O error");
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  std::string bytes = yaml::read_file(file, "challenge");
 
   const std::string digest = sha256_hex(bytes);
   Challenge c = parse_challenge(name, std::move(bytes));

@@ -1,6 +1,7 @@
 #include "event/event_loader.hpp"
 
 #include "challenge/challenge_loader.hpp"
+#include "challenge/yaml_fields.hpp"
 #include "challenge/yaml_tree.hpp"
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
@@ -38,61 +39,10 @@ const Team* EventConfig::find_team(const std::string& team_name) const {
 namespace {
 
 namespace fs = std::filesystem;
-using yaml::Kind;
-using yaml::Node;
+using namespace yaml;  // Node, Kind and the field helpers (yaml_fields.hpp)
 
 constexpr std::size_t kMaxNameLength = 64;
 constexpr int kMaxJobs = 1024;
-
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-std::string excerpt(const std::string& value) {
-  std::string s;
-  for (const char c : value) s += c == '\n' ? std::string("\\n") : std::string(1, c);
-  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
-}
-
-std::string describe(const Node& n) {
-  switch (n.kind) {
-    case Kind::null:
-      return "null";
-    case Kind::sequence:
-      return "a sequence";
-    case Kind::mapping:
-      return "a mapping";
-    case Kind::scalar:
-      break;
-  }
-  if (!n.plain) return "\"" + excerpt(n.value) + "\"";
-  // Plain numbers as written, other plain scalars in single quotes (as the challenge loader).
-  char* end = nullptr;
-  std::strtod(n.value.c_str(), &end);
-  if (!n.value.empty() && end == n.value.c_str() + n.value.size()) return n.value;
-  return "'" + excerpt(n.value) + "'";
-}
-
-template <typename Int>
-std::optional<Int> parse_integer(std::string_view s) {
-  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
-  Int v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-const Node* find_key(const Node& map, std::string_view key) {
-  for (std::size_t i = 0; i < map.size(); ++i)
-    if (map.key_at(i).kind == Kind::scalar && map.key_at(i).value == key) return &map.value_at(i);
-  return nullptr;
-}
-
-std::string child_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
 
 bool valid_team_name(const std::string& s) {
   if (s.empty() || s.size() > kMaxNameLength || !std::isalnum(static_cast<unsigned char>(s[0]))) return false;
@@ -111,71 +61,18 @@ bool valid_event_name(const std::string& s) {
   });
 }
 
-class Loader {
+class Loader : yaml::FieldReader {
  public:
   Loader(std::string file, fs::path shown_dir, const yaml::Document& doc)
-      : file_(std::move(file)), shown_dir_(std::move(shown_dir)), doc_(doc) {}
+      : FieldReader(std::move(file)), shown_dir_(std::move(shown_dir)), doc_(doc) {}
 
   EventConfig load();
 
  private:
-  SourceLocation at(const Node& n) const { return {file_, n.line, n.column}; }
-
-  [[noreturn]] void fail(const Node& n, const std::string& field, const std::string& message) const {
-    throw ConfigError(at(n), field, message);
-  }
-
-  void check_keys(const Node& map, const std::string& path, const std::vector<std::string>& known) const {
-    if (map.kind != Kind::mapping) fail(map, path, "expected a mapping, got " + describe(map));
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < map.size(); ++i) {
-      const Node& key = map.key_at(i);
-      if (key.kind != Kind::scalar) fail(key, path, "expected a key name, got " + describe(key));
-      const std::string field = child_path(path, key.value);
-      if (!seen.insert(key.value).second) fail(key, field, "duplicate key '" + key.value + "'");
-      if (std::find(known.begin(), known.end(), key.value) != known.end()) continue;
-      const std::string suggestion = did_you_mean(key.value, known);
-      fail(key, field,
-           "unknown key '" + excerpt(key.value) + "'" +
-               (suggestion.empty() ? "; expected one of: " + join(known) : suggestion));
-    }
-  }
-
-  const Node& required(const Node& map, const std::string& path, std::string_view key) const {
-    if (const Node* v = find_key(map, key)) return *v;
-    fail(map, child_path(path, key), "missing required key '" + std::string(key) + "'");
-  }
-
-  std::string string(const Node& n, const std::string& field) const {
-    if (n.kind != Kind::scalar || n.value.empty() || std::all_of(n.value.begin(), n.value.end(), [](char c) {
-          return std::isspace(static_cast<unsigned char>(c));
-        }))
-      fail(n, field, "expected a non-empty string, got " + describe(n));
-    return n.value;
-  }
-
-  int64_t integer(const Node& n, const std::string& field, int64_t min, int64_t max) const {
-    std::optional<int64_t> v;
-    if (n.kind == Kind::scalar && n.plain) v = parse_integer<int64_t>(n.value);
-    if (!v || *v < min || *v > max)
-      fail(n, field,
-           "expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
-               describe(n) + (n.kind == Kind::scalar && !n.plain ? " (quoted, so a string)" : ""));
-    return *v;
-  }
-
-  std::string choice(const Node& n, const std::string& field, const std::vector<std::string>& options) const {
-    if (n.kind == Kind::scalar && std::find(options.begin(), options.end(), n.value) != options.end())
-      return n.value;
-    fail(n, field,
-         "expected one of: " + join(options) + "; got " + describe(n) +
-             (n.kind == Kind::scalar ? did_you_mean(n.value, options) : ""));
-  }
-
   // A path relative to the config's folder. `shown` keeps the folder as the user wrote it
   // (for messages), `path` is absolute.
   PathAt path(const Node& n, const std::string& field) const {
-    const fs::path p = string(n, field);
+    const fs::path p = non_empty_string(n, field);
     PathAt out;
     out.where = at(n);
     out.path = fs::absolute(p.is_absolute() ? p : shown_dir_ / p).lexically_normal();
@@ -183,7 +80,7 @@ class Loader {
   }
 
   fs::path shown_path(const Node& n, const std::string& field) const {
-    const fs::path p = string(n, field);
+    const fs::path p = non_empty_string(n, field);
     return p.is_absolute() ? p : (shown_dir_ / p).lexically_normal();
   }
 
@@ -191,7 +88,6 @@ class Loader {
   void load_teams(const Node& root, EventConfig& e) const;
   void load_sections(const Node& root, EventConfig& e) const;
 
-  std::string file_;
   fs::path shown_dir_;
   const yaml::Document& doc_;
 };
@@ -217,13 +113,13 @@ EventConfig Loader::load() {
 
   EventConfig e;
   const Node& name = required(root, "", "name");
-  e.name = string(name, "name");
+  e.name = non_empty_string(name, "name");
   if (!valid_event_name(e.name))
     fail(name, "name",
          "expected lower-case letters, digits, '-' and '_' (starting with a letter or digit, at most " +
              std::to_string(kMaxNameLength) + " characters), got " + describe(name));
   e.title = e.name;
-  if (const Node* t = find_key(root, "title")) e.title = string(*t, "title");
+  if (const Node* t = find_key(root, "title")) e.title = non_empty_string(*t, "title");
 
   load_challenges(root, e);
   load_sections(root, e);
@@ -279,12 +175,7 @@ void Loader::load_sections(const Node& root, EventConfig& e) const {
       e.judge.limit = integer(*n, "judge.limit", 1, int64_t{1} << 40);
     if (const Node* n = find_key(*judge, "train_limit"))
       e.judge.train_limit = integer(*n, "judge.train_limit", 1, int64_t{1} << 40);
-    if (const Node* n = find_key(*judge, "seed")) {
-      std::optional<uint64_t> v;
-      if (n->kind == Kind::scalar && n->plain) v = parse_integer<uint64_t>(n->value);
-      if (!v) fail(*n, "judge.seed", "expected an integer in [0, 2^64), got " + describe(*n));
-      e.judge.seed = *v;
-    }
+    if (const Node* n = find_key(*judge, "seed")) e.judge.seed = seed(*n, "judge.seed");
   }
 }
 
@@ -304,7 +195,7 @@ void Loader::load_teams(const Node& root, EventConfig& e) const {
     Team t;
     t.where = at(item);
     const Node& name = required(item, path, "name");
-    t.name = string(name, path + ".name");
+    t.name = non_empty_string(name, path + ".name");
     if (!valid_team_name(t.name))
       fail(name, path + ".name",
            "expected letters, digits, '_', '-' and '.' (starting with a letter or digit, at most " +
@@ -368,21 +259,7 @@ EventConfig parse_event(const std::filesystem::path& file, std::string bytes) {
 }
 
 EventConfig load_event(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  std::error_code ec;
-  const fs::file_status status = fs::status(file, ec);
-  if (!fs::is_regular_file(status)) throw ConfigError({name, 0, 0}, "", why_not_regular_file(file));
-  const auto size = fs::file_size(file, ec);
-  if (ec) throw ConfigError({name, 0, 0}, "", "cannot read: " + ec.message());
-  yaml::check_file_size(name, size, "event config");
-
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError({name, 0, 0}, "", std::string("cannot read: ") + std::strerror(errno));
-  std::string bytes(yaml::kMaxFileBytes + 1, '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) throw ConfigError({name, 0, 0}, "", "cannot read: I/O error");
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-
+  std::string bytes = yaml::read_file(file, "event config");
   const std::string digest = sha256_hex(bytes);
   EventConfig e = parse_event(file, std::move(bytes));
   e.file = fs::absolute(file).lexically_normal();
