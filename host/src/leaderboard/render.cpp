@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <set>
 #include <sstream>
+#include <utility>
 
 namespace gauntlet::leaderboard {
 namespace {
@@ -111,6 +112,21 @@ std::string event_rank(const EventRow& r) {
   return std::string(r.exact_tie ? "=" : "").append(std::to_string(r.rank));
 }
 
+// One challenge row as the text table and Markdown show it: rank, team, score, the rule's
+// metrics, latency, verdict and the note (shortened or not by the caller).
+std::vector<std::string> challenge_row_cells(const ChallengeRule& rule, const Row& r, std::string note) {
+  std::vector<std::string> cells{rank_label(r), r.entry.team,
+                                 r.ranked ? format_fixed(r.entry.score, 3) : "-"};
+  for (const auto& [m, higher] : rule.metrics) {
+    const auto v = variable(r.entry, m);
+    cells.push_back(v ? format_fixed(*v, 4) : "-");
+  }
+  cells.push_back(latency_cell(r.entry, rule.latency_variable));
+  cells.push_back(verdict_text(r));
+  cells.push_back(std::move(note));
+  return cells;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 std::string render_table(const Leaderboard& b) {
@@ -132,16 +148,7 @@ std::string render_table(const Leaderboard& b) {
     align.push_back(Align::left);
     TextTable t(headers, align);
     for (const auto& r : c.rows) {
-      std::vector<std::string> cells{rank_label(r), r.entry.team,
-                                     r.ranked ? format_fixed(r.entry.score, 3) : "-"};
-      for (const auto& [m, higher] : c.rule.metrics) {
-        const auto v = variable(r.entry, m);
-        cells.push_back(v ? format_fixed(*v, 4) : "-");
-      }
-      cells.push_back(latency_cell(r.entry, c.rule.latency_variable));
-      cells.push_back(verdict_text(r));
-      cells.push_back(shorten(note_text(r, true), 90));
-      t.add_row(cells);
+      t.add_row(challenge_row_cells(c.rule, r, shorten(note_text(r, true), 90)));
     }
     t.print(out, "  ");
   }
@@ -312,16 +319,7 @@ std::string render_markdown(const Leaderboard& b) {
       sep += (i == 1 || i + 2 >= headers.size()) ? "---|" : "---:|";
     out << sep << "\n";
     for (const auto& r : c.rows) {
-      std::vector<std::string> cells{rank_label(r), r.entry.team,
-                                     r.ranked ? format_fixed(r.entry.score, 3) : "-"};
-      for (const auto& [m, higher] : c.rule.metrics) {
-        const auto v = variable(r.entry, m);
-        cells.push_back(v ? format_fixed(*v, 4) : "-");
-      }
-      cells.push_back(latency_cell(r.entry, c.rule.latency_variable));
-      cells.push_back(verdict_text(r));
-      cells.push_back(note_text(r, false));
-      out << md_row(cells);
+      out << md_row(challenge_row_cells(c.rule, r, note_text(r, false)));
     }
   }
   const auto& e = b.event;
