@@ -1,7 +1,8 @@
 /* expected verdict: TIME_LIMIT; reason: "kept running after the last call returned". create()
  * starts two threads (the budget is limits.threads = 1) that spin whenever no call is running,
  * so that every call still returns promptly: after the last call the host watches the job's
- * CPU time (its cgroup) and finds it busy when it must be idle. */
+ * CPU time (its cgroup, or without one its process group's threads) and finds it busy when it
+ * must be idle. */
 #include <gauntlet/plugin_api.h>
 #include <pthread.h>
 #include <stdlib.h>

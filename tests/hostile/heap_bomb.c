@@ -1,5 +1,6 @@
-/* expected verdict: MEMORY_LIMIT; reason: "OOM killer". Allocates and touches 16 MiB blocks
- * until the kernel stops it (limits.memory_mb = 256, a cgroup limit: resident memory). */
+/* expected verdict: MEMORY_LIMIT; reason: "OOM killer"; without cgroups: "returned OUT_OF_MEMORY".
+ * Allocates and touches 16 MiB blocks until the kernel stops it (limits.memory_mb = 256, a
+ * cgroup limit: resident memory); under RLIMIT_DATA malloc fails first and it says so. */
 #include <gauntlet/plugin_api.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Helpers of the hostile test plugins (tests/hostile/): each plugin is one small attack on
- * the judge, built on tests/plugins/minimal_plugin.h, and says in its first line the verdict
- * (and a substring of the reason) it must get. A plugin whose attack succeeds returns OK, so
+ * the judge, built on tests/plugins/minimal_plugin.h, and says at the start of its opening
+ * comment the verdict (and a substring of the reason) it must get. A plugin whose attack succeeds returns OK, so
  * that a hole in the sandbox shows up as a wrong verdict.
  *
  * Include this after defining the TEST_* macros, in place of minimal_plugin.h. */

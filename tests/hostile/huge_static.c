@@ -1,5 +1,6 @@
-/* expected verdict: MEMORY_LIMIT; reason: "OOM killer". A 1 GiB static array (bss, four times
- * limits.memory_mb), filled in create(). */
+/* expected verdict: MEMORY_LIMIT; reason: "OOM killer"; without cgroups: "(std::bad_alloc)". A
+ * 1 GiB static array (bss, four times limits.memory_mb), filled in create(); under RLIMIT_DATA
+ * the array's reservation leaves no room, and the worker's next allocation fails. */
 #include <gauntlet/plugin_api.h>
 #include <string.h>
 static char huge[1u << 30];

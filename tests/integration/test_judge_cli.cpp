@@ -92,9 +92,9 @@ TEST_CASE("the public and private splits partition the test set") {
   CHECK(a["metrics"]["mse"] != b["metrics"]["mse"]);
 
   // `all` is their union: its MSE is the sample-weighted mean of the two parts.
-  auto all = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
-                          test_plugin("null_plugin"), "--split", "all", "--organizer", "--out",
-                          dir + "/all.json"});
+  auto all =
+      run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kTiny, "-p",
+                   test_plugin("null_plugin"), "--split", "all", "--organizer", "--out", dir + "/all.json"});
   REQUIRE(all.exit_code == 0);
   json c = read_json(dir + "/all.json");
   CHECK(c["samples"]["eval"] == 200);
@@ -122,6 +122,9 @@ TEST_CASE("each broken plugin gets its verdict and a clear reason, and the host 
       {test_plugin("segfault_in_infer"), "CRASH", "SIGSEGV"},
       {test_plugin("nan_output"), "BAD_OUTPUT", "holds NaN"},
       {test_plugin("error_status"), "PLUGIN_ERROR", "(UNSUPPORTED): this test plugin refuses every batch"},
+      {test_plugin("out_of_memory_status"), "MEMORY_LIMIT",
+       "ran out of memory under the limit of 1024.0 MiB (the plugin returned OUT_OF_MEMORY): could not "
+       "allocate"},
       {test_plugin("hang_in_infer"), "TIME_LIMIT", "did not finish within"},
       // Judged last, in the same run: the broken ones above did not disturb it.
       {test_plugin("null_plugin"), "OK", ""},

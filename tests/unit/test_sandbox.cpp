@@ -10,6 +10,7 @@
 #include "sandbox/mounts.hpp"
 #include "sandbox/namespaces.hpp"
 #include "sandbox/policy.hpp"
+#include "sandbox/process_group_cpu.hpp"
 #include "sandbox/rlimits.hpp"
 #include "sandbox/seccomp_policy.hpp"
 #include "sandbox/seccomp_trap.hpp"
@@ -26,11 +27,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
+#include <thread>
 
 using namespace gauntlet::sandbox;
 
@@ -351,4 +355,49 @@ TEST_CASE("the cgroup probe finds where job cgroups can go, and a job cgroup tak
     CHECK(stats.peak_bytes.has_value());
     CHECK(stats.oom_kills == 0);
   }
+}
+
+TEST_CASE("without cgroups, a process group's CPU time counts every thread of its processes") {
+  // A child in a process group of its own, with a grandchild in the same group: both spin
+  // until killed (the judge's idle check only needs "busy", not "how busy").
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::setpgid(0, 0);
+    if (::fork() < 0) ::_exit(1);
+    volatile unsigned long spins = 0;
+    for (;;) spins = spins + 1;
+  }
+  ::setpgid(child, child);  // either side may win the race; both set the same group
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::optional<double> before = gauntlet::sandbox::process_group_cpu_seconds(child);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::optional<double> after = gauntlet::sandbox::process_group_cpu_seconds(child);
+  ::kill(-child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  REQUIRE(before.has_value());
+  REQUIRE(after.has_value());
+  // Two spinning processes on any machine with a core for them get well over 20 ms of CPU in
+  // 100 ms; an idle group would add next to nothing.
+  CHECK(*after - *before > 0.02);
+
+  // An idle group (a sleeping child) adds next to nothing; a group nobody is in is unknown.
+  const pid_t sleeper = ::fork();
+  REQUIRE(sleeper >= 0);
+  if (sleeper == 0) {
+    ::setpgid(0, 0);
+    ::pause();
+    ::_exit(0);
+  }
+  ::setpgid(sleeper, sleeper);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::optional<double> idle_before = gauntlet::sandbox::process_group_cpu_seconds(sleeper);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::optional<double> idle_after = gauntlet::sandbox::process_group_cpu_seconds(sleeper);
+  ::kill(sleeper, SIGKILL);
+  ::waitpid(sleeper, nullptr, 0);
+  REQUIRE(idle_before.has_value());
+  REQUIRE(idle_after.has_value());
+  CHECK(*idle_after - *idle_before < 0.005);
+  CHECK_FALSE(gauntlet::sandbox::process_group_cpu_seconds(sleeper).has_value());
 }

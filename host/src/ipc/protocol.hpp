@@ -32,6 +32,11 @@ inline constexpr int kWorkerSocketFd = 3;
 
 inline constexpr int32_t kWorkerFailure = -1;
 
+// Exit code of a worker whose memory ran out (std::bad_alloc reached its terminate handler):
+// without a memory cgroup (RLIMIT_DATA) that is how the memory limit shows. The judge reads it
+// as MEMORY_LIMIT; a plugin that exits with it on purpose only earns itself that verdict.
+inline constexpr int kWorkerOutOfMemoryExit = 72;
+
 namespace msg {
 inline constexpr const char* kSandbox = "sandbox";
 inline constexpr const char* kSandboxReport = "sandbox_report";

@@ -5,6 +5,7 @@
 #include "ipc/shared_memory.hpp"
 #include "judge/timing_inputs.hpp"
 #include "sandbox/job_sandbox.hpp"
+#include "sandbox/process_group_cpu.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
 #include <gauntlet/plugin_api.h>
@@ -179,6 +180,12 @@ class Session {
         return true;
       case CallOutcome::Kind::plugin_error:
         evidence_.plugin_error = step + " failed (" + status_name(o.status) + "): " + o.message;
+        // An allocation that failed is how the memory limit shows where it is RLIMIT_DATA (no
+        // memory cgroup), and how a plugin that checks its allocations reports any limit.
+        if (o.status == GAUNTLET_OUT_OF_MEMORY)
+          evidence_.memory_limit = step + " ran out of memory under the limit of " +
+                                   format_mib(sandbox_->limits().memory_bytes) +
+                                   " (the plugin returned OUT_OF_MEMORY): " + o.message;
         break;
       case CallOutcome::Kind::timed_out:
         client_->process().kill_all();
@@ -629,16 +636,23 @@ class Session {
     return true;
   }
 
+  // CPU time of the whole job: its cgroup's accounting, or without one, the scheduler's run
+  // time of every thread in the worker's process group (which the plugin cannot leave).
+  std::optional<double> job_cpu_seconds() const {
+    if (std::optional<double> cgroup = sandbox_->cpu_seconds()) return cgroup;
+    return sandbox::process_group_cpu_seconds(client_->process().pid());
+  }
+
   // Between calls a plugin's threads must be idle; the worker itself now blocks on its
-  // socket. Any CPU time the job still uses is the plugin's (kernel accounting, cgroup v2).
+  // socket. Any CPU time the job still uses is the plugin's (kernel accounting).
   bool check_idle() {
-    std::optional<double> before = sandbox_->cpu_seconds();
+    std::optional<double> before = job_cpu_seconds();
     if (!before) return true;
     const auto give_up = Clock::now() + kIdleGrace;
     double share = 0;
     for (auto t0 = Clock::now();;) {
       std::this_thread::sleep_for(kIdleInterval);
-      const std::optional<double> now = sandbox_->cpu_seconds();
+      const std::optional<double> now = job_cpu_seconds();
       const auto t1 = Clock::now();
       if (!now) return true;
       share = (*now - *before) / std::chrono::duration<double>(t1 - t0).count();
@@ -701,6 +715,10 @@ class Session {
     if (stats.oom_kills > 0)
       evidence_.memory_limit = "the worker exceeded its memory limit of " + format_mib(limits.memory_bytes) +
                                " (limits.memory_mb)" + during + ": the kernel's OOM killer ended it";
+    else if (!signalled && exit.code == ipc::kWorkerOutOfMemoryExit)
+      evidence_.memory_limit = "the worker ran out of memory under the limit of " +
+                               format_mib(limits.memory_bytes) + " (limits.memory_mb)" + during +
+                               ": an allocation failed (std::bad_alloc)";
     else if (signalled && exit.code == SIGXFSZ)
       evidence_.memory_limit = "the plugin wrote a file larger than the file-size limit of " +
                                format_mib(limits.file_bytes) + during + " (its private /tmp is memory)";

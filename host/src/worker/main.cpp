@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -51,12 +52,17 @@ bool pin_to_cpus(const std::string& list) {
 
 // An exception thrown through the C ABI ends here (plugin calls are noexcept), as does the
 // worker running out of memory under RLIMIT_DATA: say which on stderr, which the host keeps,
-// then abort (verdict CRASH, SIGABRT).
+// then abort (verdict CRASH, SIGABRT), or, for memory, exit with the code the judge reads as
+// MEMORY_LIMIT.
 [[noreturn]] void on_terminate() {
   std::string what = "unknown exception";
   if (auto e = std::current_exception()) {
     try {
       std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      std::fputs("gauntlet-worker: out of memory (std::bad_alloc)\n", stderr);
+      std::fflush(stderr);
+      ::_exit(gauntlet::ipc::kWorkerOutOfMemoryExit);
     } catch (const std::exception& x) {
       what = x.what();
     } catch (...) {

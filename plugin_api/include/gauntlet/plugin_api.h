@@ -83,7 +83,7 @@ typedef int32_t gauntlet_status;
 #define GAUNTLET_ERROR 1              /* generic failure, see last_error()              */
 #define GAUNTLET_INVALID_ARGUMENT 2   /* the host passed something the plugin rejects   */
 #define GAUNTLET_UNSUPPORTED 3        /* e.g. a shape or dtype this plugin cannot serve */
-#define GAUNTLET_OUT_OF_MEMORY 4
+#define GAUNTLET_OUT_OF_MEMORY 4      /* an allocation failed: the judge gives MEMORY_LIMIT */
 #define GAUNTLET_CANCELLED 5          /* the plugin noticed should_cancel() and stopped */
 
 /* ---------------------------------------------------------------------------------------- */

@@ -1,0 +1,60 @@
+#include "sandbox/process_group_cpu.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
+
+namespace gauntlet::sandbox {
+namespace {
+
+// The process group of /proc/<pid>/stat: the fifth field, counted after the command name's
+// closing parenthesis (the name itself may hold spaces and parentheses).
+std::optional<pid_t> process_group_of(const std::filesystem::path& proc_dir) {
+  std::ifstream in(proc_dir / "stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  const char* p = line.c_str() + close + 1;
+  char* end = nullptr;
+  // state, ppid, pgrp: skip the state letter and the parent's pid.
+  while (*p == ' ') ++p;
+  if (*p == '\0') return std::nullopt;
+  ++p;
+  std::strtol(p, &end, 10);
+  if (end == p) return std::nullopt;
+  p = end;
+  const long pgrp = std::strtol(p, &end, 10);
+  if (end == p) return std::nullopt;
+  return static_cast<pid_t>(pgrp);
+}
+
+// Sum of the first field of each task's schedstat: nanoseconds spent on a CPU.
+double run_time_seconds(const std::filesystem::path& proc_dir) {
+  double ns = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc_dir / "task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    unsigned long long on_cpu = 0;
+    if (in >> on_cpu) ns += static_cast<double>(on_cpu);
+  }
+  return ns * 1e-9;
+}
+
+}  // namespace
+
+std::optional<double> process_group_cpu_seconds(pid_t pgid) {
+  std::error_code ec;
+  std::optional<double> total;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (process_group_of(entry.path()) != pgid) continue;  // also: the process is gone
+    total = total.value_or(0) + run_time_seconds(entry.path());
+  }
+  return total;
+}
+
+}  // namespace gauntlet::sandbox
