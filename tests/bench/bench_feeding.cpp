@@ -8,6 +8,7 @@
 #include "bench.hpp"
 #include "judge/timing_inputs.hpp"
 #include "judge_env.hpp"
+#include "support/timing_inputs_reference.hpp"
 #include "timed_loop.hpp"
 
 #include <cmath>
@@ -71,23 +72,6 @@ void BM_zero_copy(benchmark::State& state) {
   }
 }
 
-// The per-element loop the refresh replaced (the judge's first implementation).
-void refresh_per_element(std::byte* to, const std::byte* from, std::size_t sample_bytes,
-                         const std::vector<int64_t>& samples, std::size_t count, std::mt19937_64& rng) {
-  for (std::size_t k = 0; k < count; ++k) {
-    std::byte* dst = to + k * sample_bytes;
-    std::memcpy(dst, from + static_cast<std::size_t>(samples[k]) * sample_bytes, sample_bytes);
-    auto* words = reinterpret_cast<uint32_t*>(dst);
-    uint64_t bits = 0;
-    for (std::size_t w = 0; w < sample_bytes / 4; ++w) {
-      if (w % 64 == 0) bits = rng();
-      const uint32_t exponent = (words[w] >> 23) & 0xff;
-      if (exponent != 0 && exponent != 0xff) words[w] ^= static_cast<uint32_t>(bits & 1);
-      bits >>= 1;
-    }
-  }
-}
-
 // kind 0: the judge's refresh; 1: the per-element loop it replaced; 2: a plain copy of the same
 // random samples, the least any refresh costs (its limit).
 void refresh(benchmark::State& state, int kind) {
@@ -110,7 +94,7 @@ void refresh(benchmark::State& state, int kind) {
         if (kind == 0) {
           judge::refresh_timing_inputs(timing.data(), from, sample, samples.data(), n, true, rng);
         } else if (kind == 1) {
-          refresh_per_element(timing.data(), from, sample, samples, n, rng);
+          testing::refresh_timing_inputs_reference(timing.data(), from, sample, samples.data(), n, true, rng);
         } else {
           for (std::size_t k = 0; k < n; ++k)
             std::memcpy(&timing[k * sample], from + static_cast<std::size_t>(samples[k]) * sample, sample);

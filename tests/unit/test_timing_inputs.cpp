@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "judge/timing_inputs.hpp"
+#include "support/timing_inputs_reference.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -12,27 +13,9 @@
 
 using gauntlet::judge::refresh_timing_inputs;
 using gauntlet::judge::TimingSimd;
+using gauntlet::testing::refresh_timing_inputs_reference;
 
 namespace {
-
-// The judge's first implementation, kept as the specification: copy, then flip the lowest bit
-// of each normal float with bit (w % 64) of a draw taken every 64 words of a sample.
-void reference(std::byte* to, const std::byte* from, std::size_t sample_bytes,
-               const std::vector<int64_t>& samples, bool f32, std::mt19937_64& rng) {
-  for (std::size_t k = 0; k < samples.size(); ++k) {
-    std::byte* dst = to + k * sample_bytes;
-    std::memcpy(dst, from + static_cast<std::size_t>(samples[k]) * sample_bytes, sample_bytes);
-    if (!f32) continue;
-    auto* words = reinterpret_cast<uint32_t*>(dst);
-    uint64_t bits = 0;
-    for (std::size_t w = 0; w < sample_bytes / 4; ++w) {
-      if (w % 64 == 0) bits = rng();
-      const uint32_t exponent = (words[w] >> 23) & 0xff;
-      if (exponent != 0 && exponent != 0xff) words[w] ^= static_cast<uint32_t>(bits & 1);
-      bits >>= 1;
-    }
-  }
-}
 
 std::vector<float> source(std::size_t n, std::mt19937_64& rng) {
   std::uniform_real_distribution<float> u(-3.0f, 3.0f);
@@ -70,7 +53,8 @@ TEST_CASE("the fused refresh is bit-identical to the per-element loop, for f32 a
       for (TimingSimd simd : simds) {
         std::vector<std::byte> a(sample_bytes * samples.size()), b(a.size());
         std::mt19937_64 ra(99), rb(99);
-        reference(a.data(), reinterpret_cast<const std::byte*>(from.data()), sample_bytes, samples, f32, ra);
+        refresh_timing_inputs_reference(a.data(), reinterpret_cast<const std::byte*>(from.data()),
+                                        sample_bytes, samples.data(), samples.size(), f32, ra);
         refresh_timing_inputs(b.data(), reinterpret_cast<const std::byte*>(from.data()), sample_bytes,
                               samples.data(), samples.size(), f32, rb, simd);
         CAPTURE(words);
