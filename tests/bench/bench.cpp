@@ -73,6 +73,12 @@ void build_rows() {
 }
 void add_note(const std::string& note) { notes().push_back(note); }
 void set_value(const std::string& key, double v) { values()[key] = v; }
+
+void set_tails(const std::string& key, const Stats& s) {
+  set_value(key + ".p50", s.p50);
+  set_value(key + ".p99", s.p99);
+  set_value(key + ".p999", s.p999);
+}
 std::optional<double> value(const std::string& key) {
   auto it = values().find(key);
   if (it == values().end()) return std::nullopt;

@@ -42,6 +42,8 @@ void print_summary(std::ostream& out, double seconds, const std::string& load_st
 
 // Named numbers shared between benchmarks (a limit measured first, used by a later row).
 void set_value(const std::string& key, double value);
+// <key>.p50, <key>.p99 and <key>.p999 of a latency sample (what tails() in a row reads back).
+void set_tails(const std::string& key, const Stats& s);
 std::optional<double> value(const std::string& key);
 
 // Formatting: "0.183 us", "2.31 ms", percentages, ratios.

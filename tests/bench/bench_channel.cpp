@@ -24,9 +24,7 @@ void BM_in_process(benchmark::State& state) {
   });
   const Stats s = stats(ns);
   latency_counters(state, s);
-  set_value("call.in_process.p50", s.p50);
-  set_value("call.in_process.p99", s.p99);
-  set_value("call.in_process.p999", s.p999);
+  set_tails("call.in_process", s);
 }
 
 // The judge's own figures (LatencySummary of batch 1) for `calls` timed calls.
@@ -45,13 +43,12 @@ void judged(benchmark::State& state, bool spinning, int calls) {
     const judge::JudgeResult r = judge(c, data, test_plugin("null_plugin"));
     state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
     const LatencySummary& l = r.latency.at(0);
-    const std::string key = spinning ? "call.spin" : "call.block";
-    set_value(key + ".p50", l.p50_ms * 1e6);
-    set_value(key + ".p99", l.p99_ms * 1e6);
-    set_value(key + ".p999", l.p999_ms * 1e6);
-    state.counters["p50_us"] = l.p50_ms * 1e3;
-    state.counters["p99_us"] = l.p99_ms * 1e3;
-    state.counters["p99.9_us"] = l.p999_ms * 1e3;
+    Stats s;  // in ns, like timed_loop's samples
+    s.p50 = l.p50_ms * 1e6;
+    s.p99 = l.p99_ms * 1e6;
+    s.p999 = l.p999_ms * 1e6;
+    set_tails(spinning ? "call.spin" : "call.block", s);
+    latency_counters(state, s);
   }
 }
 void BM_judged_spin(benchmark::State& state) { judged(state, true, 200000); }
@@ -84,18 +81,9 @@ void rows() {
 }  // namespace
 
 void register_channel() {
-  benchmark::RegisterBenchmark("call/in_process_null", BM_in_process)
-      ->Iterations(1000000)
-      ->UseManualTime()
-      ->Unit(benchmark::kNanosecond);
-  benchmark::RegisterBenchmark("call/judged_null_spin_channel", BM_judged_spin)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("call/judged_null_blocking", BM_judged_block)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("call/in_process_null", BM_in_process, 1000000, benchmark::kNanosecond);
+  register_manual("call/judged_null_spin_channel", BM_judged_spin, 1, benchmark::kMillisecond);
+  register_manual("call/judged_null_blocking", BM_judged_block, 1, benchmark::kMillisecond);
   on_summary(rows);
 }
 

@@ -260,10 +260,7 @@ void rows() {
 }  // namespace
 
 void register_end_to_end() {
-  benchmark::RegisterBenchmark("end_to_end/gauntlet_judge_dnnl_mlp_inference", BM_end_to_end)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("end_to_end/gauntlet_judge_dnnl_mlp_inference", BM_end_to_end, 1, benchmark::kMillisecond);
   on_summary(rows);
 }
 

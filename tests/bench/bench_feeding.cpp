@@ -198,26 +198,11 @@ void rows() {
 }  // namespace
 
 void register_feeding() {
-  benchmark::RegisterBenchmark("feeding/zero_copy_round_trip", BM_zero_copy)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("feeding/refresh_timing_inputs", BM_refresh_fused)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("feeding/copy_random_samples_limit", BM_refresh_copy)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("feeding/refresh_per_element_loop_before", BM_refresh_loop)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("feeding/judge_work_per_timed_call", BM_judge_per_call)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("feeding/zero_copy_round_trip", BM_zero_copy, 1, benchmark::kMillisecond);
+  register_manual("feeding/refresh_timing_inputs", BM_refresh_fused, 1, benchmark::kMillisecond);
+  register_manual("feeding/copy_random_samples_limit", BM_refresh_copy, 1, benchmark::kMillisecond);
+  register_manual("feeding/refresh_per_element_loop_before", BM_refresh_loop, 1, benchmark::kMillisecond);
+  register_manual("feeding/judge_work_per_timed_call", BM_judge_per_call, 1, benchmark::kMillisecond);
   on_summary(rows);
 }
 

@@ -148,10 +148,7 @@ void rows() {
 }  // namespace
 
 void register_fidelity() {
-  benchmark::RegisterBenchmark("fidelity/busy_work_judged_vs_in_process", BM_fidelity)
-      ->Iterations(1)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("fidelity/busy_work_judged_vs_in_process", BM_fidelity, 1, benchmark::kMillisecond);
   on_summary(rows);
 }
 

@@ -113,16 +113,10 @@ void rows() {
 }  // namespace
 
 void register_mlp() {
-  auto reg = [](const char* name, void (*fn)(benchmark::State&), int iterations) {
-    benchmark::RegisterBenchmark(name, fn)
-        ->Iterations(iterations)
-        ->UseManualTime()
-        ->Unit(benchmark::kMicrosecond);
-  };
-  reg("mlp/dnnl_batch1", BM_dnnl_1, 20000);
-  reg("mlp/loops_batch1", BM_loops_1, 1000);
-  reg("mlp/dnnl_batch256", BM_dnnl_256, 1000);
-  reg("mlp/loops_batch256", BM_loops_256, 10);
+  register_manual("mlp/dnnl_batch1", BM_dnnl_1, 20000, benchmark::kMicrosecond);
+  register_manual("mlp/loops_batch1", BM_loops_1, 1000, benchmark::kMicrosecond);
+  register_manual("mlp/dnnl_batch256", BM_dnnl_256, 1000, benchmark::kMicrosecond);
+  register_manual("mlp/loops_batch256", BM_loops_256, 10, benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("mlp/accuracy_dnnl_and_loops", BM_accuracy)
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond);

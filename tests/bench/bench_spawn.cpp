@@ -64,14 +64,8 @@ void rows() {
 }  // namespace
 
 void register_spawn() {
-  benchmark::RegisterBenchmark("spawn/ready_prepared_worker", BM_pooled)
-      ->Iterations(40)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("spawn/ready_on_demand", BM_cold)
-      ->Iterations(15)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("spawn/ready_prepared_worker", BM_pooled, 40, benchmark::kMillisecond);
+  register_manual("spawn/ready_on_demand", BM_cold, 15, benchmark::kMillisecond);
   on_summary(rows);
 }
 

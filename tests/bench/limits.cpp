@@ -108,10 +108,7 @@ void ping_pong(benchmark::State& state, bool blocking) {
   ::munmap(mem, sizeof(PingPong));
   const Stats s = stats(ns);
   latency_counters(state, s);
-  const std::string key = blocking ? "limit.futex_rt" : "limit.spin_rt";
-  set_value(key + ".p50", s.p50);
-  set_value(key + ".p99", s.p99);
-  set_value(key + ".p999", s.p999);
+  set_tails(blocking ? "limit.futex_rt" : "limit.spin_rt", s);
 }
 void BM_spin_ping_pong(benchmark::State& state) { ping_pong(state, false); }
 void BM_futex_ping_pong(benchmark::State& state) { ping_pong(state, true); }
@@ -174,30 +171,12 @@ void register_limits() {
   benchmark::RegisterBenchmark("limit/function_pointer_call", BM_function_pointer_timed)
       ->Iterations(50000000);
   benchmark::RegisterBenchmark("limit/steady_clock_now", BM_steady_clock)->Iterations(5000000);
-  benchmark::RegisterBenchmark("limit/spin_ping_pong_2proc", BM_spin_ping_pong)
-      ->Iterations(200000)
-      ->UseManualTime()
-      ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("limit/futex_ping_pong_2proc", BM_futex_ping_pong)
-      ->Iterations(10000)
-      ->UseManualTime()
-      ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("limit/posix_spawn_tiny_static", BM_spawn_tiny)
-      ->Iterations(200)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("limit/memcpy_64MiB", BM_memcpy_64MiB)
-      ->Iterations(30)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("limit/memcpy_1MiB", BM_memcpy_1MiB)
-      ->Iterations(3000)
-      ->UseManualTime()
-      ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark("limit/onednn_sgemm_1024_1thread", BM_sgemm)
-      ->Iterations(10)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_manual("limit/spin_ping_pong_2proc", BM_spin_ping_pong, 200000, benchmark::kMicrosecond);
+  register_manual("limit/futex_ping_pong_2proc", BM_futex_ping_pong, 10000, benchmark::kMicrosecond);
+  register_manual("limit/posix_spawn_tiny_static", BM_spawn_tiny, 200, benchmark::kMillisecond);
+  register_manual("limit/memcpy_64MiB", BM_memcpy_64MiB, 30, benchmark::kMillisecond);
+  register_manual("limit/memcpy_1MiB", BM_memcpy_1MiB, 3000, benchmark::kMicrosecond);
+  register_manual("limit/onednn_sgemm_1024_1thread", BM_sgemm, 10, benchmark::kMillisecond);
 }
 
 }  // namespace gauntlet::bench

@@ -35,4 +35,11 @@ inline void latency_counters(benchmark::State& state, const Stats& s) {
   state.counters["p99.9_us"] = s.p999 / 1e3;
 }
 
+// Registers a benchmark that reports the time it measured itself (SetIterationTime), for a
+// fixed number of iterations: how every figure of the suite is registered.
+inline void register_manual(const char* name, void (*fn)(benchmark::State&), int64_t iterations,
+                            benchmark::TimeUnit unit) {
+  benchmark::RegisterBenchmark(name, fn)->Iterations(iterations)->UseManualTime()->Unit(unit);
+}
+
 }  // namespace gauntlet::bench
