@@ -9,12 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <limits>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -171,14 +166,7 @@ Challenge Loader::load() {
   if (root.kind != Kind::mapping)
     fail(root, "", "expected a challenge mapping at the top level, got " + describe(root));
 
-  // The schema first: under another version every other key may mean something else.
-  const Node* schema = find_key(root, "schema");
-  if (!schema) fail(root, "schema", "missing required key 'schema' (this gauntlet reads schema 1)");
-  if ((schema->kind != Kind::scalar || !schema->plain ||
-       parse_integer<int64_t>(schema->value) != int64_t{kChallengeSchemaVersion}))
-    fail(*schema, "schema",
-         "unsupported schema version " + describe(*schema) + "; this gauntlet reads schema " +
-             std::to_string(kChallengeSchemaVersion));
+  check_schema(root, kChallengeSchemaVersion);
 
   check_keys(root, "",
              {"schema", "id", "title", "description", "task", "num_classes", "data", "preprocess",

@@ -45,6 +45,10 @@ std::optional<double> parse_double(std::string_view s) {
   return v;
 }
 
+std::optional<double> plain_number(const Node& n) {
+  return n.kind == Kind::scalar && n.plain ? parse_double(n.value) : std::nullopt;
+}
+
 std::string excerpt(const std::string& value) {
   std::string s;
   for (const char c : value) s += c == '\n' ? std::string("\\n") : std::string(1, c);
@@ -169,7 +173,7 @@ double FieldReader::number(const Node& n, const std::string& field, Bound bound,
       what = "a number in (0, 1)";
       break;
   }
-  const auto v = n.kind == Kind::scalar && n.plain ? parse_double(n.value) : std::nullopt;
+  const auto v = plain_number(n);
   const bool ok = v && (bound != Bound::non_zero || *v != 0) && (bound != Bound::positive || *v > 0) &&
                   (bound != Bound::non_negative || *v >= 0) &&
                   (bound != Bound::fraction || (*v > 0 && *v < 1));
@@ -178,9 +182,17 @@ double FieldReader::number(const Node& n, const std::string& field, Bound bound,
   return *v;
 }
 
+void FieldReader::check_schema(const Node& root, int version) const {
+  const std::string reads = "this gauntlet reads schema " + std::to_string(version);
+  const Node* schema = find_key(root, "schema");
+  if (!schema) fail(root, "schema", "missing required key 'schema' (" + reads + ")");
+  if (plain_integer<int64_t>(*schema) != int64_t{version})
+    fail(*schema, "schema", "unsupported schema version " + describe(*schema) + "; " + reads);
+}
+
 int64_t FieldReader::integer(const Node& n, const std::string& field, int64_t min, int64_t max,
                              const std::string& min_name, const std::string& max_name) const {
-  const auto v = n.kind == Kind::scalar && n.plain ? parse_integer<int64_t>(n.value) : std::nullopt;
+  const auto v = plain_integer<int64_t>(n);
   if (!v || *v < min) {
     std::string what = min == 1 ? "an integer > 0" : "an integer >= " + std::to_string(min);
     if (!min_name.empty()) what = "an integer >= " + min_name + " (" + std::to_string(min) + ")";
@@ -195,7 +207,7 @@ int64_t FieldReader::integer(const Node& n, const std::string& field, int64_t mi
 }
 
 uint64_t FieldReader::seed(const Node& n, const std::string& field) const {
-  const auto v = n.kind == Kind::scalar && n.plain ? parse_integer<uint64_t>(n.value) : std::nullopt;
+  const auto v = plain_integer<uint64_t>(n);
   if (!v) fail(n, field, "expected an integer in [0, 2^64), got " + got(n));
   return *v;
 }

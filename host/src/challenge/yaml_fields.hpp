@@ -35,6 +35,13 @@ std::optional<Int> parse_integer(std::string_view s) {
   return v;
 }
 
+// The number a plain scalar node spells (quoted scalars are strings, never numbers).
+template <typename Int>
+std::optional<Int> plain_integer(const Node& n) {
+  return n.kind == Kind::scalar && n.plain ? parse_integer<Int>(n.value) : std::nullopt;
+}
+std::optional<double> plain_number(const Node& n);
+
 std::string excerpt(const std::string& value);  // short, on one line, whole UTF-8 characters
 // What a node is, for "expected X, got Y": plain numbers as written, other plain scalars in
 // single quotes, quoted scalars in double quotes (they are strings).
@@ -72,6 +79,9 @@ class FieldReader {
   }
   const Node& required(const Node& map, const std::string& path, std::string_view key,
                        const std::string& why = "") const;
+  // The document's `schema` key, checked first: under another version every other key may
+  // mean something else.
+  void check_schema(const Node& root, int version) const;
 
   std::string string(const Node& n, const std::string& field) const;
   std::string non_empty_string(const Node& n, const std::string& field) const;

@@ -6,17 +6,9 @@
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "event/submission.hpp"
-#include "scoring/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <set>
-#include <string_view>
 
 namespace gauntlet::event {
 
@@ -99,14 +91,7 @@ EventConfig Loader::load() {
   if (root.kind != Kind::mapping)
     fail(root, "", "expected an event mapping at the top level, got " + describe(root));
 
-  // The schema first: under another version every other key may mean something else.
-  const Node* schema = find_key(root, "schema");
-  if (!schema) fail(root, "schema", "missing required key 'schema' (this gauntlet reads schema 1)");
-  if (!(schema->kind == Kind::scalar && schema->plain &&
-        parse_integer<int64_t>(schema->value) == int64_t{kEventSchemaVersion}))
-    fail(*schema, "schema",
-         "unsupported schema version " + describe(*schema) + "; this gauntlet reads schema " +
-             std::to_string(kEventSchemaVersion));
+  check_schema(root, kEventSchemaVersion);
   check_keys(root, "",
              {"schema", "name", "title", "challenges", "teams", "store", "jobs", "split", "ranking",
               "submissions", "judge"});
