@@ -12,6 +12,12 @@ std::string format_location(const SourceLocation& where) {
   return s;
 }
 
+std::string blank_control_chars(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return s;
+}
+
 std::string printable_line(std::string_view s) {
   static const char* hex = "0123456789abcdef";
   std::string out;

@@ -37,6 +37,10 @@ class ConfigError : public std::runtime_error {
 // terminal raw.
 std::string printable_line(std::string_view s);
 
+// `s` with every C0 control character and DEL replaced by a space: for text a plugin wrote
+// (a verdict's reason) shown in a terminal line or a table cell, where escapes would not fit.
+std::string blank_control_chars(std::string s);
+
 // Exit codes of every gauntlet command.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;   // the command ran but something failed (e.g. a verdict)

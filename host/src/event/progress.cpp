@@ -1,5 +1,7 @@
 #include "event/progress.hpp"
 
+#include "common/errors.hpp"
+
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -77,12 +79,8 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   char secs[32];
   std::snprintf(secs, sizeof secs, " in %.1f s", o.seconds);
   line += secs;
-  if (o.verdict != "OK" && !o.reason.empty()) {
-    std::string reason = o.reason;  // from the plugin: no terminal escapes
-    for (char& c : reason)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    line += ": " + reason;
-  }
+  if (o.verdict != "OK" && !o.reason.empty())
+    line += ": " + blank_control_chars(o.reason);  // from the plugin: no terminal escapes
   if (!o.store_error.empty()) line += " [NOT STORED: " + o.store_error + "]";
   if (terminal_) {
     const int cols = terminal_columns();

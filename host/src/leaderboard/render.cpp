@@ -1,5 +1,6 @@
 #include "leaderboard/render.hpp"
 
+#include "common/errors.hpp"
 #include "report/text_table.hpp"
 
 #include <cmath>
@@ -67,21 +68,14 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
   return s;
 }
 
-// Reasons come from plugins: no control characters (terminal escapes) reach a terminal or a
-// Markdown file.
-std::string printable(const std::string& s) {
-  std::string out = s;
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return out;
-}
-
 std::string note_text(const Row& r, bool ascii) {
   std::vector<std::string> parts;
   if (!r.statistical_ties.empty())
     parts.push_back(std::string(ascii ? "~" : "\u2248") + " statistical tie with " +
                     join(r.statistical_ties, ", ") + " (timing noise)");
-  if (!r.entry.reason.empty()) parts.push_back(printable(r.entry.reason));
+  // Reasons come from plugins: no control characters (terminal escapes) reach a terminal or a
+  // Markdown file.
+  if (!r.entry.reason.empty()) parts.push_back(blank_control_chars(r.entry.reason));
   return join(parts, "; ");
 }
 
