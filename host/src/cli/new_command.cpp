@@ -433,10 +433,11 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
   const std::string judge = sh_quote(judge_command_name(in));
   const std::string challenge = sh_quote(c.file.string());
   const std::string quick = std::string(" --limit 1000") + (c.training_allowed ? " --train-limit 5000" : "");
-  std::string configure = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release";
-  if (!in.standard_prefix) configure += " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
-  std::string configure_debug = "cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=RelWithDebInfo";
-  if (!in.standard_prefix) configure_debug += " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
+  const std::string prefix_hint =
+      in.standard_prefix ? "" : " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
+  const std::string configure = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release" + prefix_hint;
+  const std::string configure_debug =
+      "cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=RelWithDebInfo" + prefix_hint;
   const std::string make =
       in.standard_prefix ? "make" : "PKG_CONFIG_PATH=" + sh_quote(in.pkg_config_dir.string()) + " make";
 

@@ -11,6 +11,7 @@
 #include "event/progress.hpp"
 #include "event/runner.hpp"
 #include "judge/worker_process.hpp"
+#include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
 #include "sandbox/policy.hpp"
 #include "store/result_store.hpp"
@@ -18,7 +19,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <future>
 #include <iostream>
 
@@ -130,11 +130,9 @@ int run_command(int argc, char** argv) {
   const event::RunSummary summary = running.get();
   progress.finish();
 
-  char wall[32];
-  std::snprintf(wall, sizeof wall, "%.1f", summary.seconds);
-  std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " (" << wall
-            << " s wall time): " << summary.judged << " judged, " << summary.skipped
-            << " skipped (already stored)";
+  std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " ("
+            << report::format_number(summary.seconds, 1) << " s wall time): " << summary.judged << " judged, "
+            << summary.skipped << " skipped (already stored)";
   if (summary.judge_errors)
     std::cerr << ", " << summary.judge_errors << " JUDGE_ERROR (judged again next run)";
   if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";

@@ -214,12 +214,8 @@ class Session {
     try {
       result_.plugin_sha256 = sha256_file_hex(options_.plugin);
     } catch (const std::exception& e) {
+      // sha256_file_hex refuses anything but a regular file, saying what it is instead.
       evidence_.load_failure = std::string("cannot read the plugin file: ") + e.what();
-      return false;
-    }
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(options_.plugin, ec)) {
-      evidence_.load_failure = "the plugin path is not a regular file: " + options_.plugin.string();
       return false;
     }
     return true;
@@ -304,14 +300,14 @@ class Session {
       regions.push_back(r);
     }
     // Fresh inputs for timed calls (the caching defence, see fill_timing_inputs()).
-    for (const auto& in : data_.eval_regions) {
+    for (std::size_t i = 0; i < data_.eval_regions.size(); ++i) {
+      const RegionSpec& in = data_.eval_regions[i];
+      const HostTensor& source = data_.data.eval.inputs[i];  // what `in` was laid out from
       RegionSpec t = in;
       t.role = ipc::role::kTimingInput;
       t.shape[0] = data_.max_batch;
       t.samples = data_.max_batch;
-      const auto dtype = parse_dtype(in.dtype);
-      std::size_t sample = dtype ? dtype_size(*dtype) : 1;
-      for (std::size_t d = 1; d < in.shape.size(); ++d) sample *= static_cast<std::size_t>(in.shape[d]);
+      const std::size_t sample = source.sample_bytes();
       try {
         t.memory = ipc::SharedMemory::create("timing." + in.name,
                                              sample * static_cast<std::size_t>(data_.max_batch));
@@ -320,7 +316,7 @@ class Session {
         evidence_.judge_failure = e.what();
         return false;
       }
-      timing_inputs_.push_back({t.memory, in.memory, sample, dtype == DType::f32});
+      timing_inputs_.push_back({t.memory, in.memory, sample, source.dtype == DType::f32});
       regions.push_back(t);
     }
     will_train_ = challenge_.training_allowed && result_.plugin &&

@@ -105,7 +105,6 @@ class WorkerClient {
   CallOutcome destroy(Clock::time_point deadline);
 
   WorkerProcess& process() { return *process_; }
-  sandbox::JobSandbox& sandbox() { return *sandbox_; }
 
   // The system call the worker reported just before dying of SIGSYS, if it did (reads any
   // message still queued on the socket).
