@@ -76,10 +76,10 @@ int doctor_command(int argc, char** argv) {
   const std::string kernel = std::string(u.sysname) + " " + u.release + " " + u.machine;
   std::string seccomp_detail;
   try {
-    const auto& program = sandbox::seccomp_program(2);
+    const auto program = sandbox::seccomp_program(2);
     seccomp_detail = "libseccomp " + sandbox::libseccomp_version() + ", " +
-                     std::to_string(program.allowed.size()) + " system calls allowed, " +
-                     std::to_string(program.instructions()) + " BPF instructions";
+                     std::to_string(program->allowed.size()) + " system calls allowed, " +
+                     std::to_string(program->instructions()) + " BPF instructions";
   } catch (const std::exception& e) {
     seccomp_detail = e.what();
   }

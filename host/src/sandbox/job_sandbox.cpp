@@ -150,8 +150,8 @@ nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
   p.own_pid = p.pid_ns ? 2 : static_cast<int>(worker_pid);
   if (c.seccomp.empty()) {
     p.seccomp_supervised = p.pid_ns && c.seccomp_user_notif;
-    const SeccompProgram& program = seccomp_program(p.own_pid, p.seccomp_supervised);
-    p.seccomp_bpf = to_hex(program.bpf.data(), program.bpf.size());
+    const auto program = seccomp_program(p.own_pid, p.seccomp_supervised);
+    p.seccomp_bpf = to_hex(program->bpf.data(), program->bpf.size());
   }
   p.drop_capabilities = p.user_ns || c.root;
   p.limits = spec_.limits;

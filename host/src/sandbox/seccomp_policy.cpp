@@ -10,7 +10,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -251,10 +250,7 @@ SeccompProgram build(int own_pid, bool supervised) {
 
   auto resolve = [&](const char* name) -> int {
     int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR || nr < 0) {
-      program.unknown.push_back(name);
-      return -1;
-    }
+    if (nr == __NR_SCMP_ERROR || nr < 0) return -1;
     program.allowed.push_back(name);
     return nr;
   };
@@ -311,13 +307,15 @@ SeccompProgram build(int own_pid, bool supervised) {
 
 }  // namespace
 
-const SeccompProgram& seccomp_program(int own_pid, bool supervised) {
+std::shared_ptr<const SeccompProgram> seccomp_program(int own_pid, bool supervised) {
+  constexpr int kPidInNamespace = 2;
+  if (own_pid != kPidInNamespace) return std::make_shared<const SeccompProgram>(build(own_pid, supervised));
   static std::mutex mutex;
-  static std::map<std::pair<int, bool>, std::unique_ptr<SeccompProgram>> cache;
+  static std::shared_ptr<const SeccompProgram> cache[2];  // by `supervised`
   std::lock_guard<std::mutex> lock(mutex);
-  auto& slot = cache[{own_pid, supervised}];
-  if (!slot) slot = std::make_unique<SeccompProgram>(build(own_pid, supervised));
-  return *slot;
+  auto& slot = cache[supervised ? 1 : 0];
+  if (!slot) slot = std::make_shared<const SeccompProgram>(build(own_pid, supervised));
+  return slot;
 }
 
 std::string syscall_name(int nr) {

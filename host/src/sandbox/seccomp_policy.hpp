@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,15 +27,16 @@ namespace gauntlet::sandbox {
 struct SeccompProgram {
   std::vector<unsigned char> bpf;    // struct sock_filter[], as seccomp(2) loads it
   std::vector<std::string> allowed;  // names of the syscalls allowed (some with conditions)
-  std::vector<std::string> unknown;  // names this libseccomp does not know (not allowed)
   std::size_t instructions() const { return bpf.size() / 8; }
 };
 
 // The program for a plugin process that sees itself as `own_pid` (2 inside the worker's pid
 // namespace, its real pid without one): only tgkill to that pid is allowed. `supervised`:
-// denied calls notify a supervisor instead of trapping. Built once per (own_pid, supervised)
-// and cached (thread-safe). Throws std::runtime_error if libseccomp fails.
-const SeccompProgram& seccomp_program(int own_pid, bool supervised = false);
+// denied calls notify a supervisor instead of trapping. The pid-namespace programs (own_pid 2,
+// the same for every job) are built once and shared (thread-safe); one for a real pid is
+// built for its job alone, as that pid never comes back. Throws std::runtime_error if
+// libseccomp fails.
+std::shared_ptr<const SeccompProgram> seccomp_program(int own_pid, bool supervised = false);
 
 // "clone" for 56 on x86-64; "syscall 1234" when libseccomp does not know the number.
 std::string syscall_name(int nr);
