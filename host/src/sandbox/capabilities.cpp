@@ -66,11 +66,10 @@ std::string run_probe(const std::filesystem::path& worker, std::string& why) {
   return text;
 }
 
-std::string probe_seccomp() {
+// `actions`: /proc/sys/kernel/seccomp/actions_avail.
+std::string probe_seccomp(const std::string& actions) {
   if (::prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
     return errno == EINVAL ? "the kernel has no seccomp (CONFIG_SECCOMP)" : std::strerror(errno);
-  std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
-  std::string actions((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!actions.empty() && actions.find("trap") == std::string::npos)
     return "the kernel's seccomp lacks SECCOMP_RET_TRAP (actions: " + actions + ")";
   return {};
@@ -83,31 +82,31 @@ namespace {
 Capabilities probe(const std::filesystem::path* worker_executable) {
   Capabilities c;
   c.root = ::geteuid() == 0;
-  std::string why;
-  const std::string text = worker_executable ? run_probe(*worker_executable, why)
-                                             : R"({"user":"","mount":"","net":"","ipc":"","pid":""})";
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const std::exception&) {
-    if (why.empty()) why = "the namespace probe gave no answer";
+  // Without a worker to spawn, the namespaces are taken as available (empty: no reason why not).
+  if (worker_executable) {
+    std::string why;
+    const std::string text = run_probe(*worker_executable, why);
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const std::exception&) {
+      if (why.empty()) why = "the namespace probe gave no answer";
+    }
+    auto get = [&](const char* key) -> std::string {
+      if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return why.empty() ? "not probed" : why;
+      return j[key].get<std::string>();
+    };
+    c.user_ns = get("user");
+    c.mount_ns = get("mount");
+    c.net_ns = get("net");
+    c.ipc_ns = get("ipc");
+    c.pid_ns = get("pid");
   }
-  auto get = [&](const char* key) -> std::string {
-    if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return why.empty() ? "not probed" : why;
-    return j[key].get<std::string>();
-  };
-  c.user_ns = get("user");
-  c.mount_ns = get("mount");
-  c.net_ns = get("net");
-  c.ipc_ns = get("ipc");
-  c.pid_ns = get("pid");
   c.landlock_abi = landlock_abi();
-  c.seccomp = probe_seccomp();
-  {
-    std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
-    std::string actions((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    c.seccomp_user_notif = c.seccomp.empty() && actions.find("user_notif") != std::string::npos;
-  }
+  std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
+  const std::string actions((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  c.seccomp = probe_seccomp(actions);
+  c.seccomp_user_notif = c.seccomp.empty() && actions.find("user_notif") != std::string::npos;
   c.cgroups = probe_cgroups();
   return c;
 }

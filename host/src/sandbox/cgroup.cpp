@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.hpp"
 
+#include "sandbox/sys_text.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,16 +29,6 @@ std::string read_text(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// Writes `value` with one write(2), as cgroupfs wants; returns an errno (0 on success).
-int write_value(const std::string& path, const std::string& value) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  ssize_t n = ::write(fd, value.data(), value.size());
-  int err = n == static_cast<ssize_t>(value.size()) ? 0 : (n < 0 ? errno : EIO);
-  ::close(fd);
-  return err;
 }
 
 bool exists(const std::string& path) {
@@ -139,9 +131,7 @@ std::string try_child(const std::string& parent, const std::string& file) {
   return why;
 }
 
-std::string fail_text(const std::string& step, int err) {
-  return "cgroup: " + step + ": " + std::strerror(err);
-}
+std::string fail_text(const std::string& step, int err) { return "cgroup: " + errno_text(step, err); }
 
 // Job cgroups of judges that died without removing them: empty folders named
 // gauntlet-<pid>-<n> whose pid is gone. rmdir(2) only ever removes an empty cgroup.
@@ -175,7 +165,7 @@ CgroupSupport probe_cgroups() {
       if (has_token(enabled, c) || !has_token(available, c)) continue;
       // EBUSY when the judge's own cgroup holds processes (and is not the root): the judge
       // must then run in a delegated cgroup (e.g. systemd-run --user --scope -p Delegate=yes).
-      write_value(v2 + "/cgroup.subtree_control", std::string("+") + c);
+      write_once(v2 + "/cgroup.subtree_control", std::string("+") + c);
     }
     enabled = read_text(v2 + "/cgroup.subtree_control");
     auto words = [](std::string t) {
@@ -199,8 +189,7 @@ CgroupSupport probe_cgroups() {
         s.pids_version = 2;
       }
     }
-    if (has_token(read_text(v2 + "/cgroup.subtree_control"), "cpuset") &&
-        try_child(v2, "cpuset.cpus").empty()) {
+    if (has_token(enabled, "cpuset") && try_child(v2, "cpuset.cpus").empty()) {
       s.cpuset_parent = v2;
       s.cpuset_version = 2;
     }
@@ -226,11 +215,9 @@ CgroupSupport probe_cgroups() {
     }
     if (s.cpuset_parent.empty() && has_word(m.super_options, "cpuset", ',')) {
       const std::string dir = folder(m, own_path("cpuset"));
-      if (std::string why = try_child(dir, "cpuset.cpus"); why.empty()) {
+      if (try_child(dir, "cpuset.cpus").empty()) {
         s.cpuset_parent = dir;
         s.cpuset_version = 1;
-      } else {
-        s.why_no_cpuset = why;
       }
     }
     if (s.pids_parent.empty() && has_word(m.super_options, "pids", ',')) {
@@ -244,8 +231,6 @@ CgroupSupport probe_cgroups() {
     }
   }
   if (s.pids_parent.empty() && s.why_no_pids.empty()) s.why_no_pids = "no pids controller is available";
-  if (s.cpuset_parent.empty() && s.why_no_cpuset.empty())
-    s.why_no_cpuset = "no cpuset controller is available";
   for (const std::string* parent : {&s.memory_parent, &s.pids_parent, &s.kill_parent, &s.cpuset_parent})
     if (!parent->empty()) sweep_stale(*parent);
   if (!s.memory_parent.empty()) s.why_no_memory.clear();
@@ -254,45 +239,33 @@ CgroupSupport probe_cgroups() {
 
 JobCgroup::JobCgroup(const CgroupSupport& support, const ResourceLimits& limits) {
   const std::string name = "gauntlet-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
+  // One folder per parent: on v2 one folder holds several controllers (memory, pids, kill...).
   auto make = [&](const std::string& parent, std::string& out) {
     if (parent.empty()) return;
     const std::string dir = parent + "/" + name;
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    const std::vector<std::string> made = folders();
+    if (std::find(made.begin(), made.end(), dir) == made.end() && ::mkdir(dir.c_str(), 0755) != 0 &&
+        errno != EEXIST)
       throw std::runtime_error(fail_text("mkdir " + dir, errno));
     out = dir;
   };
   try {
     make(support.memory_parent, memory_);
     memory_version_ = support.memory_version;
-    if (support.pids_parent == support.memory_parent) {
-      pids_ = memory_;  // same v2 folder holds both
-      pids_version_ = support.pids_version;
-    } else {
-      make(support.pids_parent, pids_);
-      pids_version_ = support.pids_version;
-    }
+    make(support.pids_parent, pids_);
+    pids_version_ = support.pids_version;
     if (!limits.cpus.empty()) {
-      if (support.cpuset_parent == support.memory_parent)
-        cpuset_ = memory_;
-      else if (support.cpuset_parent == support.pids_parent)
-        cpuset_ = pids_;
-      else
-        make(support.cpuset_parent, cpuset_);
+      make(support.cpuset_parent, cpuset_);
       cpuset_version_ = support.cpuset_version;
       // v1 cpusets start empty: a task cannot join one without memory nodes.
       if (cpuset_version_ == 1 && !cpuset_.empty()) {
         std::string mems = read_text(support.cpuset_parent + "/cpuset.mems");
         while (!mems.empty() && (mems.back() == '\n' || mems.back() == ' ')) mems.pop_back();
-        if (int e = write_value(cpuset_ + "/cpuset.mems", mems))
+        if (int e = write_once(cpuset_ + "/cpuset.mems", mems))
           throw std::runtime_error(fail_text("write cpuset.mems", e));
       }
     }
-    if (support.kill_parent == support.memory_parent)
-      kill_ = memory_;
-    else if (support.kill_parent == support.pids_parent)
-      kill_ = pids_;
-    else
-      make(support.kill_parent, kill_);
+    make(support.kill_parent, kill_);
     set_limits(limits);
   } catch (...) {
     for (const auto& d : folders()) ::rmdir(d.c_str());
@@ -319,7 +292,7 @@ JobCgroup::~JobCgroup() {
 
 void JobCgroup::set_limits(const ResourceLimits& limits) {
   auto set = [](const std::string& dir, const std::string& file, const std::string& value) {
-    if (int e = write_value(dir + "/" + file, value)) throw std::runtime_error(fail_text("write " + file, e));
+    if (int e = write_once(dir + "/" + file, value)) throw std::runtime_error(fail_text("write " + file, e));
   };
   memory_limit_ = limits.memory_bytes;
   task_limit_ = task_limit(limits);
@@ -331,7 +304,7 @@ void JobCgroup::set_limits(const ResourceLimits& limits) {
     // Swap would let a job exceed its limit; the combined limit exists only with swap
     // accounting, and must never be below the memory limit: raise it first when raising.
     const bool memsw = exists(memory_ + "/memory.memsw.limit_in_bytes");
-    if (memsw && write_value(memory_ + "/memory.memsw.limit_in_bytes", bytes) != 0) {
+    if (memsw && write_once(memory_ + "/memory.memsw.limit_in_bytes", bytes) != 0) {
       set(memory_, "memory.limit_in_bytes", bytes);
       set(memory_, "memory.memsw.limit_in_bytes", bytes);
     } else {
@@ -373,12 +346,12 @@ std::string JobCgroup::kill_detail() const {
 void JobCgroup::attach(pid_t pid) {
   const std::string value = std::to_string(pid);
   for (const auto& d : folders())
-    if (int e = write_value(d + "/cgroup.procs", value))
+    if (int e = write_once(d + "/cgroup.procs", value))
       throw std::runtime_error(fail_text("attach to " + d, e));
 }
 
 void JobCgroup::kill_all() {
-  if (!kill_.empty() && write_value(kill_ + "/cgroup.kill", "1") == 0) return;
+  if (!kill_.empty() && write_once(kill_ + "/cgroup.kill", "1") == 0) return;
   // v1: no atomic kill; the sandbox forbids fork, so a few rounds reach everything.
   for (const std::string* d : {&memory_, &pids_}) {
     if (d->empty()) continue;

@@ -35,7 +35,7 @@ struct CgroupSupport {
   std::string kill_parent;  // a v2 folder with cgroup.kill
   std::string cpuset_parent;
   int cpuset_version = 0;
-  std::string why_no_memory, why_no_pids, why_no_kill, why_no_cpuset;
+  std::string why_no_memory, why_no_pids, why_no_kill;
 };
 
 // Reads /proc/self/cgroup and /proc/self/mountinfo and tries to create (and remove) a probe

@@ -1,5 +1,7 @@
 #include "sandbox/landlock.hpp"
 
+#include "sandbox/sys_text.hpp"
+
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,8 +43,6 @@ uint64_t handled_fs(int abi) {
   return fs;
 }
 
-std::string error(const std::string& step, int err) { return step + ": " + std::strerror(err); }
-
 }  // namespace
 
 int landlock_abi() {
@@ -59,17 +59,17 @@ std::string landlock_restrict(int abi, const LandlockRules& rules) {
                            : abi >= 4 ? 2 * sizeof(uint64_t)
                                       : sizeof(uint64_t);
   int ruleset = static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, size, 0));
-  if (ruleset < 0) return error("landlock_create_ruleset", errno);
+  if (ruleset < 0) return errno_text("landlock_create_ruleset", errno);
 
   const uint64_t fs = handled_fs(abi);
   auto add = [&](const std::string& path, uint64_t access) -> std::string {
     int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? std::string() : error("open " + path, errno);
+    if (fd < 0) return errno == ENOENT ? std::string() : errno_text("open " + path, errno);
     PathBeneathAttr rule{access & fs, fd};
     long rc = ::syscall(SYS_landlock_add_rule, ruleset, kRulePathBeneath, &rule, 0);
     int err = errno;
     ::close(fd);
-    return rc == 0 ? std::string() : error("landlock_add_rule " + path, err);
+    return rc == 0 ? std::string() : errno_text("landlock_add_rule " + path, err);
   };
   std::string failure;
   for (const auto& p : rules.read_dirs)
@@ -83,7 +83,7 @@ std::string landlock_restrict(int abi, const LandlockRules& rules) {
   for (const auto& p : rules.devices)
     if (failure.empty()) failure = add(p, kReadFile | kWriteFile | kTruncate | kIoctlDev);
   if (failure.empty() && ::syscall(SYS_landlock_restrict_self, ruleset, 0) != 0)
-    failure = error("landlock_restrict_self", errno);
+    failure = errno_text("landlock_restrict_self", errno);
   ::close(ruleset);
   return failure;
 }

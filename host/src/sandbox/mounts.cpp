@@ -1,5 +1,7 @@
 #include "sandbox/mounts.hpp"
 
+#include "sandbox/sys_text.hpp"
+
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
@@ -18,8 +20,6 @@ namespace {
 // every system has; the tmpfs mounted on it exists only in this mount namespace.
 constexpr const char* kStaging = "/tmp";
 
-std::string error(const std::string& step, int err) { return step + ": " + std::strerror(err); }
-
 struct Source {
   std::string path;    // host path
   std::string target;  // path inside the sandbox (the host path, but for plugin and assets)
@@ -37,8 +37,15 @@ struct Fds {
   }
 };
 
-// Opens `path` as a source. Returns false (with errno) when it does not exist.
+// Opens `path` as a source. Returns false (with errno, and no descriptor left open) when it
+// does not exist or is not of the required kind.
 bool open_source(const std::string& path, bool required_dir, bool required_file, Source& out) {
+  auto fail = [&out](int err) {
+    if (out.fd >= 0) ::close(out.fd);
+    out.fd = -1;
+    errno = err;
+    return false;
+  };
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return false;
   out.path = path;
@@ -53,12 +60,10 @@ bool open_source(const std::string& path, bool required_dir, bool required_file,
   }
   out.fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
   if (out.fd < 0) return false;
-  if (::fstat(out.fd, &st) != 0) return false;
+  if (::fstat(out.fd, &st) != 0) return fail(errno);
   out.kind = S_ISDIR(st.st_mode) ? Source::dir : Source::file;
-  if ((required_dir && out.kind != Source::dir) || (required_file && out.kind == Source::dir)) {
-    errno = required_dir ? ENOTDIR : EISDIR;
-    return false;
-  }
+  if ((required_dir && out.kind != Source::dir) || (required_file && out.kind == Source::dir))
+    return fail(required_dir ? ENOTDIR : EISDIR);
   return true;
 }
 
@@ -100,25 +105,26 @@ int restrict_mount(const std::string& target, bool read_only, bool device) {
 
 std::string place(const Source& s) {
   const std::string target = std::string(kStaging) + s.target;
-  if (int e = make_parents(s.target)) return error("mkdir for " + s.target, e);
+  if (int e = make_parents(s.target)) return errno_text("mkdir for " + s.target, e);
   struct stat st {};
   // Already visible through an earlier bind (e.g. a plugin under /usr/lib): nothing to add.
   if (::lstat(target.c_str(), &st) == 0) return {};
   if (s.kind == Source::symlink) {
-    if (::symlink(s.link.c_str(), target.c_str()) != 0) return error("symlink " + s.path, errno);
+    if (::symlink(s.link.c_str(), target.c_str()) != 0) return errno_text("symlink " + s.path, errno);
     return {};
   }
   if (s.kind == Source::dir) {
-    if (::mkdir(target.c_str(), 0755) != 0) return error("mkdir " + s.path, errno);
+    if (::mkdir(target.c_str(), 0755) != 0) return errno_text("mkdir " + s.path, errno);
   } else {
     int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) return error("create mount point " + s.path, errno);
+    if (fd < 0) return errno_text("create mount point " + s.path, errno);
     ::close(fd);
   }
   const std::string from = "/proc/self/fd/" + std::to_string(s.fd);
   if (::mount(from.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-    return error("bind " + s.path, errno);
-  if (int e = restrict_mount(target, !s.writable, s.writable)) return error("remount read-only " + s.path, e);
+    return errno_text("bind " + s.path, errno);
+  if (int e = restrict_mount(target, !s.writable, s.writable))
+    return errno_text("remount read-only " + s.path, e);
   return {};
 }
 
@@ -133,33 +139,23 @@ std::string sandbox_plugin_path(const std::string& host_plugin) {
 std::string build_root(const MountPlan& plan) {
   // Nothing mounted from here on propagates back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-    return error("make / private", errno);
+    return errno_text("make / private", errno);
 
   Fds fds;
   for (const auto& p : plan.system_paths) {
     Source s;
-    if (open_source(p, false, false, s))
-      fds.sources.push_back(std::move(s));
-    else if (s.fd >= 0)
-      ::close(s.fd);
+    if (open_source(p, false, false, s)) fds.sources.push_back(std::move(s));
   }
   if (!plan.plugin.empty()) {
     Source s;
-    if (!open_source(plan.plugin, false, true, s)) {
-      int e = errno;
-      if (s.fd >= 0) ::close(s.fd);
-      return error("open plugin " + plan.plugin, e);
-    }
+    if (!open_source(plan.plugin, false, true, s)) return errno_text("open plugin " + plan.plugin, errno);
     s.target = sandbox_plugin_path(plan.plugin);
     fds.sources.push_back(std::move(s));
   }
   if (!plan.asset_dir.empty()) {
     Source s;
-    if (!open_source(plan.asset_dir, true, false, s)) {
-      int e = errno;
-      if (s.fd >= 0) ::close(s.fd);
-      return error("open asset folder " + plan.asset_dir, e);
-    }
+    if (!open_source(plan.asset_dir, true, false, s))
+      return errno_text("open asset folder " + plan.asset_dir, errno);
     s.target = kSandboxAssetDir;
     fds.sources.push_back(std::move(s));
   }
@@ -168,38 +164,36 @@ std::string build_root(const MountPlan& plan) {
     if (open_source(d, false, true, s)) {
       s.writable = true;
       fds.sources.push_back(std::move(s));
-    } else if (s.fd >= 0) {
-      ::close(s.fd);
     }
   }
 
   // The new root: a tiny tmpfs that only holds mount points.
   if (::mount("gauntlet-root", kStaging, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,nr_inodes=4096,mode=0755") !=
       0)
-    return error("mount the root tmpfs", errno);
+    return errno_text("mount the root tmpfs", errno);
   // The private working directory. Its files count against the job's memory cgroup.
   const std::string tmp = std::string(kStaging) + kSandboxTmp;
-  if (::mkdir(tmp.c_str(), 0755) != 0) return error("mkdir /tmp", errno);
+  if (::mkdir(tmp.c_str(), 0755) != 0) return errno_text("mkdir /tmp", errno);
   const std::string tmp_options = "size=" + std::to_string(plan.tmp_bytes) + ",nr_inodes=4096,mode=0700";
   if (::mount("gauntlet-tmp", tmp.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, tmp_options.c_str()) !=
       0)
-    return error("mount the private /tmp", errno);
+    return errno_text("mount the private /tmp", errno);
 
   for (const auto& s : fds.sources)
     if (std::string e = place(s); !e.empty()) return e;
 
   // pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
   // once; nothing of it stays reachable.
-  if (::chdir(kStaging) != 0) return error("chdir to the new root", errno);
-  if (::syscall(SYS_pivot_root, ".", ".") != 0) return error("pivot_root", errno);
-  if (::umount2(".", MNT_DETACH) != 0) return error("detach the old root", errno);
-  if (::chdir("/") != 0) return error("chdir /", errno);
+  if (::chdir(kStaging) != 0) return errno_text("chdir to the new root", errno);
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) return errno_text("pivot_root", errno);
+  if (::umount2(".", MNT_DETACH) != 0) return errno_text("detach the old root", errno);
+  if (::chdir("/") != 0) return errno_text("chdir /", errno);
   mount_attr attr{};
   attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
   if (::syscall(SYS_mount_setattr, AT_FDCWD, "/", 0, &attr, sizeof attr) != 0 &&
       ::mount(nullptr, "/", nullptr, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0)
-    return error("remount / read-only", errno);
-  if (::chdir(kSandboxTmp) != 0) return error("chdir /tmp", errno);
+    return errno_text("remount / read-only", errno);
+  if (::chdir(kSandboxTmp) != 0) return errno_text("chdir /tmp", errno);
   return {};
 }
 

@@ -1,5 +1,7 @@
 #include "sandbox/namespaces.hpp"
 
+#include "sandbox/sys_text.hpp"
+
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -14,21 +16,6 @@
 #include <nlohmann/json.hpp>
 
 namespace gauntlet::sandbox {
-namespace {
-
-std::string error(const std::string& step, int err) { return step + ": " + std::strerror(err); }
-
-// open + write + close, returning an errno (0 on success).
-int write_file(const char* path, const std::string& text) {
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  ssize_t n = ::write(fd, text.data(), text.size());
-  int err = n == static_cast<ssize_t>(text.size()) ? 0 : (n < 0 ? errno : EIO);
-  ::close(fd);
-  return err;
-}
-
-}  // namespace
 
 std::string namespace_list(const NamespaceRequest& r) {
   std::string out;
@@ -75,13 +62,14 @@ std::string enter_namespaces(const NamespaceRequest& r) {
   if (r.ipc) flags |= CLONE_NEWIPC;
   if (r.pid) flags |= CLONE_NEWPID;
   if (flags == 0) return {};
-  if (::unshare(flags) != 0) return error("unshare", errno);
+  if (::unshare(flags) != 0) return errno_text("unshare", errno);
   if (r.user) {
-    if (int e = write_file("/proc/self/setgroups", "deny")) return error("write /proc/self/setgroups", e);
-    if (int e = write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1\n"))
-      return error("write /proc/self/uid_map", e);
-    if (int e = write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n"))
-      return error("write /proc/self/gid_map", e);
+    if (int e = write_once("/proc/self/setgroups", "deny"))
+      return errno_text("write /proc/self/setgroups", e);
+    if (int e = write_once("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1\n"))
+      return errno_text("write /proc/self/uid_map", e);
+    if (int e = write_once("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n"))
+      return errno_text("write /proc/self/gid_map", e);
   }
   return {};
 }
@@ -92,13 +80,13 @@ std::string drop_capabilities() {
   for (int cap = 0; cap < 64; ++cap)
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
       if (errno == EINVAL) break;
-      if (errno != EPERM) return error("PR_CAPBSET_DROP", errno);
+      if (errno != EPERM) return errno_text("PR_CAPBSET_DROP", errno);
     }
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-    return error("PR_CAP_AMBIENT_CLEAR_ALL", errno);
+    return errno_text("PR_CAP_AMBIENT_CLEAR_ALL", errno);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (::syscall(SYS_capset, &header, data) != 0) return error("capset", errno);
+  if (::syscall(SYS_capset, &header, data) != 0) return errno_text("capset", errno);
   return {};
 }
 
@@ -108,13 +96,13 @@ namespace {
 template <class Test>
 std::string in_child(Test test) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return error("pipe", errno);
+  if (::pipe2(fds, O_CLOEXEC) != 0) return errno_text("pipe", errno);
   pid_t pid = ::fork();
   if (pid < 0) {
     int e = errno;
     ::close(fds[0]);
     ::close(fds[1]);
-    return error("fork", e);
+    return errno_text("fork", e);
   }
   if (pid == 0) {
     ::close(fds[0]);
@@ -148,9 +136,9 @@ int probe_namespaces_main() {
     std::string e = enter_namespaces({user, true, false, false, false});
     if (!e.empty()) return e;
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-      return error("make / private", errno);
+      return errno_text("make / private", errno);
     if (::mount("gauntlet-probe", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") != 0)
-      return error("mount tmpfs", errno);
+      return errno_text("mount tmpfs", errno);
     return std::string();
   });
   out["net"] = in_child([&] { return enter_namespaces({user, false, true, false, false}); });
@@ -159,7 +147,7 @@ int probe_namespaces_main() {
     std::string e = enter_namespaces({user, false, false, false, true});
     if (!e.empty()) return e;
     pid_t init = ::fork();
-    if (init < 0) return error("fork the namespace's init", errno);
+    if (init < 0) return errno_text("fork the namespace's init", errno);
     if (init == 0) ::_exit(::getpid() == 1 ? 0 : 1);
     int status = 0;
     ::waitpid(init, &status, 0);

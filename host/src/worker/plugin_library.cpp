@@ -76,7 +76,6 @@ PluginLibrary::PluginLibrary(const std::string& path, const gauntlet_host_api* h
                                 std::to_string(GAUNTLET_ABI_MINOR) +
                                 " (its entry returned NULL): rebuild it against this SDK"};
   api_ = check_plugin_table(table);
-  declared_size_ = api_.struct_size;
   info_ = check_plugin_info(api_.get_info(), api_);
 }
 

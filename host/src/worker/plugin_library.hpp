@@ -22,7 +22,7 @@ class PluginLibrary {
 
   // The plugin's table, copied: fields beyond the size the plugin declared are zero.
   const gauntlet_plugin_api& api() const { return api_; }
-  uint32_t declared_table_size() const { return declared_size_; }
+  uint32_t declared_table_size() const { return api_.struct_size; }  // as the plugin declared it
   // The plugin's info, copied and sanitised (strings capped, control characters replaced).
   using Info = PluginInfo;
   const Info& info() const { return info_; }
@@ -30,7 +30,6 @@ class PluginLibrary {
  private:
   boost::dll::shared_library library_;
   gauntlet_plugin_api api_{};
-  uint32_t declared_size_ = 0;
   Info info_;
 };
 
