@@ -4,11 +4,11 @@
 // folder is compared before and after each command: no result file, no store, no submission).
 #include <doctest/doctest.h>
 
+#include "support/gzip.hpp"
 #include "support/run_command.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -162,22 +162,6 @@ std::string read_bytes(const fs::path& file) {
 
 uint64_t parse_number(const std::string& s) { return std::stoull(s, nullptr, 0); }
 
-std::string gzip(const std::string& bytes) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("deflateInit2");
-  std::string out(deflateBound(&z, bytes.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  deflateEnd(&z);
-  if (rc != Z_STREAM_END) throw std::runtime_error("deflate");
-  out.resize(z.total_out);
-  return out;
-}
-
 void put_be32(std::string& s, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
 }
@@ -206,7 +190,7 @@ std::string make_idx(const std::vector<std::string>& words) {
   for (uint64_t i = 0; i < payload; ++i) s.push_back(static_cast<char>(i % fill));
   if (opt.count("extra")) s.append(parse_number(opt["extra"]), '\0');
   if (opt.count("drop")) s.resize(s.size() - parse_number(opt["drop"]));
-  if (opt.count("gzip")) s = gzip(s);
+  if (opt.count("gzip")) s = gauntlet::testing::gzip(s, Z_BEST_COMPRESSION);
   if (opt.count("cut")) s.resize(opt["cut"] == "half" ? s.size() / 2 : parse_number(opt["cut"]));
   return s;
 }

@@ -6,10 +6,10 @@
 #include "data/dataset.hpp"
 #include "data/idx_reader.hpp"
 #include "fuzz_check.hpp"
+#include "support/gzip.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -20,21 +20,6 @@ namespace {
 
 int fd = -1;
 std::string path;
-
-std::string gzip(const std::string& bytes) {
-  z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    std::abort();
-  std::string out(deflateBound(&z, bytes.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  if (deflate(&z, Z_FINISH) != Z_STREAM_END) std::abort();
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 }  // namespace
 
@@ -51,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t mode = data[0];
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (mode & 2) {
-    bytes = gzip(bytes);
+    bytes = gauntlet::testing::gzip(bytes);
     if (mode & 4) bytes.resize(bytes.size() * (mode >> 3) / 32);
   }
   if (ftruncate(fd, 0) != 0 ||

@@ -10,6 +10,7 @@
 // it cannot run as another user (the build tree is not readable by `nobody`).
 #include <doctest/doctest.h>
 
+#include "support/read_json.hpp"
 #include "support/run_command.hpp"
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+using gauntlet::testing::read_json;
 using gauntlet::testing::run_command;
 using json = nlohmann::json;
 
@@ -64,12 +66,6 @@ std::vector<Expectation> read_annotations(const std::string& dir) {
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
-}
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "missing result file " << path);
-  return json::parse(in);
 }
 
 const std::string kChallenge = gauntlet::testing::source_path("tests/data/hostile");

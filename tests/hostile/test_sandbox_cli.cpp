@@ -2,6 +2,7 @@
 // plugins (oneDNN with its JIT and OpenMP threads included) still judged OK inside it.
 #include <doctest/doctest.h>
 
+#include "support/read_json.hpp"
 #include "support/run_command.hpp"
 
 #include <nlohmann/json.hpp>
@@ -9,16 +10,11 @@
 #include <filesystem>
 #include <fstream>
 
+using gauntlet::testing::read_json;
 using gauntlet::testing::run_command;
 using json = nlohmann::json;
 
 namespace {
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "missing result file " << path);
-  return json::parse(in);
-}
 
 void check_all_active(const json& result) {
   CHECK(result["sandbox"]["mode"] == "strict");
@@ -105,8 +101,7 @@ TEST_CASE(
 
   // Two threads: OpenMP starts a thread (clone3, refused with ENOSYS, then clone with
   // CLONE_THREAD) inside the thread budget, and the CPU-time check allows two cores.
-  std::ifstream in(fashion + "/challenge.yaml");
-  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string yaml = gauntlet::testing::read_file(fashion + "/challenge.yaml");
   const std::string one = "  threads: 1\n";
   REQUIRE(yaml.find(one) != std::string::npos);
   yaml.replace(yaml.find(one), one.size(), "  threads: 2\n");

@@ -27,6 +27,7 @@
 extern char** environ;
 
 using gauntlet::testing::gauntlet_binary;
+using gauntlet::testing::read_file;
 using gauntlet::testing::run_command;
 using gauntlet::testing::sample_plugin;
 using gauntlet::testing::test_plugin;
@@ -36,13 +37,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kTiny = gauntlet::testing::source_path("tests/data/tiny-regression");
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string write_config(const fs::path& dir, const std::string& body) {
   fs::create_directories(dir);
@@ -179,8 +173,9 @@ TEST_CASE("a run killed with SIGKILL resumes: no job lost, none judged twice") {
   // Every job has exactly one record; the ones stored before the kill were not touched.
   const auto after = records(store);
   CHECK(after.size() == kJobs);
-  for (const auto& [team, n] : records_per_team(store)) CHECK_MESSAGE(n == 1, team);
-  CHECK(records_per_team(store).size() == kJobs);
+  const auto per_team = records_per_team(store);
+  for (const auto& [team, n] : per_team) CHECK_MESSAGE(n == 1, team);
+  CHECK(per_team.size() == kJobs);
   for (const auto& [path, r] : before) {
     REQUIRE(after.count(path));
     CHECK(after.at(path).inode == r.inode);
@@ -252,8 +247,7 @@ TEST_CASE("the private split never shows in public outputs") {
       CHECK(text.find("NOT_JUDGED") != std::string::npos);
     }
   }
-  for (const fs::path& file : {store / "event.json"})
-    for (const auto& t : number_tokens(read_file(file))) CHECK_MESSAGE(!secret.count(t), t);
+  for (const auto& t : number_tokens(read_file(store / "event.json"))) CHECK_MESSAGE(!secret.count(t), t);
 
   // Asked for by name, the private leaderboard shows them.
   auto asked =

@@ -12,6 +12,7 @@
 #include <sstream>
 
 using gauntlet::testing::gauntlet_binary;
+using gauntlet::testing::read_file;
 using gauntlet::testing::run_command;
 using gauntlet::testing::sample_plugin;
 using gauntlet::testing::test_plugin;
@@ -20,13 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kChromium = "/usr/bin/chromium";
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<std::string> chromium(const fs::path& profile, std::vector<std::string> extra,
                                   const fs::path& page) {

@@ -4,6 +4,7 @@
 
 #include "challenge/challenge_loader.hpp"
 #include "data/dataset.hpp"
+#include "support/read_json.hpp"
 #include "support/run_command.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
+using gauntlet::testing::read_json;
 using gauntlet::testing::run_command;
 using gauntlet::testing::test_plugin;
 using json = nlohmann::json;
@@ -18,12 +20,6 @@ using json = nlohmann::json;
 namespace {
 
 const std::string kTiny = gauntlet::testing::source_path("tests/data/tiny-regression");
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE_MESSAGE(in.good(), "missing result file " << path);
-  return json::parse(in);
-}
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using gauntlet::testing::CommandResult;
+using gauntlet::testing::read_file;
 using gauntlet::testing::run_command;
 
 namespace {
@@ -42,11 +43,6 @@ struct Scratch {
     if (!std::getenv("GAUNTLET_KEEP_TEST_DIRS")) fs::remove_all(root, ec);
   }
 };
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -150,7 +146,7 @@ TEST_CASE(
   MESSAGE(seconds_since(t0) << " s  $ gauntlet new myplugin --challenge " << kFashion);
   for (const char* f : {"CMakeLists.txt", "Makefile", "README.md", "src/plugin.cpp", ".gitignore"})
     CHECK_MESSAGE(fs::exists(project / f), f);
-  const std::string plugin = read_text(project / "src/plugin.cpp");
+  const std::string plugin = read_file(project / "src/plugin.cpp");
   // The challenge's interface is written into the code.
   CHECK(plugin.find("kInputName = \"image\"") != std::string::npos);
   CHECK(plugin.find("kInputSampleShape[] = {1, 28, 28}") != std::string::npos);
@@ -158,7 +154,7 @@ TEST_CASE(
   CHECK(plugin.find("kNumClasses = 10") != std::string::npos);
   CHECK(plugin.find("void train(") != std::string::npos);  // the challenge allows training
 
-  const std::string readme = read_text(project / "README.md");
+  const std::string readme = read_file(project / "README.md");
   CHECK(readme.find(kFashion) != std::string::npos);  // the challenge path the user gave
   const auto lines = commands_after(readme, "## Build and judge");
   REQUIRE(lines.size() == 3);
@@ -190,7 +186,7 @@ TEST_CASE("new_user_make: the README's Make + pkg-config commands build the same
                         "--team", "Team \"42\""});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  const std::string readme = read_text(project / "README.md");
+  const std::string readme = read_file(project / "README.md");
   const auto lines = commands_after(readme, "## Build with Make and pkg-config instead");
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].find("make") != std::string::npos);
@@ -210,7 +206,7 @@ TEST_CASE(
   auto r = run_command({bin, "new", (s.root / "taken").string(), "--challenge", kFashion});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("already exists and is not an empty folder") != std::string::npos);
-  CHECK(read_text(s.root / "taken/notes.txt") == "mine\n");
+  CHECK(read_file(s.root / "taken/notes.txt") == "mine\n");
   CHECK_FALSE(fs::exists(s.root / "taken/CMakeLists.txt"));
 
   r = run_command({bin, "new", (s.root / "fresh").string(), "--challenge", (s.root / "nope.yaml").string()});
@@ -236,15 +232,15 @@ TEST_CASE(
       {gauntlet::testing::gauntlet_binary(), "new", project.string(), "--challenge", "synthetic-regression"});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  const std::string plugin = read_text(project / "src/plugin.cpp");
+  const std::string plugin = read_file(project / "src/plugin.cpp");
   CHECK(plugin.find("mean training target") != std::string::npos);
   CHECK(plugin.find("kNumClasses") == std::string::npos);
-  const std::string readme = read_text(project / "README.md");
+  const std::string readme = read_file(project / "README.md");
   CHECK(readme.find(cat({"-DCMAKE_PREFIX_PATH=", GAUNTLET_BINARY_DIR})) != std::string::npos);
   run_readme_block(project, commands_after(readme, "## Build and judge"));
 
   // A challenge that allows no training: the starter has no train() and still judges OK.
-  std::string yaml = read_text(gauntlet::testing::source_path("tests/data/tiny-regression/challenge.yaml"));
+  std::string yaml = read_file(gauntlet::testing::source_path("tests/data/tiny-regression/challenge.yaml"));
   const auto allowed = yaml.find("  allowed: true");
   REQUIRE(allowed != std::string::npos);
   yaml.replace(allowed, 15, "  allowed: false");
@@ -257,9 +253,9 @@ TEST_CASE(
   r = run_command({gauntlet::testing::gauntlet_binary(), "new", inference_only.string(), "--challenge",
                    (s.root / "notrain/challenge.yaml").string()});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(read_text(inference_only / "src/plugin.cpp").find("void train(") == std::string::npos);
+  CHECK(read_file(inference_only / "src/plugin.cpp").find("void train(") == std::string::npos);
   run_readme_block(inference_only,
-                   commands_after(read_text(inference_only / "README.md"), "## Build and judge"));
+                   commands_after(read_file(inference_only / "README.md"), "## Build and judge"));
 }
 
 TEST_CASE(
@@ -268,6 +264,7 @@ TEST_CASE(
   const std::string bin = gauntlet::testing::gauntlet_binary();
   const std::string tiny = gauntlet::testing::source_path("tests/data/tiny-regression");
   const std::string plugin = gauntlet::testing::test_plugin("null_plugin");
+  const std::string slow = gauntlet::testing::test_plugin("slow_second_call");
   for (const char* split : {"private", "all"}) {
     auto r = run_command({bin, "judge", "-q", "-c", tiny, plugin, "--split", split});
     CHECK(r.exit_code == 2);
@@ -278,10 +275,10 @@ TEST_CASE(
   }
   // A plugin whose second call sleeps past the 300 ms per-call limit: TIME_LIMIT, unless judged
   // with --debug (as under a debugger, where a breakpoint stops a call for as long as it takes).
-  auto r = run_command({bin, "judge", "-q", "-c", tiny, GAUNTLET_SLOW_PLUGIN});
+  auto r = run_command({bin, "judge", "-q", "-c", tiny, slow});
   CHECK(r.exit_code == 1);
   CHECK_MESSAGE(r.out.find("Verdict    TIME_LIMIT") != std::string::npos, r.out);
-  r = run_command({bin, "judge", "-q", "-c", tiny, GAUNTLET_SLOW_PLUGIN, "--debug"});
+  r = run_command({bin, "judge", "-q", "-c", tiny, slow, "--debug"});
   CHECK(r.exit_code == 0);
   CHECK_MESSAGE(r.out.find("Verdict    OK") != std::string::npos, r.out);
   CHECK(r.out.find("judged with --debug: no time limits") != std::string::npos);

@@ -2,6 +2,7 @@
 // and stderr: the integration tests drive the judge exactly as a person would.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,8 @@ std::string source_path(const std::string& relative);
 
 // A fresh empty folder under the build tree, removed at the end of the test process.
 std::string temp_dir(const std::string& tag);
+
+// The whole file, as bytes; empty when it cannot be read (e.g. a /proc entry that went away).
+std::string read_file(const std::filesystem::path& file);
 
 }  // namespace gauntlet::testing

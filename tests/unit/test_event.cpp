@@ -205,8 +205,7 @@ TEST_CASE("bad event configs give one exact error each") {
 
 TEST_CASE("an error in a challenge file points into that file") {
   const fs::path dir = testing::temp_dir("badchallenge");
-  std::ifstream in(kTiny + "/challenge.yaml");
-  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string yaml = testing::read_file(kTiny + "/challenge.yaml");
   write(dir / "c", "challenge.yaml", replace_all(yaml, "ms_per_batch: 300", "ms_per_batch: -3"));
   const std::string file = write(dir, "e.yaml", replace_all(kBase, "{TINY}", "c"));
   CHECK_THROWS_WITH_AS(load_event(file),

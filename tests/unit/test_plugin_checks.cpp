@@ -32,14 +32,20 @@ std::unique_ptr<unsigned char[]> table_image(uint32_t size, uint32_t major, uint
   return bytes;
 }
 
-std::string table_failure(uint32_t size, uint32_t major) {
-  const auto image = table_image(size, major);
+// LoadFailure is not a std::exception: doctest cannot read its message itself.
+template <typename F>
+std::string failure_of(F&& call) {
   try {
-    check_plugin_table(reinterpret_cast<const gauntlet_plugin_api*>(image.get()));
+    call();
   } catch (const LoadFailure& f) {
     return f.message;
   }
   return "";
+}
+
+std::string table_failure(uint32_t size, uint32_t major) {
+  const auto image = table_image(size, major);
+  return failure_of([&] { check_plugin_table(reinterpret_cast<const gauntlet_plugin_api*>(image.get())); });
 }
 
 std::string elf_head(uint16_t machine, uint16_t type, uint64_t load_size) {
@@ -59,17 +65,6 @@ std::string elf_head(uint16_t machine, uint16_t type, uint64_t load_size) {
   std::memcpy(bytes.data(), &h, sizeof h);
   std::memcpy(bytes.data() + sizeof h, &ph, sizeof ph);
   return bytes;
-}
-
-// LoadFailure is not a std::exception: doctest cannot read its message itself.
-template <typename F>
-std::string failure_of(F&& call) {
-  try {
-    call();
-  } catch (const LoadFailure& f) {
-    return f.message;
-  }
-  return "";
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "sandbox/rlimits.hpp"
 #include "sandbox/seccomp_policy.hpp"
 #include "sandbox/seccomp_trap.hpp"
+#include "support/run_command.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -184,9 +185,7 @@ TEST_CASE("Landlock leaves a process only the paths it was given") {
     MESSAGE("Landlock is not available here: skipped");
     return;
   }
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("gauntlet-ll-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const std::filesystem::path dir = gauntlet::testing::temp_dir("landlock");
   std::ofstream(dir / "mine.txt") << "x";
   const int status = in_child([&] {
     LandlockRules rules;
@@ -199,7 +198,6 @@ TEST_CASE("Landlock leaves a process only the paths it was given") {
     if (::open("/dev/null", O_WRONLY) < 0) return 14;
     return 0;
   });
-  std::filesystem::remove_all(dir);
   CHECK(exited_with(status, 0));
 }
 
@@ -231,6 +229,8 @@ TEST_CASE(
     MESSAGE("no mount namespace here: skipped");
     return;
   }
+  // Under the host's /tmp on purpose (not testing::temp_dir): the sandbox mounts its own /tmp
+  // there, which must hide this folder while the plugin and assets stay at their fixed paths.
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("gauntlet-mv-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "assets");

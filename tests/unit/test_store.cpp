@@ -7,8 +7,6 @@
 #include "store/result_store.hpp"
 #include "support/run_command.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
