@@ -50,7 +50,6 @@ class JobSandbox {
   JobSandbox(const JobSandbox&) = delete;
   JobSandbox& operator=(const JobSandbox&) = delete;
 
-  Mode mode() const { return spec_.mode; }
   NamespaceRequest namespaces() const;
   const ResourceLimits& limits() const { return spec_.limits; }
   // Extra environment of the worker: TMPDIR and HOME at its private working directory.
