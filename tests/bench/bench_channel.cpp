@@ -37,7 +37,7 @@ void judged(benchmark::State& state, bool spinning, int calls) {
     c.timing.spin_auto = false;
     c.timing.spin_us = 0;
   }
-  const judge::SessionData data = prepare_data(c, c.timing.eval_batch_size);
+  const judge::SessionData data = prepare_data(c);
   for (auto _ : state) {
     const auto t0 = Clock::now();
     const judge::JudgeResult r = judge(c, data, test_plugin("null_plugin"));
@@ -51,8 +51,9 @@ void judged(benchmark::State& state, bool spinning, int calls) {
     latency_counters(state, s);
   }
 }
-void BM_judged_spin(benchmark::State& state) { judged(state, true, 200000); }
-void BM_judged_block(benchmark::State& state) { judged(state, false, 10000); }
+// Every timed call presents a fresh sample: at most the test split's 10,000, less the warm-ups.
+void BM_judged_spin(benchmark::State& state) { judged(state, true, 9900); }
+void BM_judged_block(benchmark::State& state) { judged(state, false, 9900); }
 
 std::string tails(const std::string& key) {
   return "p50 " + us(*value(key + ".p50")) + ", p99 " + us(*value(key + ".p99")) + ", p99.9 " +

@@ -1,14 +1,15 @@
-// 3. Data feeding as the batch grows (1, 64, 1024, 16384 Fashion-MNIST samples, 3136 bytes each):
-//  a. zero copy: an infer() request names a window of the sealed evaluation region; the round
-//     trip minus the plugin's own time (the worker's clock around the call) must not grow;
-//  b. the caching defence's refresh of the timing inputs (judge/timing_inputs.hpp), the one
-//     per-call pass over a batch's input bytes, against the per-element loop it replaced;
-//  c. the judge's whole per-call work outside the timed interval (output checks, refresh),
-//     from judge_plugin() itself: the wall time of each batch size's timed loop minus its calls.
+// 3. Data feeding as the batch grows (1, 64, 1024, 8192 Fashion-MNIST samples, 3136 bytes each):
+//  a. presentation: each call's inputs are written into the worker's input regions inside the
+//     measured time (judge/presentation.hpp); the round trip minus the plugin's own time (the
+//     worker's clock around the call) against a plain copy of the same bytes;
+//  b. the untimed gather of a timed call's fresh samples (scattered in the evaluation split)
+//     into staging, against copying the same random samples with memcpy (its limit);
+//  c. the judge's whole per-call work outside the timed interval (output checks, gathering,
+//     interference accounting), from judge_plugin() itself: the wall time of each batch size's
+//     timed loop minus its calls.
 #include "bench.hpp"
-#include "judge/timing_inputs.hpp"
+#include "judge/presentation.hpp"
 #include "judge_env.hpp"
-#include "support/timing_inputs_reference.hpp"
 #include "timed_loop.hpp"
 
 #include <cmath>
@@ -18,7 +19,8 @@
 namespace gauntlet::bench {
 namespace {
 
-const std::vector<int64_t> kBatches{1, 64, 1024, 16384};
+// Each timed call takes fresh samples: the largest batch fits the test split once.
+const std::vector<int64_t> kBatches{1, 64, 1024, 8192};
 constexpr double kSampleBytes = 784 * 4;
 
 Challenge feeding_challenge() {
@@ -49,10 +51,11 @@ void BM_zero_copy(benchmark::State& state) {
   for (auto _ : state) {
     double total = 0;
     for (int64_t batch : kBatches) {
-      const int calls = batch >= 16384 ? 300 : batch >= 1024 ? 1000 : 3000;
+      const int calls = batch >= 8192 ? 300 : batch >= 1024 ? 1000 : 3000;
       std::vector<double> overhead, own;
       for (int i = 0; i < calls + 10; ++i) {
-        const int64_t first = static_cast<int64_t>(rng() % static_cast<uint64_t>(data.eval_samples));
+        const int64_t first =
+            static_cast<int64_t>(rng() % static_cast<uint64_t>(data.eval_samples - batch + 1));
         const auto o = worker.infer(batch, first);
         if (o.kind != judge::CallOutcome::Kind::ok) throw std::runtime_error("infer failed: " + o.message);
         if (i < 10) continue;  // warm-up
@@ -72,57 +75,56 @@ void BM_zero_copy(benchmark::State& state) {
   }
 }
 
-// kind 0: the judge's refresh; 1: the per-element loop it replaced; 2: a plain copy of the same
-// random samples, the least any refresh costs (its limit).
-void refresh(benchmark::State& state, int kind) {
+// kind 0: the judge's gather into staging (Presentation::stage_samples); 1: memcpy of the same
+// random samples, its limit.
+void gather(benchmark::State& state, int kind) {
+  const Challenge c = feeding_challenge();
   const judge::SessionData& data = feeding_data();
-  const auto& eval = data.eval_regions.at(0);
+  judge::Presentation presentation({"image"}, data.data.eval.inputs, kBatches.back());
   const std::size_t sample = static_cast<std::size_t>(kSampleBytes);
-  std::vector<std::byte> timing(sample * static_cast<std::size_t>(kBatches.back()));
+  std::vector<std::byte> to(sample * static_cast<std::size_t>(kBatches.back()));
+  const std::byte* from = data.data.eval.inputs.at(0).raw();
   std::mt19937_64 rng(1);
   std::vector<int64_t> samples(static_cast<std::size_t>(kBatches.back()));
-  const std::byte* from = eval.memory->data();
   for (auto _ : state) {
     double total = 0;
     for (int64_t batch : kBatches) {
-      const int calls = batch >= 16384 ? 20 : batch >= 1024 ? 200 : 2000;
+      const int calls = batch >= 8192 ? 20 : batch >= 1024 ? 200 : 2000;
       const auto n = static_cast<std::size_t>(batch);
       std::vector<double> ns;
       for (int i = 0; i < calls; ++i) {
         for (auto& k : samples) k = static_cast<int64_t>(rng() % static_cast<uint64_t>(data.eval_samples));
         const auto t0 = Clock::now();
         if (kind == 0) {
-          judge::refresh_timing_inputs(timing.data(), from, sample, samples.data(), n, true, rng);
-        } else if (kind == 1) {
-          testing::refresh_timing_inputs_reference(timing.data(), from, sample, samples.data(), n, true, rng);
+          presentation.stage_samples(data.data.eval.inputs, std::span<const int64_t>(samples.data(), n));
         } else {
           for (std::size_t k = 0; k < n; ++k)
-            std::memcpy(&timing[k * sample], from + static_cast<std::size_t>(samples[k]) * sample, sample);
+            std::memcpy(&to[k * sample], from + static_cast<std::size_t>(samples[k]) * sample, sample);
         }
         ns.push_back(std::chrono::duration<double, std::nano>(Clock::now() - t0).count());
         benchmark::ClobberMemory();
       }
       const Stats s = stats(ns);
       total += s.mean * calls;
-      const char* names[] = {"fused.", "loop.", "copy."};
-      set_value(std::string("feed.refresh.") + names[kind] + std::to_string(batch) + ".p50", s.p50);
+      const char* names[] = {"stage.", "copy."};
+      set_value(std::string("feed.gather.") + names[kind] + std::to_string(batch) + ".p50", s.p50);
       state.counters[counter(batch, "us")] = s.p50 / 1e3;
     }
     state.SetIterationTime(total * 1e-9);
   }
 }
-void BM_refresh_fused(benchmark::State& state) { refresh(state, 0); }
-void BM_refresh_loop(benchmark::State& state) { refresh(state, 1); }
-void BM_refresh_copy(benchmark::State& state) { refresh(state, 2); }
+void BM_gather_stage(benchmark::State& state) { gather(state, 0); }
+void BM_gather_copy(benchmark::State& state) { gather(state, 1); }
 
 // Wall time of each batch size's timed loop, from the judge's progress lines; its calls'
 // latencies taken out, the rest is the judge's own work per call.
 void BM_judge_per_call(benchmark::State& state) {
   Challenge c = feeding_challenge();
-  // At least 100 calls and 50 ms per batch size: thousands of the short ones.
-  c.timing.min_batches = 100;
+  // Fresh samples for every call: one call at the largest batch, a few at the others.
+  c.timing.min_batches = 1;
   c.timing.max_batches = 100000;
   c.timing.min_seconds = 0.05;
+  c.timing.warmup_batches = 0;
   const judge::SessionData& data = feeding_data();
   for (auto _ : state) {
     std::vector<std::pair<std::string, Clock::time_point>> marks;
@@ -155,41 +157,31 @@ void BM_judge_per_call(benchmark::State& state) {
 void rows() {
   const double dram = value("limit.memcpy_dram_gbps").value_or(NAN);
   const double cache = value("limit.memcpy_cache_gbps").value_or(NAN);
-  auto copy_ns = [&](int64_t batch) {  // what copying the batch's inputs would cost
+  auto copy_ns = [&](int64_t batch) {  // what copying the batch's inputs costs at memcpy speed
     const double bytes = kSampleBytes * static_cast<double>(batch);
     return bytes / (bytes <= (1 << 20) ? cache : dram);
   };
-  if (value("feed.zero_copy.1.p50")) {
-    const double base = *value("feed.zero_copy.1.p50");
-    double worst = 0;
-    for (int64_t b : kBatches)
-      worst = std::max(worst, *value("feed.zero_copy." + std::to_string(b) + ".p50"));
-    for (int64_t b : kBatches) {
-      const std::string key = "feed.zero_copy." + std::to_string(b);
-      const double p50 = *value(key + ".p50");
-      const bool last = b == kBatches.back();
-      add_row({"3a. zero-copy feeding, batch " + std::to_string(b) + ": round trip - plugin's own time",
-               us(p50) + " [" + fmt(*value(key + ".p10") / 1e3, 3) + "-" +
-                   fmt(*value(key + ".p90") / 1e3, 3) + "]",
-               last ? "flat in batch size" : "", last ? yes_no(worst <= 2 * base + 500) : "",
-               "copying the batch in: " + us(copy_ns(b), 1), ratio(p50 / copy_ns(b))});
-    }
+  for (int64_t b : kBatches) {
+    const std::string key = "feed.zero_copy." + std::to_string(b);
+    if (!value(key + ".p50")) break;
+    const double p50 = *value(key + ".p50");
+    add_row(
+        {"3a. presenting a batch of " + std::to_string(b) + ": round trip - plugin's own time",
+         us(p50) + " [" + fmt(*value(key + ".p10") / 1e3, 3) + "-" + fmt(*value(key + ".p90") / 1e3, 3) + "]",
+         "-", "", "copying the batch in: " + us(copy_ns(b), 1), ratio(p50 / copy_ns(b))});
   }
   for (int64_t b : kBatches) {
     const std::string key = std::to_string(b);
-    if (!value("feed.refresh.fused." + key + ".p50")) break;
-    const double fused = *value("feed.refresh.fused." + key + ".p50");
-    std::string measured = us(fused, 2);
-    if (value("feed.refresh.loop." + key + ".p50"))
-      measured += " (per-element loop before: " + us(*value("feed.refresh.loop." + key + ".p50"), 2) + ")";
-    const double copy = value("feed.refresh.copy." + key + ".p50").value_or(NAN);
-    add_row({"3b. caching defence: fresh timing inputs, batch " + key, measured, "-", "",
-             "copying the same random samples: " + us(copy, 2), ratio(fused / copy)});
+    if (!value("feed.gather.stage." + key + ".p50")) break;
+    const double stage = *value("feed.gather.stage." + key + ".p50");
+    const double copy = value("feed.gather.copy." + key + ".p50").value_or(NAN);
+    add_row({"3b. gathering fresh samples (untimed), batch " + key, us(stage, 2), "-", "",
+             "memcpy of the same random samples: " + us(copy, 2), ratio(stage / copy)});
   }
   for (int64_t b : kBatches) {
     const std::string key = "feed.judge." + std::to_string(b);
     if (!value(key)) break;
-    const double copy = value("feed.refresh.copy." + std::to_string(b) + ".p50").value_or(NAN);
+    const double copy = value("feed.gather.copy." + std::to_string(b) + ".p50").value_or(NAN);
     add_row({"3c. judge's work per timed call outside it, batch " + std::to_string(b), us(*value(key), 2),
              "-", "", "copying the same random samples: " + us(copy, 2), ratio(*value(key) / copy)});
   }
@@ -198,10 +190,9 @@ void rows() {
 }  // namespace
 
 void register_feeding() {
-  register_manual("feeding/zero_copy_round_trip", BM_zero_copy, 1, benchmark::kMillisecond);
-  register_manual("feeding/refresh_timing_inputs", BM_refresh_fused, 1, benchmark::kMillisecond);
-  register_manual("feeding/copy_random_samples_limit", BM_refresh_copy, 1, benchmark::kMillisecond);
-  register_manual("feeding/refresh_per_element_loop_before", BM_refresh_loop, 1, benchmark::kMillisecond);
+  register_manual("feeding/presentation_round_trip", BM_zero_copy, 1, benchmark::kMillisecond);
+  register_manual("feeding/gather_fresh_samples", BM_gather_stage, 1, benchmark::kMillisecond);
+  register_manual("feeding/copy_random_samples_limit", BM_gather_copy, 1, benchmark::kMillisecond);
   register_manual("feeding/judge_work_per_timed_call", BM_judge_per_call, 1, benchmark::kMillisecond);
   on_summary(rows);
 }

@@ -57,12 +57,13 @@ std::pair<double, double> judged_median(Challenge c, const judge::SessionData& d
 
 void BM_fidelity(benchmark::State& state) {
   const Challenge base = timing_challenge(1);
-  const judge::SessionData data = prepare_data(base, base.timing.eval_batch_size);
+  // The whole test split: every timed call presents a fresh sample.
+  const judge::SessionData data = prepare_data(base);
   for (auto _ : state) {
     const auto t_start = Clock::now();
     // The judge's empty-call overhead, this run (or the channel benchmark's figure).
     double empty = value("call.spin.p50").value_or(0);
-    if (empty == 0) empty = judged_median(timing_challenge(20000), data, test_plugin("null_plugin")).first;
+    if (empty == 0) empty = judged_median(timing_challenge(9900), data, test_plugin("null_plugin")).first;
     // Iterations per ns of the chain, in-process.
     const uint64_t probe = 200000;
     const double per_iteration = in_process_median(probe, 50) / static_cast<double>(probe);

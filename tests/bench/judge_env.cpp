@@ -11,14 +11,8 @@
 namespace gauntlet::bench {
 namespace {
 
-using json = nlohmann::json;
-
 void require_ok(const judge::CallOutcome& o, const std::string& step) {
   if (!o.ok()) throw std::runtime_error(step + " failed: " + o.message);
-}
-
-json spec_json(const TensorSpec& spec) {
-  return json{{"name", spec.name}, {"dtype", std::string(dtype_name(spec.dtype))}, {"shape", spec.shape}};
 }
 
 }  // namespace
@@ -49,7 +43,8 @@ judge::JudgeResult judge(const Challenge& challenge, const judge::SessionData& d
 
 DirectWorker::DirectWorker(const Challenge& challenge, const judge::SessionData& data,
                            const std::string& plugin, const ConfigList& config,
-                           std::chrono::nanoseconds host_spin, uint32_t worker_spin_us) {
+                           std::chrono::nanoseconds host_spin, uint32_t worker_spin_us)
+    : data_(data) {
   const auto exe = judge::default_worker_executable();
   sandbox::JobSpec spec;
   spec.mode = sandbox::Mode::strict;
@@ -60,61 +55,43 @@ DirectWorker::DirectWorker(const Challenge& challenge, const judge::SessionData&
       std::make_unique<judge::WorkerClient>(exe, plugin, std::vector<int>{}, box_.get(), /*pooled=*/true);
   const auto deadline = judge::Clock::now() + std::chrono::seconds(30);
   require_ok(client_->hello(deadline).call, "hello");
-  json cfg = json::array();
-  for (const auto& [k, v] : config) cfg.push_back({k, v});
-  require_ok(client_->create(json{{"threads", challenge.limits.threads},
-                                  {"challenge_id", challenge.id},
-                                  {"asset_dir", ""},
-                                  {"seed", 1},
-                                  {"config", cfg}},
-                             deadline),
-             "create()");
+  ipc::CreateRequest create;
+  create.threads = static_cast<uint32_t>(challenge.limits.threads);
+  create.challenge_id = challenge.id;
+  create.seed = 1;
+  create.config = {config.begin(), config.end()};
+  require_ok(client_->create(create, deadline), "create()");
 
-  std::vector<judge::RegionSpec> regions;
-  const TensorSpec& out = challenge.outputs[0];
-  judge::RegionSpec o;
-  o.role = ipc::role::kOutput;
-  o.name = out.name;
-  o.dtype = std::string(dtype_name(out.dtype));
-  o.shape = out.shape;
-  o.shape[0] = o.samples = data.max_batch;
-  std::size_t out_sample = dtype_size(out.dtype);
-  for (std::size_t d = 1; d < out.shape.size(); ++d) out_sample *= static_cast<std::size_t>(out.shape[d]);
-  output_ = o.memory =
-      ipc::SharedMemory::create("output", out_sample * static_cast<std::size_t>(data.max_batch));
-  regions.push_back(o);
-  for (const auto& in : data.eval_regions) {
-    regions.push_back(in);
-    judge::RegionSpec t = in;
-    t.role = ipc::role::kTimingInput;
-    t.shape[0] = t.samples = data.max_batch;
-    const std::size_t sample = in.memory->size() / static_cast<std::size_t>(in.shape[0]);
-    timing_ = t.memory =
-        ipc::SharedMemory::create("timing", sample * static_cast<std::size_t>(data.max_batch));
-    t.memory->seal_read_only_for_others();
-    regions.push_back(t);
-  }
+  std::vector<std::string> names;
+  for (const auto& s : challenge.inputs) names.push_back(s.name);
+  presentation_ = std::make_unique<judge::Presentation>(names, data.data.eval.inputs, data.max_batch);
+  outputs_ = std::make_unique<judge::OutputSlots>(challenge.outputs, data.max_batch);
+  std::vector<judge::RegionSpec> regions = presentation_->regions();
+  for (auto& r : outputs_->regions()) regions.push_back(r);
   require_ok(client_->send_regions(regions, deadline), "regions");
-  json inputs = json::array(), outputs = json::array();
-  for (const auto& s : challenge.inputs) inputs.push_back(spec_json(s));
-  for (const auto& s : challenge.outputs) outputs.push_back(spec_json(s));
-  require_ok(client_->prepare(json{{"inputs", inputs},
-                                   {"outputs", outputs},
-                                   {"batch_sizes", judge::announced_batch_sizes(challenge)}},
-                              deadline),
-             "prepare()");
+  ipc::PrepareRequest prepare;
+  for (const auto& s : challenge.inputs)
+    prepare.inputs.push_back({s.name, std::string(dtype_name(s.dtype)), s.shape});
+  for (const auto& s : challenge.outputs)
+    prepare.outputs.push_back({s.name, std::string(dtype_name(s.dtype)), s.shape});
+  prepare.batch_sizes = judge::announced_batch_sizes(challenge);
+  require_ok(client_->prepare(prepare, deadline), "prepare()");
   require_ok(client_->begin_serving(host_spin, worker_spin_us, deadline), "serve");
 }
 
 DirectWorker::~DirectWorker() {
   const auto deadline = judge::Clock::now() + std::chrono::seconds(5);
-  if (client_->end_serving(deadline).ok()) client_->destroy(deadline);
+  if (client_->end_serving(++nonce_, deadline).ok()) client_->destroy(deadline);
   client_->process().wait(std::chrono::seconds(2));
   client_.reset();
 }
 
-judge::WorkerClient::InferOutcome DirectWorker::infer(int64_t batch, int64_t first, uint32_t input_set) {
-  return client_->infer(batch, first, judge::Clock::now() + std::chrono::seconds(10), input_set);
+judge::WorkerClient::Answer DirectWorker::infer(int64_t batch, int64_t first) {
+  const int64_t real = std::min(batch, data_.eval_samples - first);
+  presentation_->stage_range(data_.data.eval.inputs, first, real);
+  return client_->infer(
+      batch, ++nonce_, [&] { presentation_->publish(batch); },
+      judge::Clock::now() + std::chrono::seconds(10));
 }
 
 }  // namespace gauntlet::bench

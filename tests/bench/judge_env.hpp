@@ -6,7 +6,9 @@
 #include "challenge/challenge.hpp"
 #include "data/dataset.hpp"
 #include "in_process.hpp"
-#include "judge/judge_session.hpp"
+#include "judge/judge.hpp"
+#include "judge/output_slots.hpp"
+#include "judge/presentation.hpp"
 #include "judge/session_data.hpp"
 #include "judge/worker_client.hpp"
 
@@ -19,7 +21,8 @@ namespace gauntlet::bench {
 // challenges/fashion-mnist/challenge.yaml (or another file under the source tree).
 Challenge load_challenge_file(const std::string& relative);
 
-// Evaluation data in shared memory, as `gauntlet judge` prepares it (no training data).
+// Evaluation data as `gauntlet judge` prepares it (no training data). Every timed call needs
+// fresh samples: a benchmark that times thousands of calls asks for the whole test split.
 judge::SessionData prepare_data(const Challenge& challenge, int64_t eval_limit = -1,
                                 SplitName split = SplitName::whole_test);
 
@@ -37,12 +40,17 @@ class DirectWorker {
   DirectWorker(const Challenge& challenge, const judge::SessionData& data, const std::string& plugin,
                const ConfigList& config, std::chrono::nanoseconds host_spin, uint32_t worker_spin_us);
   ~DirectWorker();
-  judge::WorkerClient::InferOutcome infer(int64_t batch, int64_t first, uint32_t input_set = 0);
+  // Samples [first, first + batch) of the evaluation inputs, presented as the judge does
+  // (written into the input regions inside the timed window).
+  judge::WorkerClient::Answer infer(int64_t batch, int64_t first);
 
  private:
+  const judge::SessionData& data_;
   std::unique_ptr<sandbox::JobSandbox> box_;
   std::unique_ptr<judge::WorkerClient> client_;
-  std::shared_ptr<ipc::SharedMemory> output_, timing_;
+  std::unique_ptr<judge::Presentation> presentation_;
+  std::unique_ptr<judge::OutputSlots> outputs_;
+  uint64_t nonce_ = 1;
 };
 
 }  // namespace gauntlet::bench

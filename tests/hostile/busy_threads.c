@@ -1,8 +1,8 @@
-/* expected verdict: TIME_LIMIT; reason: "kept running after the last call returned". create()
- * starts two threads (the budget is limits.threads = 1) that spin whenever no call is running,
- * so that every call still returns promptly: after the last call the host watches the job's
- * CPU time (its cgroup, or without one its process group's threads) and finds it busy when it
- * must be idle. */
+/* expected verdict: TIME_LIMIT; reason: "kept running after the last call returned"; challenge:
+ * hostile-threads. create() starts a second thread (the budget is limits.threads = 2) that
+ * spins whenever no call is running, so that every call still returns promptly: after the last
+ * call the host watches the job's CPU time (its cgroup, or without one its process group's
+ * threads) and finds it busy when it must be idle. */
 #include <gauntlet/plugin_api.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,11 +21,9 @@ static gauntlet_status flagged_infer(gauntlet_instance* instance, const gauntlet
 #define TEST_INFER flagged_infer
 #include "hostile.h"
 static gauntlet_status busy_create(const gauntlet_create_args* args, gauntlet_instance** out) {
-  for (int i = 0; i < 2; ++i) {
-    pthread_t t;
-    if (pthread_create(&t, NULL, spin, NULL) != 0) HOSTILE_FAIL("pthread_create failed");
-    pthread_detach(t);
-  }
+  pthread_t t;
+  if (pthread_create(&t, NULL, spin, NULL) != 0) HOSTILE_FAIL("pthread_create failed");
+  pthread_detach(t);
   return test_default_create(args, out);
 }
 static gauntlet_status flagged_infer(gauntlet_instance* instance, const gauntlet_infer_args* args) {

@@ -1,7 +1,7 @@
 /* Helpers of the hostile test plugins (tests/hostile/): each plugin is one small attack on
  * the judge, built on tests/plugins/minimal_plugin.h, and says at the start of its opening
- * comment the verdict (and a substring of the reason) it must get. A plugin whose attack succeeds returns OK, so
- * that a hole in the sandbox shows up as a wrong verdict.
+ * comment the verdict (and a substring of the reason) it must get. A plugin whose attack succeeds returns OK,
+ * so that a hole in the sandbox shows up as a wrong verdict.
  *
  * Include this after defining the TEST_* macros, in place of minimal_plugin.h. */
 #ifndef GAUNTLET_TEST_HOSTILE_H
@@ -30,19 +30,9 @@ __attribute__((unused)) static char hostile_error[512];
     return GAUNTLET_ERROR;                                      \
   } while (0)
 
-/* The judge's pid, as an attacker would find it: in the worker's command line (walked from
- * the initial environment block on the stack), else the parent. */
-TEST_MAYBE_UNUSED static long hostile_host_pid(void) {
-  extern char** environ;
-  char** p = environ;
-  if (p) {
-    /* The stack holds argc, argv[0..argc-1], NULL, envp...: argv ends just before environ. */
-    char** q = p - 2;
-    while ((unsigned long)*q > 4096UL) --q;
-    for (char** a = q + 1; a < p - 1 && *a; ++a)
-      if (strcmp(*a, "--host-pid") == 0 && a[1]) return strtol(a[1], NULL, 10);
-  }
-  return (long)getppid();
-}
+/* The judge's pid, as an attacker would look for it: the worker's command line once named it
+ * (--host-pid), but the worker clears its command line and environment before any plugin code
+ * runs; the parent's pid is what is left (0 or 1 inside the pid namespace). */
+TEST_MAYBE_UNUSED static long hostile_host_pid(void) { return (long)getppid(); }
 
 #endif

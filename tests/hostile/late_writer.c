@@ -1,6 +1,6 @@
-/* expected verdict: BAD_OUTPUT; reason: "was not written". infer() returns at once and a
- * thread fills the outputs 20 ms later: the host snapshots outputs the moment a call returns,
- * so a late write counts for nothing (and cannot hide latency). */
+/* expected verdict: BAD_OUTPUT; reason: "was not written"; challenge: hostile-threads. infer()
+ * returns at once and a thread fills the outputs 20 ms later: the host snapshots outputs the
+ * moment a call returns, so a late write counts for nothing (and cannot hide latency). */
 #include <gauntlet/plugin_api.h>
 #include <pthread.h>
 #include <time.h>

@@ -31,9 +31,9 @@ TEST_CASE(
   auto r = run_command({gauntlet::testing::gauntlet_binary(), "doctor", "--json"});
   INFO(r.out << r.err);
   const json j = json::parse(r.out);
-  REQUIRE(j["mechanisms"].size() == 13);
+  REQUIRE(j["mechanisms"].size() == 14);
   CHECK(j["mechanisms"][0]["name"] == "process");
-  CHECK(j["mechanisms"][12]["name"] == "kill_all");
+  CHECK(j["mechanisms"][13]["name"] == "kill_all");
   for (const auto& m : j["mechanisms"]) CHECK_FALSE(m["detail"].get<std::string>().empty());
   CHECK(r.exit_code == (j["strict_possible"].get<bool>() && j["self_test"]["ok"].get<bool>() ? 0 : 1));
   if (j["strict_possible"].get<bool>()) {

@@ -1,5 +1,5 @@
 /* expected verdict: PLUGIN_ERROR; reason: "Resource temporarily unavailable". Starts 256
- * threads with a thread budget of 1: the job's pids limit refuses them (EAGAIN), and the
+ * threads with a thread budget of 1 (its own thread): the job's task limit refuses them all (EAGAIN), and the
  * plugin reports it. */
 #include <gauntlet/plugin_api.h>
 #include <pthread.h>

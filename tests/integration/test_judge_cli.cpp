@@ -84,7 +84,7 @@ TEST_CASE("the public and private splits partition the test set") {
   const int64_t n_pub = a["samples"]["eval"], n_priv = b["samples"]["eval"];
   CHECK(n_pub > 0);
   CHECK(n_priv > 0);
-  CHECK(n_pub + n_priv == 200);  // num_test of the tiny challenge
+  CHECK(n_pub + n_priv == 1000);  // num_test of the tiny challenge
   CHECK(a["metrics"]["mse"] != b["metrics"]["mse"]);
 
   // `all` is their union: its MSE is the sample-weighted mean of the two parts.
@@ -93,10 +93,10 @@ TEST_CASE("the public and private splits partition the test set") {
                    test_plugin("null_plugin"), "--split", "all", "--organizer", "--out", dir + "/all.json"});
   REQUIRE(all.exit_code == 0);
   json c = read_json(dir + "/all.json");
-  CHECK(c["samples"]["eval"] == 200);
+  CHECK(c["samples"]["eval"] == 1000);
   const double weighted = (a["metrics"]["mse"].get<double>() * double(n_pub) +
                            b["metrics"]["mse"].get<double>() * double(n_priv)) /
-                          200.0;
+                          1000.0;
   CHECK(c["metrics"]["mse"].get<double>() == doctest::Approx(weighted).epsilon(1e-6));
 }
 

@@ -5,6 +5,8 @@
  *   TEST_INFER(instance, args)   default: writes 0 to every output element
  *   TEST_CREATE(args, out)       default: succeeds
  *   TEST_DESTROY(instance)       default: frees the instance
+ *   TEST_TRAIN(instance, args)   default: none (the plugin does not train)
+ *   TEST_CAPABILITIES            default: 0 (GAUNTLET_CAP_TRAIN with a TEST_TRAIN)
  *   TEST_ABI_MAJOR               default: GAUNTLET_ABI_MAJOR (what the table declares)
  *   TEST_TABLE_SIZE              default: sizeof(gauntlet_plugin_api)
  *   TEST_NAME                    default: "test-plugin"
@@ -36,12 +38,29 @@ struct gauntlet_instance {
 
 static const gauntlet_host_api* test_host = NULL;
 
-static const gauntlet_plugin_info test_info = {sizeof(gauntlet_plugin_info), 0, TEST_NAME, "Test Team", "1.0",
-                                               "a plugin of the judge's test suite", 0};
+#ifndef TEST_CAPABILITIES
+#ifdef TEST_TRAIN
+#define TEST_CAPABILITIES GAUNTLET_CAP_TRAIN
+#else
+#define TEST_CAPABILITIES 0
+#endif
+#endif
+#ifndef TEST_TRAIN
+#define TEST_TRAIN NULL
+#endif
+
+static const gauntlet_plugin_info test_info = {sizeof(gauntlet_plugin_info),
+                                               0,
+                                               TEST_NAME,
+                                               "Test Team",
+                                               "1.0",
+                                               "a plugin of the judge's test suite",
+                                               TEST_CAPABILITIES};
 
 static const gauntlet_plugin_info* test_get_info(void) { return &test_info; }
 
-TEST_MAYBE_UNUSED static gauntlet_status test_default_create(const gauntlet_create_args* args, gauntlet_instance** out) {
+TEST_MAYBE_UNUSED static gauntlet_status test_default_create(const gauntlet_create_args* args,
+                                                             gauntlet_instance** out) {
   (void)args;
   *out = (gauntlet_instance*)calloc(1, sizeof(gauntlet_instance));
   return *out ? GAUNTLET_OK : GAUNTLET_OUT_OF_MEMORY;
@@ -63,10 +82,12 @@ static size_t test_tensor_bytes(const gauntlet_tensor* t) {
   return n;
 }
 
-TEST_MAYBE_UNUSED static gauntlet_status test_default_infer(gauntlet_instance* instance, const gauntlet_infer_args* args) {
+TEST_MAYBE_UNUSED static gauntlet_status test_default_infer(gauntlet_instance* instance,
+                                                            const gauntlet_infer_args* args) {
   (void)instance;
   for (uint32_t i = 0; i < args->num_outputs; ++i)
-    memset((char*)args->outputs[i].data + args->outputs[i].byte_offset, 0, test_tensor_bytes(&args->outputs[i]));
+    memset((char*)args->outputs[i].data + args->outputs[i].byte_offset, 0,
+           test_tensor_bytes(&args->outputs[i]));
   return GAUNTLET_OK;
 }
 #ifndef TEST_INFER
@@ -86,12 +107,21 @@ static const char* test_last_error(const gauntlet_instance* instance) {
   return TEST_LAST_ERROR_TEXT;
 }
 
-static const gauntlet_plugin_api test_api = {
-    (uint32_t)(TEST_TABLE_SIZE), TEST_ABI_MAJOR, GAUNTLET_ABI_MINOR, 0,           test_get_info, TEST_CREATE,
-    test_prepare,                NULL,           TEST_INFER,         TEST_DESTROY, test_last_error};
+static const gauntlet_plugin_api test_api = {(uint32_t)(TEST_TABLE_SIZE),
+                                             TEST_ABI_MAJOR,
+                                             GAUNTLET_ABI_MINOR,
+                                             0,
+                                             test_get_info,
+                                             TEST_CREATE,
+                                             test_prepare,
+                                             TEST_TRAIN,
+                                             TEST_INFER,
+                                             TEST_DESTROY,
+                                             test_last_error};
 
 #ifndef TEST_CUSTOM_ENTRY
-GAUNTLET_EXPORT const gauntlet_plugin_api* gauntlet_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
+GAUNTLET_EXPORT const gauntlet_plugin_api* gauntlet_plugin_entry(uint32_t host_abi_major,
+                                                                 uint32_t host_abi_minor,
                                                                  const gauntlet_host_api* host) {
   (void)host_abi_minor;
   if (host_abi_major != GAUNTLET_ABI_MAJOR) return NULL;

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,16 +108,20 @@ TEST_CASE("hex, namespace lists and modes parse back, and refuse what they do no
   CHECK(std::string(back.begin(), back.end()) == bytes);
   CHECK_THROWS(from_hex("abc"));
   CHECK_THROWS(from_hex("zz"));
-  NamespaceRequest all{true, true, true, true, true};
-  CHECK(namespace_list(all) == "user,mount,net,ipc,pid");
-  CHECK(parse_namespace_list("user,mount,net,ipc,pid") == all);
+  NamespaceRequest all{true, true, true, true, true, true};
+  CHECK(namespace_list(all) == "user,mount,net,ipc,pid,uts");
+  CHECK(parse_namespace_list("user,mount,net,ipc,pid,uts") == all);
   CHECK(parse_namespace_list("") == NamespaceRequest{});
-  CHECK_FALSE(parse_namespace_list("user,uts").has_value());
+  CHECK_FALSE(parse_namespace_list("user,cgroup").has_value());
   CHECK(parse_mode("strict") == Mode::strict);
   CHECK(parse_mode("relaxed") == Mode::relaxed);
   CHECK_FALSE(parse_mode("off").has_value());
-  CHECK(all_mechanisms().size() == 13);
-  CHECK(task_limit(ResourceLimits{}) == kWorkerTasks + 1 + kThreadSlack);
+  CHECK(all_mechanisms().size() == 14);
+  CHECK(task_limit(ResourceLimits{}) == 2 + 1 + kThreadSlack);
+  ResourceLimits no_pid_namespace;
+  no_pid_namespace.worker_tasks = 0;
+  no_pid_namespace.threads = 3;
+  CHECK(task_limit(no_pid_namespace) == 3 + kThreadSlack);
 }
 
 TEST_CASE(
@@ -147,7 +152,8 @@ TEST_CASE(
     ::close(sv[0]);
     // The program is built for this process's own pid (its tgkill rule).
     const auto program = seccomp_program(static_cast<int>(::getpid()));
-    if (!install_violation_reporter(sv[1]).empty() || !load_seccomp(program->bpf).empty()) return 10;
+    if (!install_sigsys_handler(sv[1], 256ull << 20).empty() || !load_seccomp(program->bpf).empty())
+      return 10;
     if (::getpid() <= 0) return 11;  // allowed
     void* p = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED || ::mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0) return 12;  // JIT pattern
@@ -168,10 +174,33 @@ TEST_CASE(
   CHECK(syscall_name(report["nr"].get<int>()) == "kill");
 }
 
+TEST_CASE(
+    "under the filter, sysinfo tells of an idle machine with the job's memory, and affinity stays the "
+    "judge's") {
+  const int status = in_child([] {
+    const auto program = seccomp_program(static_cast<int>(::getpid()));
+    if (!install_sigsys_handler(-1, 256ull << 20).empty() || !load_seccomp(program->bpf).empty()) return 10;
+    struct sysinfo info {};
+    info.uptime = 12345;
+    if (::sysinfo(&info) != 0) return 11;
+    if (info.totalram * info.mem_unit != 256ull << 20 || info.freeram != info.totalram) return 12;
+    if (info.uptime != 0 || info.loads[0] != 0 || info.procs != 1 || info.totalswap != 0) return 13;
+    // The judge chose the worker's cores; the plugin may read them, not change them.
+    cpu_set_t set;
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 14;
+    if (::sched_setaffinity(0, sizeof set, &set) != -1 || errno != EPERM) return 15;
+    // Still alive, and a second answer comes too (the handler stays installed).
+    if (::sysinfo(&info) != 0 || info.procs != 1) return 16;
+    return 0;
+  });
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
 TEST_CASE("a forbidden call with the SIGSYS reporter replaced still dies of SIGSYS") {
   const int status = in_child([] {
     const auto program = seccomp_program(static_cast<int>(::getpid()));
-    if (!install_violation_reporter(-1).empty() || !load_seccomp(program->bpf).empty()) return 10;
+    if (!install_sigsys_handler(-1, 256ull << 20).empty() || !load_seccomp(program->bpf).empty()) return 10;
     ::signal(SIGSYS, SIG_IGN);  // rt_sigaction(SIGSYS) is itself denied
     return 11;
   });

@@ -3,7 +3,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
-#include "judge/judge_session.hpp"
+#include "judge/judge.hpp"
 #include "judge/session_data.hpp"
 #include "judge/worker_pool.hpp"
 #include "report/result_json.hpp"

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "event/job_plan.hpp"
-#include "judge/judge_session.hpp"
+#include "judge/judge.hpp"
 
 #include <filesystem>
 #include <functional>

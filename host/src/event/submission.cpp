@@ -2,7 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sha256.hpp"
-#include "judge/judge_session.hpp"
+#include "judge/judge.hpp"
 #include "judge/worker_client.hpp"
 
 #include <nlohmann/json.hpp>

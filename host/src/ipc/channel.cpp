@@ -16,6 +16,10 @@
 namespace gauntlet::ipc {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kSpinCheckInterval = std::chrono::milliseconds(1);
+
 // Shared (not FUTEX_PRIVATE) operations: the two sides are different processes.
 long futex_wait(std::atomic<uint32_t>* word, uint32_t value, const timespec* relative) {
   return ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT, value, relative, nullptr, 0);
@@ -23,6 +27,57 @@ long futex_wait(std::atomic<uint32_t>* word, uint32_t value, const timespec* rel
 
 long futex_wake(std::atomic<uint32_t>* word, int count) {
   return ::syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE, count, nullptr, nullptr, 0);
+}
+
+// Spins for `spin`, then sleeps on the futex in slices until `done(value)` holds for the
+// word's value, the deadline passes or `keep_waiting` says stop. `done` must be cheap.
+template <class Done>
+WaitResult wait_until(SeqWord& word, Done done, uint32_t* seen, std::chrono::nanoseconds spin,
+                      Clock::time_point deadline, std::chrono::nanoseconds slice,
+                      const std::function<bool()>& keep_waiting) {
+  auto ready = [&] {
+    const uint32_t v = word.seq.load(std::memory_order_acquire);
+    if (!done(v)) return false;
+    if (seen) *seen = v;
+    return true;
+  };
+  if (ready()) return WaitResult::ready;
+
+  // No spin at all means none: 64 pauses are already a microsecond or two on some CPUs.
+  if (spin.count() > 0) {
+    auto now = Clock::now();
+    const auto spin_until = std::min(now + spin, deadline);
+    // A long spin still notices a dead peer, about once a millisecond (a system call).
+    auto next_check = now + kSpinCheckInterval;
+    // Reading the clock costs ~20 ns: check it only every 64 pauses.
+    for (unsigned i = 1;; ++i) {
+      if (ready()) return WaitResult::ready;
+      GAUNTLET_CPU_RELAX();
+      if ((i & 63) != 0) continue;
+      now = Clock::now();
+      if (now >= spin_until) break;
+      if (keep_waiting && now >= next_check) {
+        if (!keep_waiting()) return ready() ? WaitResult::ready : WaitResult::aborted;
+        next_check = now + kSpinCheckInterval;
+      }
+    }
+  }
+
+  for (;;) {
+    auto now = Clock::now();
+    if (now >= deadline) return ready() ? WaitResult::ready : WaitResult::timed_out;
+    auto wait = std::min<Clock::duration>(deadline - now, slice);
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+    timespec rel{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+
+    word.sleepers.fetch_add(1, std::memory_order_seq_cst);
+    const uint32_t current = word.seq.load(std::memory_order_seq_cst);
+    if (!done(current)) futex_wait(&word.seq, current, &rel);
+    word.sleepers.fetch_sub(1, std::memory_order_seq_cst);
+
+    if (ready()) return WaitResult::ready;
+    if (keep_waiting && !keep_waiting()) return WaitResult::aborted;
+  }
 }
 
 }  // namespace
@@ -35,38 +90,17 @@ void post(SeqWord& word, uint32_t value) {
 }
 
 WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds spin,
-                    std::chrono::steady_clock::time_point deadline, std::chrono::nanoseconds slice,
+                    Clock::time_point deadline, std::chrono::nanoseconds slice,
                     const std::function<bool()>& keep_waiting) {
-  using clock = std::chrono::steady_clock;
-  if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
+  return wait_until(
+      word, [expected](uint32_t v) { return v == expected; }, nullptr, spin, deadline, slice, keep_waiting);
+}
 
-  // No spin at all means none: 64 pauses are already a microsecond or two on some CPUs.
-  if (spin.count() > 0) {
-    const auto spin_until = clock::now() + spin;
-    // Reading the clock costs ~20 ns: check it only every 64 pauses.
-    for (unsigned i = 1;; ++i) {
-      if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
-      GAUNTLET_CPU_RELAX();
-      if ((i & 63) == 0 && clock::now() >= spin_until) break;
-    }
-  }
-
-  for (;;) {
-    auto now = clock::now();
-    if (now >= deadline)
-      return word.seq.load(std::memory_order_acquire) == expected ? WaitResult::ready : WaitResult::timed_out;
-    auto wait = std::min<clock::duration>(deadline - now, slice);
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
-    timespec rel{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-
-    word.sleepers.fetch_add(1, std::memory_order_seq_cst);
-    uint32_t current = word.seq.load(std::memory_order_seq_cst);
-    if (current != expected) futex_wait(&word.seq, current, &rel);
-    word.sleepers.fetch_sub(1, std::memory_order_seq_cst);
-
-    if (word.seq.load(std::memory_order_acquire) == expected) return WaitResult::ready;
-    if (keep_waiting && !keep_waiting()) return WaitResult::aborted;
-  }
+WaitResult wait_for_change(SeqWord& word, uint32_t old, uint32_t* seen, std::chrono::nanoseconds spin,
+                           Clock::time_point deadline, std::chrono::nanoseconds slice,
+                           const std::function<bool()>& keep_waiting) {
+  return wait_until(
+      word, [old](uint32_t v) { return v != old; }, seen, spin, deadline, slice, keep_waiting);
 }
 
 }  // namespace gauntlet::ipc

@@ -27,4 +27,13 @@ WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds s
                     std::chrono::nanoseconds slice = std::chrono::milliseconds(20),
                     const std::function<bool()>& keep_waiting = {});
 
+// The same, but waits until word.seq differs from `old`, and stores the value seen in
+// `*seen`. The host waits this way on the worker's answers: a peer that writes any other
+// value than the one expected is caught at once instead of being waited for until the
+// deadline.
+WaitResult wait_for_change(SeqWord& word, uint32_t old, uint32_t* seen, std::chrono::nanoseconds spin,
+                           std::chrono::steady_clock::time_point deadline,
+                           std::chrono::nanoseconds slice = std::chrono::milliseconds(20),
+                           const std::function<bool()>& keep_waiting = {});
+
 }  // namespace gauntlet::ipc

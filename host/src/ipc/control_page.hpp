@@ -3,8 +3,13 @@
 // it when both sides are awake: each side publishes a sequence number with a release store
 // and the other spins on it briefly before sleeping on a futex (see channel.hpp).
 //
-// Trust: the worker can write anything anywhere in this page. The host therefore reads only
-// the response fields, bounds-checks them, and never trusts the worker's own timing.
+// Trust: the page is mapped writable in the worker, and everything in the worker's address
+// space is the plugin's. The plugin can read the request the moment it is written and write
+// anything anywhere, at any time. So the host
+// - draws every request's nonce from its own CSPRNG just before posting it, and accepts a
+//   response only when the response sequence moved to exactly the request's and the echoed
+//   nonce matches: no answer can exist before its request (judge/call_protocol.hpp);
+// - reads each response field once, bounds-checks it, and never trusts the worker's timing.
 #pragma once
 
 #include <atomic>
@@ -13,7 +18,7 @@
 
 namespace gauntlet::ipc {
 
-inline constexpr uint32_t kControlMagic = 0x314c5447;  // "GTL1"
+inline constexpr uint32_t kControlMagic = 0x324c5447;  // "GTL2"
 inline constexpr std::size_t kControlPageBytes = 8192;
 inline constexpr std::size_t kMaxResponseMessage = 4096;
 
@@ -26,7 +31,7 @@ struct alignas(64) SeqWord {
 
 enum class Op : uint32_t {
   none = 0,
-  infer = 1,  // run infer() on samples [first_sample, first_sample + batch_size) of the input
+  infer = 1,  // run infer() on the first batch_size samples of the input (presentation) regions
   stop = 2,   // leave the serving loop; lifecycle continues on the setup socket
 };
 
@@ -42,12 +47,13 @@ struct ControlPage {
 
   // Request, written by the host only.
   alignas(64) Op op = Op::none;
-  uint32_t input_set = 0;  // 0 = evaluation inputs (the only set in v1)
+  uint32_t reserved = 0;
   int64_t batch_size = 0;
-  int64_t first_sample = 0;
+  uint64_t nonce = 0;  // fresh from the host's CSPRNG for every request
 
-  // Response, written by the worker only: UNTRUSTED.
-  alignas(64) int32_t status = 0;       // gauntlet_status of infer()
+  // Response, written by the worker: UNTRUSTED.
+  alignas(64) uint64_t nonce_echo = 0;  // the request's nonce, copied by the worker
+  int32_t status = 0;                   // gauntlet_status of infer()
   uint32_t message_bytes = 0;           // valid bytes in message (host clamps it)
   uint64_t self_reported_ns = 0;        // the worker's own timing of the call: recorded, never scored
   char message[kMaxResponseMessage]{};  // last_error() text when status != OK

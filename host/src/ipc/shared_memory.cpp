@@ -49,6 +49,18 @@ void SharedMemory::seal_read_only_for_others() {
     fail("seal(" + name_ + ")");
 }
 
+void SharedMemory::seal_read_only_revocable() {
+  // No F_SEAL_SHRINK, and F_SEAL_SEAL so that nobody else can add it.
+  if (::fcntl(fd_, F_ADD_SEALS, F_SEAL_FUTURE_WRITE | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+    fail("seal(" + name_ + ")");
+}
+
+bool SharedMemory::revoke() {
+  if (data_) ::munmap(data_, size_);
+  data_ = nullptr;
+  return ::ftruncate(fd_, 0) == 0;
+}
+
 Mapping Mapping::map(int fd, std::size_t bytes, bool writable) {
   Mapping m;
   m.size_ = round_to_page(bytes);

@@ -29,6 +29,12 @@ class SharedMemory {
   // After this, nobody can create a new writable mapping or resize the region (the host's
   // existing mapping stays writable). Applied to every region the worker must only read.
   void seal_read_only_for_others();
+  // The same, except that the host may still truncate the region (revoke()).
+  void seal_read_only_revocable();
+  // Unmaps the host's view and truncates the region to nothing: every other mapping of it
+  // (and any descriptor someone kept) now faults or reads nothing. False when the kernel
+  // refused (someone sealed it against shrinking).
+  bool revoke();
 
  private:
   SharedMemory() = default;

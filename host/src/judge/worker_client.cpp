@@ -1,6 +1,7 @@
 #include "judge/worker_client.hpp"
 
 #include "ipc/channel.hpp"
+#include "ipc/messages.hpp"
 #include "ipc/protocol.hpp"
 #include "judge/worker_pool.hpp"
 
@@ -16,15 +17,6 @@ using json = nlohmann::json;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// Untrusted strings from the worker: bounded.
-std::string bounded(const json& m, const char* key, std::size_t cap = 4096) {
-  auto it = m.find(key);
-  if (it == m.end() || !it->is_string()) return {};
-  std::string s = it->get<std::string>();
-  if (s.size() > cap) s.resize(cap);
-  return s;
 }
 
 }  // namespace
@@ -83,11 +75,13 @@ ipc::MessageSocket::Received WorkerClient::receive(Clock::time_point deadline) {
     // The host never expects a descriptor from the worker.
     for (int fd : r.fds) ::close(fd);
     r.fds.clear();
-    if (r.status == ipc::MessageSocket::Status::ok && r.message.value("type", "") == ipc::msg::kViolation) {
+    if (r.status == ipc::MessageSocket::Status::ok && ipc::message_type(r.message) == ipc::msg::kViolation) {
       // The last report counts: the worker's supervisor sends its own once the plugin
       // process is dead, after anything the plugin could have written.
-      if (r.message.contains("nr") && r.message["nr"].is_number_integer())
-        violation_ = r.message["nr"].get<int>();
+      try {
+        violation_ = ipc::decode_violation(r.message).nr;
+      } catch (const ipc::ProtocolError&) {
+      }
       continue;
     }
     return r;
@@ -124,7 +118,8 @@ HelloOutcome WorkerClient::hello(Clock::time_point deadline) {
   auto t0 = Clock::now();
   // First what the worker applied to itself, before any plugin code ran.
   auto r = receive(deadline);
-  if (r.status == ipc::MessageSocket::Status::ok && r.message.value("type", "") == ipc::msg::kSandboxReport) {
+  if (r.status == ipc::MessageSocket::Status::ok &&
+      ipc::message_type(r.message) == ipc::msg::kSandboxReport) {
     out.confined_seconds = seconds_since(spawned_at_);
     try {
       sandbox_->merge_worker_report(sandbox::report_from_json(r.message.at("report")));
@@ -152,51 +147,51 @@ HelloOutcome WorkerClient::hello(Clock::time_point deadline) {
     out.call = failed_wait(r.status, r.error);
     return out;
   }
-  const json& m = r.message;
-  if (m.value("type", "") != ipc::msg::kHello || !m.contains("ok") || !m["ok"].is_boolean()) {
-    out.call.kind = CallOutcome::Kind::protocol_error;
-    out.call.message = "the worker's first message is not a hello";
-    return out;
-  }
-  if (!m["ok"].get<bool>()) {
-    std::string verdict = bounded(m, "verdict"), message = bounded(m, "message");
-    (verdict == "ABI_MISMATCH" ? out.abi_mismatch : out.load_failure) = message;
-    out.call.kind = CallOutcome::Kind::plugin_error;
-    out.call.message = message;
-    return out;
-  }
+  ipc::Hello h;
   try {
-    const json& info = m.at("info");
-    out.identity.name = bounded(info, "name", 256);
-    out.identity.team = bounded(info, "team", 256);
-    out.identity.version = bounded(info, "version", 256);
-    out.identity.description = bounded(info, "description", 1024);
-    out.identity.capabilities = info.at("capabilities").get<uint64_t>();
-    out.identity.abi_major = m.at("plugin_abi_major").get<uint32_t>();
-    out.identity.abi_minor = m.at("plugin_abi_minor").get<uint32_t>();
-    out.identity.table_size = m.at("table_size").get<uint32_t>();
-  } catch (const std::exception& e) {
+    h = ipc::decode_hello(r.message);
+  } catch (const ipc::ProtocolError& e) {
     out.call.kind = CallOutcome::Kind::protocol_error;
-    out.call.message = std::string("malformed hello: ") + e.what();
+    out.call.message = std::string("the worker's first message is not a valid hello: ") + e.what();
+    return out;
   }
+  if (!h.ok) {
+    (h.verdict == "ABI_MISMATCH" ? out.abi_mismatch : out.load_failure) = h.message;
+    out.call.kind = CallOutcome::Kind::plugin_error;
+    out.call.message = h.message;
+    return out;
+  }
+  out.identity.name = h.name;
+  out.identity.team = h.team;
+  out.identity.version = h.version;
+  out.identity.description = h.description;
+  out.identity.capabilities = h.capabilities;
+  out.identity.abi_major = h.plugin_abi_major;
+  out.identity.abi_minor = h.plugin_abi_minor;
+  out.identity.table_size = h.table_size;
   return out;
 }
 
 CallOutcome WorkerClient::await_reply(const std::string& type, Clock::time_point deadline) {
   auto r = receive(deadline);
   if (r.status != ipc::MessageSocket::Status::ok) return failed_wait(r.status, r.error);
-  const json& m = r.message;
   CallOutcome out;
-  if (m.value("type", "") != ipc::msg::kReply || m.value("to", "") != type || !m.contains("status") ||
-      !m["status"].is_number_integer()) {
+  ipc::Reply reply;
+  try {
+    reply = ipc::decode_reply(r.message);
+  } catch (const ipc::ProtocolError& e) {
     out.kind = CallOutcome::Kind::protocol_error;
-    out.message = "expected the reply to '" + type + "'";
+    out.message = "expected the reply to '" + type + "': " + e.what();
     return out;
   }
-  out.status = m["status"].get<int32_t>();
-  out.message = bounded(m, "message");
-  if (m.contains("self_ns") && m["self_ns"].is_number_unsigned())
-    out.self_reported_ns = m["self_ns"].get<uint64_t>();
+  if (reply.to != type) {
+    out.kind = CallOutcome::Kind::protocol_error;
+    out.message = "expected the reply to '" + type + "', got one to '" + reply.to + "'";
+    return out;
+  }
+  out.status = reply.status;
+  out.message = reply.message;
+  out.self_reported_ns = reply.self_ns;
   if (out.status == ipc::kWorkerFailure)
     out.kind = CallOutcome::Kind::worker_failure;
   else if (out.status != 0)
@@ -204,10 +199,8 @@ CallOutcome WorkerClient::await_reply(const std::string& type, Clock::time_point
   return out;
 }
 
-CallOutcome WorkerClient::request(const std::string& type, const json& body, Clock::time_point deadline,
+CallOutcome WorkerClient::request(const std::string& type, const json& m, Clock::time_point deadline,
                                   const std::vector<int>& fds) {
-  json m = body;
-  m["type"] = type;
   auto t0 = Clock::now();
   if (!socket_.send(m, fds)) {
     CallOutcome out;
@@ -219,36 +212,31 @@ CallOutcome WorkerClient::request(const std::string& type, const json& body, Clo
   return out;
 }
 
-CallOutcome WorkerClient::create(const json& args, Clock::time_point deadline) {
-  return request(ipc::msg::kCreate, args, deadline);
+CallOutcome WorkerClient::create(const ipc::CreateRequest& args, Clock::time_point deadline) {
+  return request(ipc::msg::kCreate, ipc::encode(args), deadline);
 }
 
 CallOutcome WorkerClient::send_regions(const std::vector<RegionSpec>& regions, Clock::time_point deadline) {
-  json list = json::array();
+  ipc::RegionsMessage message;
   std::vector<int> fds;
-  list.push_back({{"role", ipc::role::kControl}, {"bytes", control_memory_->size()}});
+  message.regions.push_back({ipc::role::kControl, "", "", {}, 0, control_memory_->size()});
   fds.push_back(control_memory_->fd());
   for (const auto& r : regions) {
-    list.push_back({{"role", r.role},
-                    {"name", r.name},
-                    {"dtype", r.dtype},
-                    {"shape", r.shape},
-                    {"samples", r.samples},
-                    {"bytes", r.memory->size()}});
+    message.regions.push_back({r.role, r.name, r.dtype, r.shape, r.samples, r.memory->size()});
     fds.push_back(r.memory->fd());
   }
-  return request(ipc::msg::kRegions, json{{"regions", list}}, deadline, fds);
+  return request(ipc::msg::kRegions, ipc::encode(message), deadline, fds);
 }
 
-CallOutcome WorkerClient::prepare(const json& args, Clock::time_point deadline) {
-  return request(ipc::msg::kPrepare, args, deadline);
+CallOutcome WorkerClient::prepare(const ipc::PrepareRequest& args, Clock::time_point deadline) {
+  return request(ipc::msg::kPrepare, ipc::encode(args), deadline);
 }
 
 CallOutcome WorkerClient::train(double time_limit_seconds, Clock::time_point cancel_at,
                                 Clock::time_point deadline) {
-  json m{{"type", ipc::msg::kTrain}, {"time_limit_seconds", time_limit_seconds}};
   auto t0 = Clock::now();
-  if (!socket_.send(m)) return CallOutcome{CallOutcome::Kind::worker_died, 0, "", 0, 0};
+  if (!socket_.send(ipc::encode(ipc::TrainRequest{time_limit_seconds})))
+    return CallOutcome{CallOutcome::Kind::worker_died, 0, "", 0, 0};
   CallOutcome out = await_reply(ipc::msg::kTrain, std::min(cancel_at, deadline));
   if (out.kind == CallOutcome::Kind::timed_out && cancel_at < deadline) {
     // Ask politely first; the hard limit still stands.
@@ -263,24 +251,39 @@ CallOutcome WorkerClient::train(double time_limit_seconds, Clock::time_point can
 CallOutcome WorkerClient::begin_serving(std::chrono::nanoseconds host_spin, uint32_t worker_spin_us,
                                         Clock::time_point deadline) {
   spin_ = host_spin;
-  seq_ = page_->request.seq.load(std::memory_order_relaxed);
-  return request(ipc::msg::kServe, json{{"spin_us", worker_spin_us}}, deadline);
+  // The sequence numbers are the judge's own (seq_): whatever the plugin wrote into the page
+  // since it was mapped is never read back as the judge's state.
+  return request(ipc::msg::kServe, ipc::encode(ipc::ServeRequest{worker_spin_us}), deadline);
 }
 
-WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clock::time_point deadline,
-                                               uint32_t input_set) {
-  InferOutcome out;
-  page_->op = ipc::Op::infer;
-  page_->input_set = input_set;
-  page_->batch_size = batch;
-  page_->first_sample = first;
-  const uint32_t seq = ++seq_;
+WorkerClient::Answer WorkerClient::exchange(ipc::Op op, int64_t batch, uint64_t nonce,
+                                            const std::function<void()>& present,
+                                            Clock::time_point deadline) {
+  Answer out;
+  // Nothing may answer a request that does not exist yet.
+  const uint32_t before = page_->response.seq.load(std::memory_order_acquire);
+  if (before != seq_) {
+    out.kind = CallOutcome::Kind::protocol_error;
+    out.message = "an answer (sequence " + std::to_string(before) +
+                  ") was posted before the judge's request " + std::to_string(seq_ + 1) + " existed";
+    return out;
+  }
+  const uint32_t seq = seq_ + 1;
   const auto t0 = Clock::now();
+  if (present) present();
+  page_->op = op;
+  page_->batch_size = batch;
+  page_->nonce = nonce;
+  const auto t_posted = Clock::now();
   ipc::post(page_->request, seq);
-  auto result = ipc::wait_for(page_->response, seq, spin_, deadline, std::chrono::milliseconds(20),
-                              [this] { return process_->alive(); });
+  uint32_t seen = 0;
+  const auto result =
+      ipc::wait_for_change(page_->response, seq_, &seen, spin_, deadline, std::chrono::milliseconds(20),
+                           [this] { return process_->alive(); });
   const auto t1 = Clock::now();
+  seq_ = seq;  // spent, whatever the answer
   out.latency = t1 - t0;
+  out.staging = t_posted - t0;
   if (result == ipc::WaitResult::timed_out) {
     out.kind = CallOutcome::Kind::timed_out;
     return out;
@@ -289,10 +292,25 @@ WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clo
     out.kind = CallOutcome::Kind::worker_died;
     return out;
   }
-  out.status = page_->status;
-  out.self_reported_ns = page_->self_reported_ns;
+  // Each field read once: the plugin may be rewriting them as we look.
+  const uint64_t echo = std::atomic_ref<uint64_t>(page_->nonce_echo).load(std::memory_order_relaxed);
+  out.status = std::atomic_ref<int32_t>(page_->status).load(std::memory_order_relaxed);
+  out.self_reported_ns = std::atomic_ref<uint64_t>(page_->self_reported_ns).load(std::memory_order_relaxed);
+  if (seen != seq) {
+    out.kind = CallOutcome::Kind::protocol_error;
+    out.message =
+        "the answer carries sequence " + std::to_string(seen) + " for request " + std::to_string(seq);
+    return out;
+  }
+  if (echo != nonce) {
+    out.kind = CallOutcome::Kind::protocol_error;
+    out.message = "the answer does not carry the request's nonce: it was not produced for this request";
+    return out;
+  }
   if (out.status != 0) {
-    std::size_t len = std::min<std::size_t>(page_->message_bytes, ipc::kMaxResponseMessage);
+    const std::size_t len =
+        std::min<std::size_t>(std::atomic_ref<uint32_t>(page_->message_bytes).load(std::memory_order_relaxed),
+                              ipc::kMaxResponseMessage);
     out.message.assign(page_->message, len);
     out.kind = out.status == ipc::kWorkerFailure ? CallOutcome::Kind::worker_failure
                                                  : CallOutcome::Kind::plugin_error;
@@ -300,20 +318,22 @@ WorkerClient::InferOutcome WorkerClient::infer(int64_t batch, int64_t first, Clo
   return out;
 }
 
-CallOutcome WorkerClient::end_serving(Clock::time_point deadline) {
+WorkerClient::Answer WorkerClient::infer(int64_t batch, uint64_t nonce, const std::function<void()>& present,
+                                         Clock::time_point deadline) {
+  return exchange(ipc::Op::infer, batch, nonce, present, deadline);
+}
+
+CallOutcome WorkerClient::end_serving(uint64_t nonce, Clock::time_point deadline) {
+  const Answer a = exchange(ipc::Op::stop, 0, nonce, {}, deadline);
   CallOutcome out;
-  page_->op = ipc::Op::stop;
-  const uint32_t seq = ++seq_;
-  ipc::post(page_->request, seq);
-  auto result = ipc::wait_for(page_->response, seq, spin_, deadline, std::chrono::milliseconds(20),
-                              [this] { return process_->alive(); });
-  if (result == ipc::WaitResult::timed_out) out.kind = CallOutcome::Kind::timed_out;
-  if (result == ipc::WaitResult::aborted) out.kind = CallOutcome::Kind::worker_died;
+  out.kind = a.kind;
+  out.status = a.status;
+  out.message = a.message;
   return out;
 }
 
 CallOutcome WorkerClient::destroy(Clock::time_point deadline) {
-  return request(ipc::msg::kDestroy, json::object(), deadline);
+  return request(ipc::msg::kDestroy, ipc::encode(ipc::DestroyRequest{}), deadline);
 }
 
 }  // namespace gauntlet::judge

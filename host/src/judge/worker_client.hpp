@@ -5,6 +5,7 @@
 
 #include "ipc/control_page.hpp"
 #include "ipc/message_socket.hpp"
+#include "ipc/messages.hpp"
 #include "ipc/shared_memory.hpp"
 #include "judge/worker_process.hpp"
 #include "sandbox/job_sandbox.hpp"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,9 +81,9 @@ class WorkerClient {
   ~WorkerClient();
 
   HelloOutcome hello(Clock::time_point deadline);
-  CallOutcome create(const nlohmann::json& args, Clock::time_point deadline);
+  CallOutcome create(const ipc::CreateRequest& args, Clock::time_point deadline);
   CallOutcome send_regions(const std::vector<RegionSpec>& regions, Clock::time_point deadline);
-  CallOutcome prepare(const nlohmann::json& args, Clock::time_point deadline);
+  CallOutcome prepare(const ipc::PrepareRequest& args, Clock::time_point deadline);
   // Sets the cancel flag at `cancel_at`, then waits until `deadline`.
   CallOutcome train(double time_limit_seconds, Clock::time_point cancel_at, Clock::time_point deadline);
   // From now on infer() goes through the control page. The host spins `host_spin` waiting
@@ -89,19 +91,25 @@ class WorkerClient {
   CallOutcome begin_serving(std::chrono::nanoseconds host_spin, uint32_t worker_spin_us,
                             Clock::time_point deadline);
 
-  // The hot path: one infer() over samples [first, first + batch) of the eval inputs.
-  // latency is measured by the host from posting the request to seeing the answer.
-  struct InferOutcome {
+  // The hot path: one infer() of `batch` samples through the control page.
+  //
+  // The clock starts, `present` writes the call's inputs into the input regions, the request
+  // goes out with `nonce` (fresh from the judge's CSPRNG), and the clock stops when an answer
+  // for exactly this request arrives. An answer present before the request, carrying another
+  // sequence number or not echoing the nonce is a protocol error, never a latency: no answer
+  // can be prepared before its inputs and its nonce exist.
+  struct Answer {
     CallOutcome::Kind kind = CallOutcome::Kind::ok;
     int32_t status = 0;
     std::string message;
-    std::chrono::nanoseconds latency{0};
-    uint64_t self_reported_ns = 0;
+    std::chrono::nanoseconds latency{0};  // from the first input byte written to the answer seen
+    std::chrono::nanoseconds staging{0};  // of which the judge writing the inputs and the request
+    uint64_t self_reported_ns = 0;        // untrusted, recorded only
   };
-  // `input_set` 1 reads the timing inputs (ipc::role::kTimingInput) instead.
-  InferOutcome infer(int64_t batch, int64_t first, Clock::time_point deadline, uint32_t input_set = 0);
+  Answer infer(int64_t batch, uint64_t nonce, const std::function<void()>& present,
+               Clock::time_point deadline);
 
-  CallOutcome end_serving(Clock::time_point deadline);
+  CallOutcome end_serving(uint64_t nonce, Clock::time_point deadline);
   CallOutcome destroy(Clock::time_point deadline);
 
   WorkerProcess& process() { return *process_; }
@@ -111,8 +119,10 @@ class WorkerClient {
   std::optional<int> violation();
 
  private:
-  CallOutcome request(const std::string& type, const nlohmann::json& body, Clock::time_point deadline,
+  CallOutcome request(const std::string& type, const nlohmann::json& message, Clock::time_point deadline,
                       const std::vector<int>& fds = {});
+  Answer exchange(ipc::Op op, int64_t batch, uint64_t nonce, const std::function<void()>& present,
+                  Clock::time_point deadline);
   CallOutcome await_reply(const std::string& type, Clock::time_point deadline);
   CallOutcome failed_wait(ipc::MessageSocket::Status status, const std::string& error);
   // receive(), setting aside violation reports and closing any fd the worker sent.
@@ -126,7 +136,7 @@ class WorkerClient {
   std::unique_ptr<WorkerProcess> process_;
   std::shared_ptr<ipc::SharedMemory> control_memory_;
   ipc::ControlPage* page_ = nullptr;
-  uint32_t seq_ = 0;
+  uint32_t seq_ = 0;  // the last request posted (and answered): the judge's, never read from the page
   std::chrono::nanoseconds spin_{0};
 };
 

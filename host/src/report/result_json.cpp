@@ -21,6 +21,35 @@ json latency_json(const LatencySummary& l) {
               {"throughput", l.throughput}};
 }
 
+// One timed batch size: its latencies over the counted calls, and how they were measured.
+json timing_json(const LatencySummary& l, const judge::BatchMeasurement* m) {
+  json j = latency_json(l);
+  if (!m) return j;
+  j["fresh_samples"] = m->fresh_samples;
+  j["sample_budget"] = m->sample_budget;
+  j["disturbed_calls"] = m->disturbed_calls;
+  j["disturbed_wait_ms_max"] = m->disturbed_wait_ms_max;
+  j["staging_p50_ms"] = m->staging_p50_ms;
+  j["cpu_seconds"] = m->cpu_seconds;
+  j["wall_seconds"] = m->wall_seconds;
+  j["reliable"] = m->reliable;
+  j["unreliable_reason"] = m->unreliable_reason;
+  return j;
+}
+
+json measurement_json(const judge::Measurement& m) {
+  return json{{"reliable", m.reliable},
+              {"reason", m.reason},
+              {"sample_key", m.sample_key},
+              {"fresh_samples", m.fresh_samples},
+              {"timed_samples", m.timed_samples},
+              {"warmup_samples", m.warmup_samples},
+              {"consistency",
+               {{"checked", m.consistency_checked},
+                {"mismatched", m.consistency_mismatched},
+                {"rule", m.consistency_rule}}}};
+}
+
 // Kernel accounting of the job (read by the host): what limits and scores may rely on.
 json resources_json(const judge::JobResources& r) {
   return json{{"peak_memory_bytes", r.peak_memory_bytes ? json(*r.peak_memory_bytes) : json(nullptr)},
@@ -53,7 +82,9 @@ json to_json(const judge::JudgeResult& r, const Environment& env) {
   json metrics = json::object();
   for (const auto& [name, value] : r.quality) metrics[name] = value;
   json timing = json::array();
-  for (const auto& l : r.latency) timing.push_back(latency_json(l));
+  for (std::size_t i = 0; i < r.latency.size(); ++i)
+    timing.push_back(
+        timing_json(r.latency[i], i < r.measurement.batches.size() ? &r.measurement.batches[i] : nullptr));
   json score = nullptr;
   if (r.score)
     score = json{{"qualified", r.score->qualified}, {"value", r.score->score}, {"reason", r.score->reason}};
@@ -75,6 +106,7 @@ json to_json(const judge::JudgeResult& r, const Environment& env) {
       {"reason", r.decision.reason},
       {"metrics", metrics},
       {"timing", timing},
+      {"measurement", measurement_json(r.measurement)},
       {"seconds",
        {{"setup", r.seconds.setup},
         {"train", r.seconds.train},

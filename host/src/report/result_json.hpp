@@ -2,7 +2,7 @@
 // docs/results.md). Everything in it was measured or computed by the host.
 #pragma once
 
-#include "judge/judge_session.hpp"
+#include "judge/judge_result.hpp"
 #include "report/environment.hpp"
 
 #include <nlohmann/json.hpp>

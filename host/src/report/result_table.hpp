@@ -1,7 +1,7 @@
 // Human-readable summaries of judge results for the terminal.
 #pragma once
 
-#include "judge/judge_session.hpp"
+#include "judge/judge_result.hpp"
 
 #include <ostream>
 #include <vector>

@@ -1,6 +1,7 @@
 #include "sandbox/capabilities.hpp"
 
 #include "sandbox/landlock.hpp"
+#include "sandbox/namespaces.hpp"
 
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -101,6 +102,7 @@ Capabilities probe(const std::filesystem::path* worker_executable) {
     c.net_ns = get("net");
     c.ipc_ns = get("ipc");
     c.pid_ns = get("pid");
+    c.uts_ns = get("uts");
   }
   c.landlock_abi = landlock_abi();
   std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
@@ -151,6 +153,9 @@ Report expected_report(const Capabilities& c, Mode mode) {
   ns(mech::kNetNs, c.net_ns, "no network interface (loopback down)");
   ns(mech::kIpcNs, c.ipc_ns, "private System V IPC and POSIX message queues");
   ns(mech::kPidNs, c.pid_ns, "the plugin sees only its own process");
+  static const std::string uts_detail =
+      std::string("host name '") + kSandboxHostname + "', not the machine's";
+  ns(mech::kUtsNs, c.uts_ns, uts_detail.c_str());
   r.set(mech::kCapabilities, Status::active,
         c.has_user_ns() || c.root ? "all capability sets emptied" : "the judge holds no capabilities");
   if (c.landlock_abi > 0)

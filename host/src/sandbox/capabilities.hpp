@@ -14,7 +14,7 @@ namespace gauntlet::sandbox {
 struct Capabilities {
   bool root = false;  // effective uid 0 (namespaces then need no user namespace)
   // Namespaces: "" when unshare(2) of it worked in a probe process, else why not.
-  std::string user_ns, mount_ns, net_ns, ipc_ns, pid_ns;
+  std::string user_ns, mount_ns, net_ns, ipc_ns, pid_ns, uts_ns;
   int landlock_abi = 0;
   std::string seccomp;              // "" when seccomp filters with SECCOMP_RET_TRAP work, else why not
   bool seccomp_user_notif = false;  // SECCOMP_RET_USER_NOTIF too (Linux >= 5.0)

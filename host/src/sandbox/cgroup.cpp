@@ -296,6 +296,7 @@ void JobCgroup::set_limits(const ResourceLimits& limits) {
   };
   memory_limit_ = limits.memory_bytes;
   task_limit_ = task_limit(limits);
+  limits_threads_ = limits.threads;
   const std::string bytes = std::to_string(limits.memory_bytes);
   if (memory_version_ == 2) {
     set(memory_, "memory.max", bytes);
@@ -332,7 +333,8 @@ std::string JobCgroup::memory_detail() const {
 std::string JobCgroup::pids_detail() const {
   if (pids_.empty()) return {};
   std::string s = "cgroup v" + std::to_string(pids_version_) + " pids.max " + std::to_string(task_limit_) +
-                  " tasks (the plugin's threads + " + std::to_string(kWorkerTasks + kThreadSlack) + ")";
+                  " tasks (the plugin's " + std::to_string(limits_threads_) + " threads + " +
+                  std::to_string(task_limit_ - limits_threads_) + " of the worker)";
   if (!cpus_.empty()) s += "; cpuset " + cpus_;
   return s;
 }
@@ -367,6 +369,17 @@ void JobCgroup::kill_all() {
       if (!any) break;
     }
   }
+}
+
+std::vector<pid_t> JobCgroup::processes() const {
+  std::vector<pid_t> out;
+  const auto dirs = folders();
+  if (dirs.empty()) return out;
+  std::stringstream ss(read_text(dirs.front() + "/cgroup.procs"));
+  pid_t pid;
+  while (ss >> pid)
+    if (pid > 0) out.push_back(pid);
+  return out;
 }
 
 std::optional<double> JobCgroup::cpu_seconds() const {

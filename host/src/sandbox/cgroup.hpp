@@ -66,6 +66,8 @@ class JobCgroup {
   void attach(pid_t pid);
   // SIGKILL to everything in the job, whatever its process group.
   void kill_all();
+  // The job's processes (cgroup.procs of its first folder).
+  std::vector<pid_t> processes() const;
 
   struct Stats {
     std::optional<uint64_t> peak_bytes;  // kernel accounting of the whole job
@@ -87,6 +89,7 @@ class JobCgroup {
   int memory_version_ = 0, pids_version_ = 0, cpuset_version_ = 0;
   uint64_t memory_limit_ = 0;
   int task_limit_ = 0;
+  int limits_threads_ = 0;
   std::string cpus_;  // the cpuset's list, when set
 };
 

@@ -1,5 +1,6 @@
 #include "sandbox/job_sandbox.hpp"
 
+#include "sandbox/process_group_cpu.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
 #include <unistd.h>
@@ -40,13 +41,16 @@ std::string strict_refusal(const Capabilities& caps) {
 }
 
 NamespaceRequest job_namespaces(const Capabilities& c) {
-  return {c.has_user_ns(), c.can(c.mount_ns), c.can(c.net_ns), c.can(c.ipc_ns), c.can(c.pid_ns)};
+  return {c.has_user_ns(), c.can(c.mount_ns), c.can(c.net_ns),
+          c.can(c.ipc_ns), c.can(c.pid_ns),   c.can(c.uts_ns)};
 }
 
 JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(spec), caps_(caps) {
   if (spec.mode == Mode::strict)
     if (std::string refusal = strict_refusal(caps); !refusal.empty()) throw SandboxUnavailable(refusal);
   report_ = expected_report(caps, spec.mode);
+  // The worker's supervisor and init exist only with a pid namespace (worker/confinement.hpp).
+  spec_.limits.worker_tasks = namespaces().pid ? 2 : 0;
   // Until the worker says otherwise, what it applies is unconfirmed.
   for (auto& m : report_.mechanisms)
     if (worker_side(m.name) && m.status == Status::active) {
@@ -138,6 +142,7 @@ nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
   p.mount_ns = ns.mount;
   p.net_ns = ns.net;
   p.ipc_ns = ns.ipc;
+  p.uts_ns = ns.uts;
   p.pid_ns = ns.pid;
   p.plugin = spec_.plugin.string();
   p.asset_dir = spec_.asset_dir.string();
@@ -166,5 +171,14 @@ void JobSandbox::merge_worker_report(const Report& worker) {
 }
 
 JobCgroup::Stats JobSandbox::cgroup_stats() const { return cgroup_ ? cgroup_->stats() : JobCgroup::Stats{}; }
+
+std::vector<pid_t> JobSandbox::processes(pid_t worker_pid) const {
+  if (cgroup_) {
+    std::vector<pid_t> in_cgroup = cgroup_->processes();
+    if (!in_cgroup.empty()) return in_cgroup;
+  }
+  // The worker leads its own process group, which the plugin cannot leave.
+  return process_group_members(worker_pid);
+}
 
 }  // namespace gauntlet::sandbox

@@ -73,6 +73,8 @@ class JobSandbox {
   bool has_memory_cgroup() const { return cgroup_ && cgroup_->has_memory(); }
   // Kernel accounting of the job; read after the worker is gone.
   JobCgroup::Stats cgroup_stats() const;
+  // The job's processes: its cgroup's, else those of the worker's process group.
+  std::vector<pid_t> processes(pid_t worker_pid) const;
   // CPU seconds of the whole job so far, from its cgroup (nullopt where there is no v2 one).
   std::optional<double> cpu_seconds() const { return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt; }
 

@@ -19,8 +19,12 @@ namespace gauntlet::sandbox {
 
 std::string namespace_list(const NamespaceRequest& r) {
   std::string out;
-  for (auto [wanted, name] :
-       {std::pair{r.user, "user"}, {r.mount, "mount"}, {r.net, "net"}, {r.ipc, "ipc"}, {r.pid, "pid"}}) {
+  for (auto [wanted, name] : {std::pair{r.user, "user"},
+                              {r.mount, "mount"},
+                              {r.net, "net"},
+                              {r.ipc, "ipc"},
+                              {r.pid, "pid"},
+                              {r.uts, "uts"}}) {
     if (!wanted) continue;
     if (!out.empty()) out += ',';
     out += name;
@@ -45,6 +49,8 @@ std::optional<NamespaceRequest> parse_namespace_list(const std::string& list) {
       r.ipc = true;
     else if (name == "pid")
       r.pid = true;
+    else if (name == "uts")
+      r.uts = true;
     else
       return std::nullopt;
     start = end + 1;
@@ -61,6 +67,7 @@ std::string enter_namespaces(const NamespaceRequest& r) {
   if (r.net) flags |= CLONE_NEWNET;
   if (r.ipc) flags |= CLONE_NEWIPC;
   if (r.pid) flags |= CLONE_NEWPID;
+  if (r.uts) flags |= CLONE_NEWUTS;
   if (flags == 0) return {};
   if (::unshare(flags) != 0) return errno_text("unshare", errno);
   if (r.user) {
@@ -70,6 +77,11 @@ std::string enter_namespaces(const NamespaceRequest& r) {
       return errno_text("write /proc/self/uid_map", e);
     if (int e = write_once("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1\n"))
       return errno_text("write /proc/self/gid_map", e);
+  }
+  if (r.uts) {
+    const std::size_t n = std::strlen(kSandboxHostname);
+    if (::sethostname(kSandboxHostname, n) != 0) return errno_text("sethostname", errno);
+    if (::setdomainname(kSandboxHostname, n) != 0) return errno_text("setdomainname", errno);
   }
   return {};
 }
@@ -129,11 +141,11 @@ std::string in_child(Test test) {
 
 int probe_namespaces_main() {
   nlohmann::json out;
-  out["user"] = in_child([] { return enter_namespaces({true, false, false, false, false}); });
+  out["user"] = in_child([] { return enter_namespaces({true, false, false, false, false, false}); });
   // As the worker will: inside a user namespace when there is one (root or not).
   const bool user = out["user"].get<std::string>().empty();
   out["mount"] = in_child([&] {
-    std::string e = enter_namespaces({user, true, false, false, false});
+    std::string e = enter_namespaces({user, true, false, false, false, false});
     if (!e.empty()) return e;
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
       return errno_text("make / private", errno);
@@ -141,10 +153,11 @@ int probe_namespaces_main() {
       return errno_text("mount tmpfs", errno);
     return std::string();
   });
-  out["net"] = in_child([&] { return enter_namespaces({user, false, true, false, false}); });
-  out["ipc"] = in_child([&] { return enter_namespaces({user, false, false, true, false}); });
+  out["net"] = in_child([&] { return enter_namespaces({user, false, true, false, false, false}); });
+  out["ipc"] = in_child([&] { return enter_namespaces({user, false, false, true, false, false}); });
+  out["uts"] = in_child([&] { return enter_namespaces({user, false, false, false, false, true}); });
   out["pid"] = in_child([&] {
-    std::string e = enter_namespaces({user, false, false, false, true});
+    std::string e = enter_namespaces({user, false, false, false, true, false});
     if (!e.empty()) return e;
     pid_t init = ::fork();
     if (init < 0) return errno_text("fork the namespace's init", errno);

@@ -8,11 +8,14 @@
 namespace gauntlet::sandbox {
 
 struct NamespaceRequest {
-  bool user = false, mount = false, net = false, ipc = false, pid = false;
+  bool user = false, mount = false, net = false, ipc = false, pid = false, uts = false;
   bool operator==(const NamespaceRequest&) const = default;
 };
 
-// "user,mount,net,ipc,pid" (the requested ones, in this order) and back; nullopt for an
+// The host name (and NIS domain name) a worker with its own UTS namespace sees.
+inline constexpr const char* kSandboxHostname = "gauntlet";
+
+// "user,mount,net,ipc,pid,uts" (the requested ones, in this order) and back; nullopt for an
 // unknown name.
 std::string namespace_list(const NamespaceRequest& request);
 std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
@@ -20,6 +23,7 @@ std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
 // unshare(2) of the requested namespaces in one call. With a user namespace, the caller's
 // uid and gid become root inside it (the only mapping an unprivileged process may write), and
 // setgroups is denied. After a pid namespace, the caller's next child is the namespace's init.
+// A UTS namespace gets the fixed kSandboxHostname, so nothing of the host's name shows.
 std::string enter_namespaces(const NamespaceRequest& request);
 
 // Empties the bounding, ambient, effective, permitted and inheritable capability sets: the

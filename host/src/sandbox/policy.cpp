@@ -16,9 +16,9 @@ std::optional<Mode> parse_mode(std::string_view name) {
 
 const std::vector<std::string>& all_mechanisms() {
   static const std::vector<std::string> names = {
-      mech::kProcess,     mech::kUserNs,       mech::kMountNs,  mech::kNetNs,   mech::kIpcNs,
-      mech::kPidNs,       mech::kCapabilities, mech::kLandlock, mech::kSeccomp, mech::kRlimits,
-      mech::kMemoryLimit, mech::kThreadLimit,  mech::kKillAll,
+      mech::kProcess, mech::kUserNs,      mech::kMountNs,      mech::kNetNs,    mech::kIpcNs,
+      mech::kPidNs,   mech::kUtsNs,       mech::kCapabilities, mech::kLandlock, mech::kSeccomp,
+      mech::kRlimits, mech::kMemoryLimit, mech::kThreadLimit,  mech::kKillAll,
   };
   return names;
 }
@@ -109,7 +109,7 @@ Report report_from_json(const json& j) {
   return r;
 }
 
-int task_limit(const ResourceLimits& limits) { return kWorkerTasks + limits.threads + kThreadSlack; }
+int task_limit(const ResourceLimits& limits) { return limits.worker_tasks + limits.threads + kThreadSlack; }
 
 json to_json(const WorkerPolicy& p) {
   const ResourceLimits& l = p.limits;
@@ -120,6 +120,7 @@ json to_json(const WorkerPolicy& p) {
       {"mount_ns", p.mount_ns},
       {"net_ns", p.net_ns},
       {"ipc_ns", p.ipc_ns},
+      {"uts_ns", p.uts_ns},
       {"pid_ns", p.pid_ns},
       {"plugin", p.plugin},
       {"asset_dir", p.asset_dir},
@@ -137,7 +138,8 @@ json to_json(const WorkerPolicy& p) {
         {"threads", l.threads},
         {"cpu_seconds", l.cpu_seconds},
         {"file_bytes", l.file_bytes},
-        {"open_files", l.open_files}}},
+        {"open_files", l.open_files},
+        {"worker_tasks", l.worker_tasks}}},
       {"rlimit_memory", p.rlimit_memory},
       {"rlimit_nproc", p.rlimit_nproc},
   };
@@ -152,6 +154,7 @@ WorkerPolicy policy_from_json(const json& j) {
   p.mount_ns = j.at("mount_ns").get<bool>();
   p.net_ns = j.at("net_ns").get<bool>();
   p.ipc_ns = j.at("ipc_ns").get<bool>();
+  p.uts_ns = j.at("uts_ns").get<bool>();
   p.pid_ns = j.at("pid_ns").get<bool>();
   p.plugin = j.at("plugin").get<std::string>();
   p.asset_dir = j.at("asset_dir").get<std::string>();
@@ -170,6 +173,7 @@ WorkerPolicy policy_from_json(const json& j) {
   p.limits.cpu_seconds = l.at("cpu_seconds").get<double>();
   p.limits.file_bytes = l.at("file_bytes").get<uint64_t>();
   p.limits.open_files = l.at("open_files").get<int>();
+  p.limits.worker_tasks = l.at("worker_tasks").get<int>();
   p.rlimit_memory = j.at("rlimit_memory").get<bool>();
   p.rlimit_nproc = j.at("rlimit_nproc").get<bool>();
   return p;

@@ -33,6 +33,7 @@ inline constexpr const char* kMountNs = "mount_namespace";  // only system libs,
 inline constexpr const char* kNetNs = "network_namespace";  // no interface but a down loopback
 inline constexpr const char* kIpcNs = "ipc_namespace";
 inline constexpr const char* kPidNs = "pid_namespace";        // the plugin sees only its own tree
+inline constexpr const char* kUtsNs = "uts_namespace";        // a fixed host name
 inline constexpr const char* kCapabilities = "capabilities";  // every capability dropped
 inline constexpr const char* kLandlock = "landlock";          // file access: assets (+ /tmp) only
 inline constexpr const char* kSeccomp = "seccomp";            // no_new_privs + syscall allowlist
@@ -85,19 +86,33 @@ struct ResourceLimits {
   uint64_t file_bytes = 64ull << 20;      // RLIMIT_FSIZE, and the size of the private /tmp
   int open_files = 256;                   // RLIMIT_NOFILE
   std::vector<int> cpus;                  // the job's CPUs (cpuset cgroup), empty: any (host side only)
+  // Tasks of the worker besides the plugin process's threads: with a pid namespace, its
+  // supervisor and the namespace's init (worker/confinement.hpp); without one, none.
+  int worker_tasks = 2;
 };
 
-// Tasks of the worker besides the plugin's own threads: the supervisor and the pid
-// namespace's init (see worker/confinement.hpp), plus slack for runtime helper threads.
-inline constexpr int kWorkerTasks = 2;
+// Sanitizer runtimes start threads of their own in the worker; production builds have none,
+// so that the plugin process holds exactly limits.threads threads, its main thread included.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 inline constexpr int kThreadSlack = 2;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr int kThreadSlack = 2;
+#else
+inline constexpr int kThreadSlack = 0;
+#endif
+#else
+inline constexpr int kThreadSlack = 0;
+#endif
+// The job's task limit (pids.max, or RLIMIT_NPROC): the worker's own tasks and the plugin's
+// thread budget, nothing more. A plugin cannot bank idle threads for use inside calls.
 int task_limit(const ResourceLimits& limits);
 
 // What the worker must apply, decided by the host. Sent as {"type":"sandbox", ...}.
 struct WorkerPolicy {
   Mode mode = Mode::strict;
   // Namespaces to create.
-  bool user_ns = false, mount_ns = false, net_ns = false, ipc_ns = false, pid_ns = false;
+  bool user_ns = false, mount_ns = false, net_ns = false, ipc_ns = false, pid_ns = false, uts_ns = false;
   // The view the mount namespace gives: these host paths, read-only, at the same place.
   std::string plugin;                     // the plugin file (may be empty: a self-test loads nothing)
   std::string asset_dir;                  // the plugin's read-only assets, or empty

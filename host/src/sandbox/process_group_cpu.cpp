@@ -45,15 +45,22 @@ double run_time_seconds(const std::filesystem::path& proc_dir) {
 
 }  // namespace
 
-std::optional<double> process_group_cpu_seconds(pid_t pgid) {
+std::vector<pid_t> process_group_members(pid_t pgid) {
+  std::vector<pid_t> out;
   std::error_code ec;
-  std::optional<double> total;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     if (process_group_of(entry.path()) != pgid) continue;  // also: the process is gone
-    total = total.value_or(0) + run_time_seconds(entry.path());
+    out.push_back(static_cast<pid_t>(std::strtol(name.c_str(), nullptr, 10)));
   }
+  return out;
+}
+
+std::optional<double> process_group_cpu_seconds(pid_t pgid) {
+  std::optional<double> total;
+  for (pid_t pid : process_group_members(pgid))
+    total = total.value_or(0) + run_time_seconds("/proc/" + std::to_string(pid));
   return total;
 }
 

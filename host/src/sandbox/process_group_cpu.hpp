@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <vector>
 
 namespace gauntlet::sandbox {
 
@@ -14,5 +15,8 @@ namespace gauntlet::sandbox {
 // Threads that already exited are not counted: meant for differences over short intervals
 // (the judge's idle check), not for totals. nullopt when no process of the group is found.
 std::optional<double> process_group_cpu_seconds(pid_t pgid);
+
+// The processes of process group `pgid` (a scan of /proc).
+std::vector<pid_t> process_group_members(pid_t pgid);
 
 }  // namespace gauntlet::sandbox

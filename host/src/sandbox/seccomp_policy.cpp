@@ -51,7 +51,6 @@ const char* const kAllowed[] = {
     "arch_prctl",
     "sched_yield",
     "sched_getaffinity",
-    "sched_setaffinity",
     "sched_getparam",
     "sched_getscheduler",
     "sched_getattr",
@@ -99,7 +98,6 @@ const char* const kAllowed[] = {
     "getsid",
     "capget",
     "getrusage",
-    "sysinfo",
     "uname",
     "getrandom",
     "getrlimit",
@@ -248,10 +246,13 @@ SeccompProgram build(int own_pid, bool supervised) {
   // Binary search over syscall numbers instead of a linear chain: ~8 comparisons per call.
   seccomp_attr_set(c.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-  auto resolve = [&](const char* name) -> int {
+  auto number = [](const char* name) -> int {
     int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR || nr < 0) return -1;
-    program.allowed.push_back(name);
+    return nr == __NR_SCMP_ERROR || nr < 0 ? -1 : nr;
+  };
+  auto resolve = [&](const char* name) -> int {
+    const int nr = number(name);
+    if (nr >= 0) program.allowed.push_back(name);
     return nr;
   };
 
@@ -265,8 +266,24 @@ SeccompProgram build(int own_pid, bool supervised) {
     check(seccomp_rule_add(c.ctx, SCMP_ACT_ALLOW, nr, 1,
                            SCMP_A0(SCMP_CMP_MASKED_EQ, kCloneNotThread, CLONE_THREAD)),
           "clone");
+  // sysinfo tells of the host (load, uptime, processes, RAM): the worker's SIGSYS handler
+  // answers it instead (seccomp_trap.hpp); where it cannot, the call fails with ENOSYS.
+  if (int nr = number("sysinfo"); nr >= 0) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    // Unsupervised, trapping is already the default action (and libseccomp refuses a rule
+    // that repeats it).
+    if (supervised) check(seccomp_rule_add(c.ctx, SCMP_ACT_TRAP, nr, 0), "sysinfo");
+#else
+    check(seccomp_rule_add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0), "sysinfo");
+#endif
+  }
+  // The judge chose the worker's cores (and keeps its own apart): a plugin may read them, but
+  // moving its threads (onto the judge's core, say, to have chosen calls discarded as
+  // disturbed) fails with EPERM.
+  if (int nr = number("sched_setaffinity"); nr >= 0)
+    check(seccomp_rule_add(c.ctx, SCMP_ACT_ERRNO(EPERM), nr, 0), "sched_setaffinity");
   // clone3 passes its flags in memory BPF cannot read: glibc falls back to clone on ENOSYS.
-  if (int nr = resolve("clone3"); nr >= 0)
+  if (int nr = number("clone3"); nr >= 0)
     check(seccomp_rule_add(c.ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0), "clone3");
   // Signals only to this process (raise, abort, pthread_kill); kill() and tkill() trap. (The
   // comparisons below spell out their unused second datum: clang's -Wextra flags it otherwise.)

@@ -6,10 +6,13 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +24,7 @@ namespace gauntlet::sandbox {
 namespace {
 
 int g_report_fd = -1;
+uint64_t g_sysinfo_ram = 0;
 
 // Appends the decimal digits of `value` (async-signal-safe).
 char* put_number(char* out, long long value) {
@@ -43,8 +47,44 @@ char* put_text(char* out, const char* text) {
   return out;
 }
 
-void on_sigsys(int, siginfo_t* info, void*) {
+// sysinfo(2) answered without the kernel: the host's load, uptime, process count and memory
+// are another job's business. The plugin sees an idle machine with its own memory limit as
+// RAM (what sysconf(_SC_PHYS_PAGES) then reports). Returns false where the ABI is unknown.
+bool answer_sysinfo(void* context) {
+#if defined(__x86_64__) || defined(__aarch64__)
+  auto* uc = static_cast<ucontext_t*>(context);
+#if defined(__x86_64__)
+  greg_t* regs = uc->uc_mcontext.gregs;
+  auto* out = reinterpret_cast<struct sysinfo*>(regs[REG_RDI]);
+#else
+  auto* out = reinterpret_cast<struct sysinfo*>(uc->uc_mcontext.regs[0]);
+#endif
+  struct sysinfo neutral {};
+  neutral.totalram = g_sysinfo_ram;
+  neutral.freeram = g_sysinfo_ram;
+  neutral.procs = 1;
+  neutral.mem_unit = 1;
+  // A bad pointer faults here, in the plugin's own thread, as the system call would have
+  // failed with EFAULT: the plugin's own bug either way.
+  std::memcpy(out, &neutral, sizeof neutral);
+#if defined(__x86_64__)
+  regs[REG_RAX] = 0;
+#else
+  uc->uc_mcontext.regs[0] = 0;
+#endif
+  return true;
+#else
+  (void)context;
+  return false;
+#endif
+}
+
+void on_sigsys(int, siginfo_t* info, void* context) {
   const int saved = errno;
+  if (info->si_syscall == SYS_sysinfo && answer_sysinfo(context)) {
+    errno = saved;
+    return;
+  }
   char buf[128];
   char* p = put_text(buf, "{\"type\":\"violation\",\"nr\":");
   p = put_number(p, info->si_syscall);
@@ -53,19 +93,24 @@ void on_sigsys(int, siginfo_t* info, void*) {
   p = put_text(p, "}");
   if (g_report_fd >= 0)
     ::send(g_report_fd, buf, static_cast<std::size_t>(p - buf), MSG_DONTWAIT | MSG_NOSIGNAL);
-  // SA_RESETHAND restored the default action on entry; SIGSYS is blocked while this handler
-  // runs, so this one is delivered, fatally, as soon as it returns.
+  // SIGSYS is blocked while this handler runs. A trapped call made now is delivered with the
+  // default action (the kernel resets a blocked, forced SIGSYS): the process dies by SIGSYS at
+  // once. sysinfo traps under every program this worker loads.
+  ::syscall(SYS_sysinfo, nullptr);
+  // Only if no filter is loaded yet (the handler cannot be reached then): leave the same way.
+  ::signal(SIGSYS, SIG_DFL);
   ::syscall(SYS_tgkill, ::getpid(), ::syscall(SYS_gettid), SIGSYS);
   errno = saved;
 }
 
 }  // namespace
 
-std::string install_violation_reporter(int report_fd) {
+std::string install_sigsys_handler(int report_fd, uint64_t sysinfo_ram_bytes) {
   g_report_fd = report_fd;
+  g_sysinfo_ram = sysinfo_ram_bytes;
   struct sigaction sa {};
   sa.sa_sigaction = &on_sigsys;
-  sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   if (::sigaction(SIGSYS, &sa, nullptr) != 0)
     return std::string("sigaction(SIGSYS): ") + std::strerror(errno);

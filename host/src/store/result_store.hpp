@@ -13,7 +13,7 @@
 #pragma once
 
 #include "challenge/challenge.hpp"
-#include "judge/judge_session.hpp"
+#include "judge/judge_result.hpp"
 #include "report/environment.hpp"
 
 #include <nlohmann/json.hpp>

@@ -250,12 +250,10 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
         "directory, no core dumps");
 
   // 2. Namespaces, then the file system view.
-  sandbox::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns};
-  const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs},
-                                                     {p.mount_ns, mech::kMountNs},
-                                                     {p.net_ns, mech::kNetNs},
-                                                     {p.ipc_ns, mech::kIpcNs},
-                                                     {p.pid_ns, mech::kPidNs}};
+  sandbox::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns, p.uts_ns};
+  const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs}, {p.mount_ns, mech::kMountNs},
+                                                     {p.net_ns, mech::kNetNs},   {p.ipc_ns, mech::kIpcNs},
+                                                     {p.pid_ns, mech::kPidNs},   {p.uts_ns, mech::kUtsNs}};
   bool in_namespaces = false;
   std::string e;
   if (early.entered)
@@ -338,7 +336,9 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
     std::string e;
     try {
       const std::vector<unsigned char> bpf = sandbox::from_hex(p.seccomp_bpf);
-      if (supervised) {
+      // Both ways: the handler answers sysinfo, and reports what traps.
+      e = sandbox::install_sigsys_handler(ipc::kWorkerSocketFd, p.limits.memory_bytes);
+      if (e.empty() && supervised) {
         // The listener goes to init, and this process keeps no copy: with it, the plugin
         // could answer for itself.
         int listener = -1;
@@ -348,9 +348,8 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
         if (listener >= 0) ::close(listener);
         ::close(g_listener_handover);
         g_listener_handover = -1;
-      } else {
-        e = sandbox::install_violation_reporter(ipc::kWorkerSocketFd);
-        if (e.empty()) e = sandbox::load_seccomp(bpf);
+      } else if (e.empty()) {
+        e = sandbox::load_seccomp(bpf);
       }
     } catch (const std::exception& x) {
       e = std::string("seccomp: ") + x.what();

@@ -7,6 +7,7 @@
 #include "worker/worker.hpp"
 
 #include <sched.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <csignal>
@@ -76,6 +77,18 @@ bool pin_to_cpus(const std::string& list) {
   std::abort();
 }
 
+// The command line, the environment and the executable's name live in the process's own
+// memory, where a plugin can read them (the argv and envp arrays on the stack, AT_EXECFN):
+// they name host paths and the judge's pid. Once parsed, their bytes are cleared and the
+// environment emptied; the worker sets the few variables a plugin may use after confinement.
+void scrub_process_strings(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) std::memset(argv[i], 0, std::strlen(argv[i]));
+  for (char** e = environ; e && *e; ++e) std::memset(*e, 0, std::strlen(*e));
+  if (auto* execfn = reinterpret_cast<char*>(::getauxval(AT_EXECFN)))
+    std::memset(execfn, 0, std::strlen(execfn));
+  ::clearenv();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +110,7 @@ int main(int argc, char** argv) {
       return usage();
   }
   if (plugin.empty() || host_pid <= 0) return usage();
+  scrub_process_strings(argc, argv);
 
   // Die with the host. The check after prctl closes the race where the host died first.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != host_pid) return 3;
@@ -122,6 +136,10 @@ int main(int argc, char** argv) {
       gauntlet::worker::confine(socket, static_cast<pid_t>(host_pid), early);
   if (confinement.policy.plugin.empty()) ::_exit(0);
   std::set_terminate(on_terminate);
+  // The private working directory (/tmp inside the mount namespace) is the plugin's scratch.
+  const char* scratch = confinement.workdir.empty() ? "/tmp" : confinement.workdir.c_str();
+  ::setenv("TMPDIR", scratch, 1);
+  ::setenv("HOME", scratch, 1);
 
   gauntlet::worker::Worker worker(std::move(socket), confinement.policy.plugin, confinement.host_plugin,
                                   confinement.policy.asset_dir);

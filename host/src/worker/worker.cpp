@@ -2,6 +2,7 @@
 
 #include "common/dtype.hpp"
 #include "ipc/channel.hpp"
+#include "ipc/messages.hpp"
 #include "ipc/protocol.hpp"
 #include "worker/host_services.hpp"
 
@@ -23,26 +24,19 @@ uint64_t elapsed_ns(clock_type::time_point since) {
 
 // Specs as the ABI wants them, with storage that outlives the call.
 struct SpecList {
-  std::vector<std::string> names;
-  std::vector<std::vector<int64_t>> shapes;
+  std::vector<ipc::TensorSpecInfo> infos;
   std::vector<gauntlet_tensor_spec> specs;
 
-  explicit SpecList(const json& list) {
-    names.reserve(list.size());
-    shapes.reserve(list.size());
-    for (const auto& s : list) {
-      names.push_back(s.at("name").get<std::string>());
-      shapes.push_back(s.at("shape").get<std::vector<int64_t>>());
-    }
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      auto dtype = parse_dtype(list[i].at("dtype").get<std::string>());
+  explicit SpecList(std::vector<ipc::TensorSpecInfo> list) : infos(std::move(list)) {
+    for (const auto& info : infos) {
+      auto dtype = parse_dtype(info.dtype);
       if (!dtype) throw std::runtime_error("unknown dtype in prepare");
       gauntlet_tensor_spec spec{};
       spec.struct_size = sizeof(gauntlet_tensor_spec);
-      spec.ndim = static_cast<int32_t>(shapes[i].size());
+      spec.ndim = static_cast<int32_t>(info.shape.size());
       spec.dtype = to_abi(*dtype);
-      spec.name = names[i].c_str();
-      spec.shape = shapes[i].data();
+      spec.name = info.name.c_str();
+      spec.shape = info.shape.data();
       specs.push_back(spec);
     }
   }
@@ -66,11 +60,7 @@ Worker::Worker(ipc::MessageSocket socket, std::string plugin_path, std::string s
       asset_dir_(std::move(asset_dir)) {}
 
 void Worker::reply(const std::string& to, int32_t status, const std::string& message, uint64_t self_ns) {
-  socket_.send(json{{"type", ipc::msg::kReply},
-                    {"to", to},
-                    {"status", status},
-                    {"message", message},
-                    {"self_ns", self_ns}});
+  socket_.send(ipc::encode(ipc::Reply{to, status, message, self_ns}));
 }
 
 std::string Worker::plugin_error(int32_t status, const gauntlet_instance* instance) const {
@@ -82,8 +72,7 @@ std::string Worker::plugin_error(int32_t status, const gauntlet_instance* instan
 }
 
 int Worker::run() {
-  json hello{
-      {"type", ipc::msg::kHello}, {"abi_major", GAUNTLET_ABI_MAJOR}, {"abi_minor", GAUNTLET_ABI_MINOR}};
+  ipc::Hello hello;
   try {
     // An exception from the entry or get_info() escapes run() and ends in std::terminate.
     library_ = std::make_unique<PluginLibrary>(plugin_path_, host_services());
@@ -95,34 +84,34 @@ int Worker::run() {
                           "the sandbox could not restrict file access after loading the plugin: " + why};
       }
     const auto& info = library_->info();
-    hello["ok"] = true;
-    hello["plugin_abi_major"] = library_->api().abi_major;
-    hello["plugin_abi_minor"] = library_->api().abi_minor;
-    hello["table_size"] = library_->declared_table_size();
-    hello["info"] = json{{"name", info.name},
-                         {"team", info.team},
-                         {"version", info.version},
-                         {"description", info.description},
-                         {"capabilities", info.capabilities}};
+    hello.ok = true;
+    hello.plugin_abi_major = library_->api().abi_major;
+    hello.plugin_abi_minor = library_->api().abi_minor;
+    hello.table_size = library_->declared_table_size();
+    hello.name = info.name;
+    hello.team = info.team;
+    hello.version = info.version;
+    hello.description = info.description;
+    hello.capabilities = info.capabilities;
   } catch (const LoadFailure& f) {
-    hello["ok"] = false;
-    hello["verdict"] = f.abi_mismatch ? "ABI_MISMATCH" : "LOAD_ERROR";
+    hello.ok = false;
+    hello.verdict = f.abi_mismatch ? "ABI_MISMATCH" : "LOAD_ERROR";
     // dlopen names the file by the path it was given: show the one the team knows.
     std::string message = f.message;
     if (!shown_plugin_path_.empty() && shown_plugin_path_ != plugin_path_)
       for (auto at = message.find(plugin_path_); at != std::string::npos;
            at = message.find(plugin_path_, at + shown_plugin_path_.size()))
         message.replace(at, plugin_path_.size(), shown_plugin_path_);
-    hello["message"] = message;
+    hello.message = message;
   }
-  socket_.send(hello);
+  socket_.send(ipc::encode(hello));
   if (!library_) return 0;
 
   for (;;) {
     auto received = socket_.receive(clock_type::time_point::max());
     if (received.status != ipc::MessageSocket::Status::ok) return 0;  // the host hung up
     const json& m = received.message;
-    const std::string type = m.value("type", "");
+    const std::string type = ipc::message_type(m);
     try {
       if (type == ipc::msg::kCreate) {
         handle_create(m);
@@ -147,22 +136,19 @@ int Worker::run() {
 }
 
 void Worker::handle_create(const json& m) {
-  std::string challenge_id = m.at("challenge_id").get<std::string>();
-  std::vector<std::pair<std::string, std::string>> config;
-  for (const auto& kv : m.at("config"))
-    config.emplace_back(kv.at(0).get<std::string>(), kv.at(1).get<std::string>());
+  const ipc::CreateRequest request = ipc::decode_create(m);
   std::vector<gauntlet_config_entry> entries;
-  entries.reserve(config.size());
-  for (const auto& [k, v] : config) entries.push_back({k.c_str(), v.c_str()});
+  entries.reserve(request.config.size());
+  for (const auto& [k, v] : request.config) entries.push_back({k.c_str(), v.c_str()});
 
   gauntlet_create_args args{};
   args.struct_size = sizeof(args);
-  args.num_threads = m.at("threads").get<uint32_t>();
-  args.challenge_id = challenge_id.c_str();
+  args.num_threads = request.threads;
+  args.challenge_id = request.challenge_id.c_str();
   args.asset_dir = asset_dir_.empty() ? nullptr : asset_dir_.c_str();
   args.config = entries.data();
   args.num_config = static_cast<uint32_t>(entries.size());
-  args.seed = m.at("seed").get<uint64_t>();
+  args.seed = request.seed;
 
   auto t0 = clock_type::now();
   gauntlet_instance* instance = nullptr;
@@ -181,64 +167,75 @@ void Worker::handle_create(const json& m) {
 }
 
 void Worker::handle_regions(const json& m, std::vector<int> fds) {
-  const json& regions = m.at("regions");
+  ipc::RegionsMessage message;
+  try {
+    message = ipc::decode_regions(m);
+  } catch (...) {
+    for (int fd : fds) ::close(fd);
+    throw;
+  }
+  const auto& regions = message.regions;
   if (regions.size() != fds.size()) {
     for (int fd : fds) ::close(fd);
     throw std::runtime_error("regions message carries " + std::to_string(fds.size()) + " fds for " +
                              std::to_string(regions.size()) + " regions");
   }
-  for (std::size_t i = 0; i < regions.size(); ++i) {
-    const json& r = regions[i];
-    const std::string role = r.at("role").get<std::string>();
-    const std::size_t bytes = r.at("bytes").get<std::size_t>();
-    if (role == ipc::role::kControl) {
-      control_mapping_ = ipc::Mapping::map(fds[i], bytes, true);
-      page_ = reinterpret_cast<ipc::ControlPage*>(control_mapping_.data());
-      attach_control_page(page_);
-      continue;
-    }
-    TensorRegion t;
-    t.writable = role == ipc::role::kOutput;
-    t.mapping = ipc::Mapping::map(fds[i], bytes, t.writable);
-    t.name = r.at("name").get<std::string>();
-    auto dtype = parse_dtype(r.at("dtype").get<std::string>());
-    if (!dtype) throw std::runtime_error("unknown dtype for region " + t.name);
-    t.dtype = to_abi(*dtype);
-    t.shape = r.at("shape").get<std::vector<int64_t>>();
-    if (t.shape.empty()) throw std::runtime_error("region " + t.name + " has no shape");
-    t.capacity = t.shape[0];
-    t.samples = r.at("samples").get<int64_t>();
-    if (t.samples < 0 || t.samples > t.capacity)
-      throw std::runtime_error("region " + t.name + ": bad sample count");
-    t.strides.assign(t.shape.size(), 1);
-    for (std::size_t d = t.shape.size() - 1; d > 0; --d) t.strides[d - 1] = t.strides[d] * t.shape[d];
-    t.sample_bytes = static_cast<std::size_t>(t.strides[0]) * dtype_size(*dtype);
-    if (t.sample_bytes * static_cast<std::size_t>(t.capacity) > t.mapping.size())
-      throw std::runtime_error("region " + t.name + " is smaller than its shape");
-    if (role == ipc::role::kEvalInput) {
-      eval_inputs_.push_back(std::move(t));
-    } else if (role == ipc::role::kTimingInput) {
-      timing_inputs_.push_back(std::move(t));
-    } else if (role == ipc::role::kTrainInput) {
-      train_inputs_.push_back(std::move(t));
-    } else if (role == ipc::role::kTrainTarget) {
-      train_targets_.push_back(std::move(t));
-    } else if (role == ipc::role::kOutput) {
-      outputs_.push_back(std::move(t));
-    } else {
-      throw std::runtime_error("unknown region role '" + role + "'");
-    }
+  try {
+    for (std::size_t i = 0; i < regions.size(); ++i) map_region(regions[i], fds[i]);
+  } catch (...) {
+    for (int fd : fds) ::close(fd);
+    throw;
   }
   // The mappings keep the memory; the fds would only let a plugin map it again.
   for (int fd : fds) ::close(fd);
   reply(ipc::msg::kRegions, GAUNTLET_OK, "");
 }
 
-gauntlet_tensor Worker::describe(TensorRegion& region, int64_t first_sample, int64_t samples) {
+void Worker::map_region(const ipc::RegionInfo& r, int fd) {
+  const auto bytes = static_cast<std::size_t>(r.bytes);
+  if (r.role == ipc::role::kControl) {
+    control_mapping_ = ipc::Mapping::map(fd, bytes, true);
+    page_ = reinterpret_cast<ipc::ControlPage*>(control_mapping_.data());
+    attach_control_page(page_);
+    return;
+  }
+  TensorRegion t;
+  t.writable = r.role == ipc::role::kOutput;
+  t.mapping = ipc::Mapping::map(fd, bytes, t.writable);
+  t.name = r.name;
+  auto dtype = parse_dtype(r.dtype);
+  if (!dtype) throw std::runtime_error("unknown dtype for region " + t.name);
+  t.dtype = to_abi(*dtype);
+  t.shape = r.shape;
+  if (t.shape.empty()) throw std::runtime_error("region " + t.name + " has no shape");
+  for (int64_t d : t.shape)
+    if (d < 0) throw std::runtime_error("region " + t.name + " has a negative dimension");
+  t.capacity = t.shape[0];
+  t.samples = r.samples;
+  if (t.samples < 0 || t.samples > t.capacity)
+    throw std::runtime_error("region " + t.name + ": bad sample count");
+  t.strides.assign(t.shape.size(), 1);
+  for (std::size_t d = t.shape.size() - 1; d > 0; --d) t.strides[d - 1] = t.strides[d] * t.shape[d];
+  t.sample_bytes = static_cast<std::size_t>(t.strides[0]) * dtype_size(*dtype);
+  if (t.sample_bytes * static_cast<std::size_t>(t.capacity) > t.mapping.size())
+    throw std::runtime_error("region " + t.name + " is smaller than its shape");
+  if (r.role == ipc::role::kInput) {
+    inputs_.push_back(std::move(t));
+  } else if (r.role == ipc::role::kTrainInput) {
+    train_inputs_.push_back(std::move(t));
+  } else if (r.role == ipc::role::kTrainTarget) {
+    train_targets_.push_back(std::move(t));
+  } else if (r.role == ipc::role::kOutput) {
+    outputs_.push_back(std::move(t));
+  } else {
+    throw std::runtime_error("unknown region role '" + r.role + "'");
+  }
+}
+
+gauntlet_tensor Worker::describe(TensorRegion& region, int64_t samples) {
   region.shape[0] = samples;
   gauntlet_tensor t{};
-  std::byte* base = region.mapping.data() + static_cast<std::size_t>(first_sample) * region.sample_bytes;
-  t.data = base;
+  t.data = region.mapping.data();
   t.device = {GAUNTLET_DEVICE_CPU, 0};
   t.ndim = static_cast<int32_t>(region.shape.size());
   t.dtype = region.dtype;
@@ -246,16 +243,17 @@ gauntlet_tensor Worker::describe(TensorRegion& region, int64_t first_sample, int
   t.strides = region.strides.data();
   t.byte_offset = 0;
   t.flags = GAUNTLET_TENSOR_CONTIGUOUS | (region.writable ? 0u : GAUNTLET_TENSOR_READ_ONLY);
-  if (reinterpret_cast<uintptr_t>(base) % 64 == 0) t.flags |= GAUNTLET_TENSOR_ALIGNED_64;
+  if (reinterpret_cast<uintptr_t>(t.data) % 64 == 0) t.flags |= GAUNTLET_TENSOR_ALIGNED_64;
   t.name = region.name.c_str();
   return t;
 }
 
 void Worker::handle_prepare(const json& m) {
   if (!instance_) throw std::runtime_error("prepare before create");
-  SpecList inputs(m.at("inputs"));
-  SpecList outputs(m.at("outputs"));
-  std::vector<int64_t> batch_sizes = m.at("batch_sizes").get<std::vector<int64_t>>();
+  ipc::PrepareRequest request = ipc::decode_prepare(m);
+  SpecList inputs(std::move(request.inputs));
+  SpecList outputs(std::move(request.outputs));
+  const std::vector<int64_t>& batch_sizes = request.batch_sizes;
   gauntlet_prepare_args args{};
   args.struct_size = sizeof(args);
   args.num_inputs = static_cast<uint32_t>(inputs.specs.size());
@@ -275,35 +273,39 @@ void Worker::handle_train(const json& m) {
   if (!library_->api().train) throw std::runtime_error("the plugin has no train()");
   if (train_inputs_.empty() || train_targets_.empty())
     throw std::runtime_error("no training data was mapped");
+  const ipc::TrainRequest request = ipc::decode_train(m);
   std::vector<gauntlet_tensor> inputs, targets;
-  for (auto& r : train_inputs_) inputs.push_back(describe(r, 0, r.samples));
-  for (auto& r : train_targets_) targets.push_back(describe(r, 0, r.samples));
+  for (auto& r : train_inputs_) inputs.push_back(describe(r, r.samples));
+  for (auto& r : train_targets_) targets.push_back(describe(r, r.samples));
   gauntlet_train_args args{};
   args.struct_size = sizeof(args);
   args.num_inputs = static_cast<uint32_t>(inputs.size());
   args.inputs = inputs.data();
   args.num_targets = static_cast<uint32_t>(targets.size());
   args.targets = targets.data();
-  args.time_limit_seconds = m.value("time_limit_seconds", 0.0);
+  args.time_limit_seconds = request.time_limit_seconds;
   auto t0 = clock_type::now();
   gauntlet_status status = plugin_call([&] { return library_->api().train(instance_, &args); });
   uint64_t ns = elapsed_ns(t0);
+  // The ABI: training tensors are valid only during train(). The host truncates them as soon
+  // as this reply arrives; the mappings stay, so that a plugin that kept a pointer faults with
+  // SIGBUS, which the judge can name, rather than read whatever is mapped there next.
   reply(ipc::msg::kTrain, status, status == GAUNTLET_OK ? "" : plugin_error(status, instance_), ns);
 }
 
 void Worker::handle_serve(const json& m) {
   if (!instance_ || !page_) throw std::runtime_error("serve before create/regions");
-  if (eval_inputs_.empty() || outputs_.empty())
-    throw std::runtime_error("serve without input/output regions");
+  if (inputs_.empty() || outputs_.empty()) throw std::runtime_error("serve without input/output regions");
+  const ipc::ServeRequest request = ipc::decode_serve(m);
   // The base sequence number is read before replying: the host may post its first request
   // the moment the reply arrives.
   const uint32_t base_seq = page_->request.seq.load(std::memory_order_acquire);
   reply(ipc::msg::kServe, GAUNTLET_OK, "");
-  serve_control_page(base_seq, m.value("spin_us", 200u));
+  serve_control_page(base_seq, request.spin_us);
 }
 
 void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
-  std::vector<gauntlet_tensor> inputs(eval_inputs_.size()), outputs(outputs_.size());
+  std::vector<gauntlet_tensor> inputs(inputs_.size()), outputs(outputs_.size());
   gauntlet_infer_args args{};
   args.struct_size = sizeof(args);
   args.num_inputs = static_cast<uint32_t>(inputs.size());
@@ -317,29 +319,27 @@ void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
     ipc::wait_for(page_->request, next, spin, clock_type::time_point::max(), std::chrono::seconds(1));
     seq = next;
     const ipc::Op op = page_->op;
+    const uint64_t nonce = page_->nonce;
     if (op == ipc::Op::stop) {
       page_->status = GAUNTLET_OK;
       page_->message_bytes = 0;
+      page_->nonce_echo = nonce;
       ipc::post(page_->response, seq);
       return;
     }
     int32_t status = ipc::kWorkerFailure;
     std::string message;
     uint64_t ns = 0;
-    const int64_t first = page_->first_sample, batch = page_->batch_size;
-    // Input set 1: the timing inputs the host refreshes before each timed call.
-    const uint32_t input_set = page_->input_set;
-    auto& input_regions = input_set == 1 && !timing_inputs_.empty() ? timing_inputs_ : eval_inputs_;
-    bool in_bounds = op == ipc::Op::infer && batch > 0 && first >= 0 && input_set <= 1 &&
-                     input_regions.size() == inputs.size();
-    for (auto& r : input_regions) in_bounds = in_bounds && first + batch <= r.capacity;
+    const int64_t batch = page_->batch_size;
+    bool in_bounds = op == ipc::Op::infer && batch > 0;
+    for (auto& r : inputs_) in_bounds = in_bounds && batch <= r.capacity;
     for (auto& r : outputs_) in_bounds = in_bounds && batch <= r.capacity;
     if (!in_bounds) {
-      message = "worker: bad request (op " + std::to_string(static_cast<uint32_t>(op)) + ", samples " +
-                std::to_string(first) + "+" + std::to_string(batch) + ")";
+      message = "worker: bad request (op " + std::to_string(static_cast<uint32_t>(op)) + ", batch " +
+                std::to_string(batch) + ")";
     } else {
-      for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = describe(input_regions[i], first, batch);
-      for (std::size_t i = 0; i < outputs.size(); ++i) outputs[i] = describe(outputs_[i], 0, batch);
+      for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = describe(inputs_[i], batch);
+      for (std::size_t i = 0; i < outputs.size(); ++i) outputs[i] = describe(outputs_[i], batch);
       args.batch_size = batch;
       auto t0 = clock_type::now();
       status = plugin_call([&] { return library_->api().infer(instance_, &args); });
@@ -351,6 +351,7 @@ void Worker::serve_control_page(uint32_t seq, uint32_t spin_us) {
     std::size_t len = std::min(message.size(), ipc::kMaxResponseMessage);
     std::memcpy(page_->message, message.data(), len);
     page_->message_bytes = static_cast<uint32_t>(len);
+    page_->nonce_echo = nonce;
     ipc::post(page_->response, seq);
   }
 }

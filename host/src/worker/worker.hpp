@@ -4,6 +4,7 @@
 
 #include "ipc/control_page.hpp"
 #include "ipc/message_socket.hpp"
+#include "ipc/messages.hpp"
 #include "ipc/shared_memory.hpp"
 #include "worker/plugin_library.hpp"
 
@@ -37,7 +38,7 @@ class Worker {
     gauntlet_dtype dtype{};
     std::vector<int64_t> shape;    // shape[0] = samples currently presented
     std::vector<int64_t> strides;  // row-major, in elements
-    int64_t capacity = 0;          // samples the region holds (data + padding)
+    int64_t capacity = 0;          // samples the region holds
     int64_t samples = 0;           // samples of real data
     std::size_t sample_bytes = 0;
     bool writable = false;
@@ -46,13 +47,15 @@ class Worker {
   void reply(const std::string& to, int32_t status, const std::string& message, uint64_t self_ns = 0);
   void handle_create(const nlohmann::json& m);
   void handle_regions(const nlohmann::json& m, std::vector<int> fds);
+  void map_region(const ipc::RegionInfo& region, int fd);
   void handle_prepare(const nlohmann::json& m);
   void handle_train(const nlohmann::json& m);
   void handle_serve(const nlohmann::json& m);
   void handle_destroy();
   void serve_control_page(uint32_t base_seq, uint32_t spin_us);
   std::string plugin_error(int32_t status, const gauntlet_instance* instance) const;
-  static gauntlet_tensor describe(TensorRegion& region, int64_t first_sample, int64_t samples);
+  // The ABI descriptor of the first `samples` samples of `region`.
+  static gauntlet_tensor describe(TensorRegion& region, int64_t samples);
 
   ipc::MessageSocket socket_;
   std::string plugin_path_;
@@ -64,7 +67,7 @@ class Worker {
 
   ipc::Mapping control_mapping_;
   ipc::ControlPage* page_ = nullptr;
-  std::vector<TensorRegion> eval_inputs_, timing_inputs_, train_inputs_, train_targets_, outputs_;
+  std::vector<TensorRegion> inputs_, train_inputs_, train_targets_, outputs_;
 };
 
 }  // namespace gauntlet::worker

@@ -1,9 +1,7 @@
-// Judging one plugin on one challenge: the whole life of one worker, phase by phase, with the
-// host timing every call and deciding the verdict. Never throws for anything the plugin does.
+// What judging one plugin on one challenge produced: the result every layer above the judge
+// (report, store, leaderboard, event) reads. Filled by judge_plugin() (judge.hpp).
 #pragma once
 
-#include "challenge/challenge.hpp"
-#include "judge/session_data.hpp"
 #include "judge/verdict.hpp"
 #include "judge/worker_client.hpp"
 #include "metrics/metrics.hpp"
@@ -11,40 +9,13 @@
 #include "scoring/score.hpp"
 
 #include <cstdint>
-#include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gauntlet::judge {
-
-struct JudgeOptions {
-  std::filesystem::path plugin;
-  uint64_t seed = 1;
-  std::filesystem::path worker_executable = default_worker_executable();
-  // Called with a short line at each phase ("training", "timing batch 64"...), may be empty.
-  std::function<void(const std::string&)> progress;
-  // CPUs the worker is pinned to (gauntlet-worker --cpus), empty: not pinned. The caller pins
-  // its own thread to the same CPUs (the event runner does) so that parallel jobs do not
-  // disturb each other's timing.
-  std::vector<int> cpus;
-  // The worker's sandbox (sandbox/job_sandbox.hpp). strict: on a machine that lacks a
-  // mechanism the plugin is not run (JUDGE_ERROR, saying which); relaxed: run with what there
-  // is and record the rest in JudgeResult::sandbox.
-  sandbox::Mode sandbox = sandbox::Mode::strict;
-  // The plugin's own read-only files (create()'s asset_dir), or empty. The only folder, with
-  // its private /tmp, that a loaded plugin can open anything in.
-  std::filesystem::path asset_dir;
-  // For a plugin under gdb (`gauntlet judge --debug`): no pid namespace, so that gdb, which
-  // follows the judge's child, lands in the plugin process (recorded as missing).
-  bool debuggable = false;
-  // Have the next job's worker prepared in the background (judge/worker_pool.hpp); false when
-  // no job follows (the last plugin of `gauntlet judge`): no spawn for nobody, which would also
-  // compete with this job for the CPU.
-  bool prepare_next_worker = true;
-};
 
 // Kernel accounting of the job, read by the host (never taken from the worker).
 struct JobResources {
@@ -62,9 +33,36 @@ struct JobResources {
 struct PhaseSeconds {
   double setup = 0;   // load + create + prepare (host wall clock)
   double train = 0;   // train() as measured by the host
-  double eval = 0;    // accuracy pass
-  double timing = 0;  // timed passes
+  double eval = 0;    // the evaluation pass
+  double timing = 0;  // the timed calls (warm-ups included)
   double total = 0;   // whole judging, wall clock
+};
+
+// How the calls of one timed batch size were measured, beyond their latencies.
+struct BatchMeasurement {
+  int64_t batch_size = 0;
+  int64_t fresh_samples = 0;         // samples presented in this batch size's timed calls (each once)
+  int64_t sample_budget = 0;         // how many it could have had (sample_schedule.hpp)
+  int64_t disturbed_calls = 0;       // discarded and repeated (interference.hpp)
+  double disturbed_wait_ms_max = 0;  // the longest run-queue wait of a discarded call
+  double staging_p50_ms = 0;         // of each counted latency: the judge writing the inputs
+  double cpu_seconds = 0;            // the job's CPU time over the timed calls (kernel)
+  double wall_seconds = 0;           // their wall time
+  bool reliable = true;
+  std::string unreliable_reason;  // why not, one line
+};
+
+// Whether the latencies can be trusted, and what an auditor needs to check the run.
+struct Measurement {
+  bool reliable = true;
+  std::string reason;          // the first unreliable batch size's reason
+  std::string sample_key;      // the secret key of the sample draw and nonces, hex (after the fact)
+  int64_t fresh_samples = 0;   // evaluation samples available for timing
+  int64_t timed_samples = 0;   // of which presented in timed calls
+  std::string warmup_samples;  // "training split" or "evaluation split (not timed afterwards)"
+  uint64_t consistency_checked = 0, consistency_mismatched = 0;
+  std::string consistency_rule;
+  std::vector<BatchMeasurement> batches;  // one per timed batch size, in timing order
 };
 
 struct JudgeResult {
@@ -80,7 +78,8 @@ struct JudgeResult {
   // Outcome.
   Decision decision;
   std::vector<std::pair<std::string, double>> quality;  // metric variable -> value
-  std::vector<LatencySummary> latency;                  // one per timed batch size
+  std::vector<LatencySummary> latency;                  // one per timed batch size (counted calls)
+  Measurement measurement;
   PhaseSeconds seconds;
   std::map<std::string, double> variables;  // everything a formula may use
   std::optional<ScoreOutcome> score;        // set when the verdict is OK
@@ -99,8 +98,6 @@ struct JudgeResult {
 
   std::string started_at, finished_at;  // ISO 8601, UTC
 };
-
-JudgeResult judge_plugin(const Challenge& challenge, const SessionData& data, const JudgeOptions& options);
 
 // ISO 8601 UTC timestamp of now, e.g. 2026-11-29T14:22:33Z.
 std::string utc_timestamp();

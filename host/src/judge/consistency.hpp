@@ -1,0 +1,66 @@
+// Timed answers checked against the evaluation pass (README, Integrity of the measurement).
+//
+// Timed calls run first, on samples the plugin has not seen; the evaluation pass then presents
+// every sample again, untimed, and its answers are the ones scored. A plugin that answered
+// timed calls differently (cheaply, from a guess, from a cache) is caught here. The tolerance
+// is fixed by the judge, never by the plugin's own outputs: class scores are compared as
+// probabilities (softmax of logits), which no shift or rescaling of the logits can widen, and
+// regression values with an absolute tolerance set by the scale of the evaluation targets.
+#pragma once
+
+#include "challenge/challenge.hpp"
+#include "common/host_tensor.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gauntlet::judge {
+
+struct ConsistencyRule {
+  enum class Kind {
+    class_scores,  // logits: compared as softmax probabilities, and by argmax
+    values,        // regression: element by element
+  };
+  Kind kind = Kind::values;
+  double tolerance = 1e-3;  // probability (class scores) or absolute value (regression)
+  std::string describe() const;
+};
+
+// The rule for `challenge`: class scores within 1e-3 in probability and the same class (unless
+// the evaluation's top two are within that too); regression values within 1e-3 of the
+// evaluation targets' standard deviation (of their magnitude when they are constant).
+ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& eval_targets);
+
+// Whether two answers for one sample agree under `rule` (`per_sample` floats each).
+bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
+                   std::size_t per_sample);
+
+class ConsistencyCheck {
+ public:
+  ConsistencyCheck(ConsistencyRule rule, int64_t samples, std::size_t per_sample);
+
+  // The timed answer for evaluation sample `sample` (each sample is timed at most once).
+  void record(int64_t sample, const float* answer);
+  // After the evaluation pass: every recorded answer against `evaluated` [samples x per_sample].
+  void compare(const float* evaluated);
+
+  const ConsistencyRule& rule() const { return rule_; }
+  uint64_t checked() const { return checked_; }
+  uint64_t mismatched() const { return mismatched_; }
+  // BAD_OUTPUT's reason when more than 1% of the timed samples disagree (a rare flip at a
+  // decision boundary is tolerated), else nothing.
+  std::optional<std::string> failure() const;
+
+ private:
+  ConsistencyRule rule_;
+  std::size_t per_sample_;
+  std::vector<float> timed_;
+  std::vector<uint8_t> recorded_;
+  uint64_t checked_ = 0, mismatched_ = 0;
+  std::string example_;
+};
+
+}  // namespace gauntlet::judge

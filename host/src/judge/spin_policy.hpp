@@ -1,0 +1,28 @@
+// The spin-then-block policy of the control channel (TimingRules::spin_auto,
+// docs/performance.md). Spinning is exact (an answer is seen within ~0.1 us) but holds a core;
+// sleeping leaves the core to the plugin but wakes late (~80 us on a VM).
+#pragma once
+
+#include "challenge/challenge.hpp"
+
+#include <chrono>
+#include <cstdint>
+
+namespace gauntlet::judge {
+
+// How long `spin_us: auto` spins before sleeping when the plugin needs every core.
+inline constexpr int64_t kAutoSpinUs = 50;
+
+// The judge waiting for an answer: `auto` spins through the whole call when the judge has a
+// core the plugin's thread budget does not need (`judge_cores` > limits.threads), so the
+// spinner takes nothing from the plugin; else it spins kAutoSpinUs, then sleeps.
+std::chrono::nanoseconds host_spin(const Challenge& challenge, int judge_cores);
+
+// The worker waiting for the next request, while the plugin is idle: `auto` spins as long as
+// the judge takes between two calls (about a pass over the largest batch's input bytes,
+// `batch_input_bytes`: twice that at 1 GB/s), so that no call starts with a futex wake-up;
+// at least 200 us, and at most 10 ms, which bounds what a worker sharing the judge's core (an
+// overloaded machine) adds to each call.
+uint32_t worker_spin_us(const Challenge& challenge, double batch_input_bytes);
+
+}  // namespace gauntlet::judge
