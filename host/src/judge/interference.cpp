@@ -66,10 +66,14 @@ void RunDelayWatch::watch_threads(const std::vector<pid_t>& tids) {
   for (pid_t tid : tids) add(("/proc/self/task/" + std::to_string(tid) + "/schedstat").c_str());
 }
 
-uint64_t RunDelayWatch::total_run_delay_ns() {
+uint64_t RunDelayWatch::total_run_delay_ns() { return sum_from(0); }
+
+uint64_t RunDelayWatch::job_run_delay_ns() { return sum_from(1); }
+
+uint64_t RunDelayWatch::sum_from(std::size_t first) {
   uint64_t total = 0;
   char buf[128];
-  for (std::size_t i = 0; i < fds_.size(); ++i) {
+  for (std::size_t i = first; i < fds_.size(); ++i) {
     const ssize_t n = ::pread(fds_[i], buf, sizeof buf - 1, 0);
     if (n > 0)
       if (const auto s = parse_schedstat(std::string_view(buf, static_cast<std::size_t>(n))))

@@ -49,9 +49,12 @@ class RunDelayWatch {
 
   // Sum of run_delay over every watched thread now. A thread that ended keeps its last value.
   uint64_t total_run_delay_ns();
+  // The same over the job's threads only (not the judge's).
+  uint64_t job_run_delay_ns();
 
  private:
   void add(const char* path);
+  uint64_t sum_from(std::size_t first);
   void clear_job();
 
   std::vector<int> fds_;        // [0] is the judge's own thread

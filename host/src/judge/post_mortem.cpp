@@ -47,6 +47,11 @@ PostMortem post_mortem(const PostMortemInput& in) {
   if (in.stats.oom_kills > 0)
     ev.memory_limit = "the worker exceeded its memory limit of " + format_mib(limits.memory_bytes) +
                       " (limits.memory_mb)" + during + ": the kernel's OOM killer ended it";
+  else if (in.timed_out && in.stats.memory_failcnt > 0)
+    // Killed by the judge's watchdog while thrashing at its limit: the limit is the cause.
+    ev.memory_limit = "the worker was at its memory limit of " + format_mib(limits.memory_bytes) +
+                      " (limits.memory_mb; reached " + std::to_string(in.stats.memory_failcnt) +
+                      " times) when it ran out of time" + during;
   else if (!signalled && in.exit.code == ipc::kWorkerOutOfMemoryExit)
     ev.memory_limit = "the worker ran out of memory under the limit of " + format_mib(limits.memory_bytes) +
                       " (limits.memory_mb)" + during + ": an allocation failed (std::bad_alloc)";

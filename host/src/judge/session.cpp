@@ -541,15 +541,23 @@ class Session {
   }
 
   // Between calls a plugin's threads must be idle; the worker itself now blocks on its
-  // socket. Any CPU time the job still uses is the plugin's (kernel accounting).
+  // socket. Any CPU time the job still uses is the plugin's (kernel accounting). A thread
+  // that wants a CPU but waits for one (a busy machine) is not idle either: its run-queue
+  // wait counts with its CPU time.
   bool check_idle() {
-    std::optional<double> before = job_cpu_seconds();
+    watch_.watch_processes(sandbox_->processes(client_->process().pid()));
+    auto demand = [this]() -> std::optional<double> {
+      const std::optional<double> cpu = job_cpu_seconds();
+      if (!cpu) return std::nullopt;
+      return *cpu + static_cast<double>(watch_.job_run_delay_ns()) * 1e-9;
+    };
+    std::optional<double> before = demand();
     if (!before) return true;
     const auto give_up = Clock::now() + kIdleGrace;
     double share = 0;
     for (auto t0 = Clock::now();;) {
       std::this_thread::sleep_for(kIdleInterval);
-      const std::optional<double> now = job_cpu_seconds();
+      const std::optional<double> now = demand();
       const auto t1 = Clock::now();
       if (!now) return true;
       share = (*now - *before) / std::chrono::duration<double>(t1 - t0).count();
