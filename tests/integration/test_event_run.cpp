@@ -132,7 +132,9 @@ TEST_CASE("a run killed with SIGKILL resumes: no job lost, none judged twice") {
     teams += "  - {name: slow" + std::to_string(i) + ", plugin: " + test_plugin("slow_plugin") + "}\n";
   teams += "  - {name: zero, plugin: " + test_plugin("null_plugin") + "}\n";
   teams += "  - {name: broken, plugin: " + test_plugin("error_status") + "}\n";
-  const std::string config = write_config(dir, teams + "jobs: 1\n");
+  // One attempt per job: on a busy machine a retry would judge a job twice, which this test
+  // is about to forbid (retries have their own test).
+  const std::string config = write_config(dir, teams + "jobs: 1\njudge: {attempts: 1}\n");
   const fs::path store = dir / "store";
   constexpr int kJobs = 8;
 
@@ -383,4 +385,43 @@ TEST_CASE("a bad event config: one located error, exit 2, nothing written") {
   CHECK(m.exit_code == 2);
   CHECK(m.err.find(":6:23: error: no such plugin library: ") != std::string::npos);
   CHECK_FALSE(fs::exists(fs::path(missing).parent_path() / "store"));
+}
+
+TEST_CASE(
+    "a judge-side failure is judged again within the run, at most store::kMaxAttempts times, then stands") {
+  // A challenge whose data cannot be read: every attempt fails on the judge's side.
+  const fs::path dir = gauntlet::testing::temp_dir("event-retry");
+  fs::create_directories(dir / "broken");
+  std::ofstream(dir / "broken" / "images.idx") << "not an IDX file";
+  std::ofstream(dir / "broken" / "labels.idx") << "not an IDX file";
+  std::string yaml = read_file(gauntlet::testing::source_path("tests/data/hostile-classes/challenge.yaml"));
+  yaml = std::regex_replace(yaml, std::regex("id: hostile-classes"), "id: broken-data");
+  yaml = std::regex_replace(yaml, std::regex("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                            "images.idx");
+  yaml = std::regex_replace(yaml, std::regex("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
+                            "labels.idx");
+  std::ofstream(dir / "broken" / "challenge.yaml") << yaml;
+  const fs::path config = dir / "event.yaml";
+  std::ofstream(config) << "schema: 1\nname: retry-event\ntitle: Retry\nchallenges: ["
+                        << (dir / "broken").string()
+                        << "]\nteams:\n  - name: alpha\n    plugin: " << test_plugin("null_plugin")
+                        << "\nstore: store\n";
+  auto first = run_command({gauntlet_binary(), "run", config.string(), "--no-leaderboard"});
+  INFO(first.out << first.err);
+  CHECK(first.exit_code == 1);
+  CHECK(first.err.find("judged again later (attempt 2 of 3)") != std::string::npos);
+  CHECK(first.err.find("judged again later (attempt 3 of 3)") != std::string::npos);
+  CHECK(first.err.find("3 judged") != std::string::npos);
+  CHECK(first.err.find("2 judged again, 1 JUDGE_ERROR") != std::string::npos);
+  std::vector<json> stored;
+  for (const auto& f : fs::recursive_directory_iterator(dir / "store" / "public"))
+    if (f.path().extension() == ".json" && f.path().filename().string()[0] != '.')
+      stored.push_back(json::parse(read_file(f.path())));
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0]["attempts"] == 3);
+  CHECK(stored[0]["result"]["verdict"] == "JUDGE_ERROR");
+  // The next run leaves it alone: a broken machine (or a plugin) cannot have it judged forever.
+  auto second = run_command({gauntlet_binary(), "run", config.string(), "--no-leaderboard"});
+  INFO(second.out << second.err);
+  CHECK(second.err.find("0 judged, 1 skipped") != std::string::npos);
 }

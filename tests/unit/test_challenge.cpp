@@ -353,7 +353,7 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.timing.batch_sizes == std::vector<int64_t>{1, 64, 256});
   CHECK(c.timing.eval_batch_size == 256);
   CHECK(c.timing.warmup_batches == 5);
-  CHECK(c.timing.min_batches == 20);
+  CHECK(c.timing.min_batches == 10);
   CHECK(c.timing.min_seconds == 0.2);
   CHECK(c.timing.max_batches == 5000);
   CHECK(c.timing.spin_auto);
@@ -365,14 +365,14 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.metrics[1].variable == "top3_accuracy");
   CHECK(c.metrics[2].variable == "macro_f1");
   CHECK(c.metrics[3].variable == "log_loss");
-  CHECK(c.metrics[1].where.line == 69);
+  CHECK(c.metrics[1].where.line == 72);
 
   CHECK(c.score.formula == "100 * accuracy - 2 * log10(max(latency_ms_p50_b1, 0.001))");
   CHECK(c.score.higher_is_better);
   CHECK(c.score.qualify == "accuracy >= 0.5");
-  CHECK(c.score.formula_at.line == 75);
+  CHECK(c.score.formula_at.line == 78);
   CHECK(c.score.formula_at.column == 12);
-  CHECK(c.score.qualify_at.line == 77);
+  CHECK(c.score.qualify_at.line == 80);
   REQUIRE(c.score.tie_break.size() == 2);
   CHECK(c.score.tie_break[0].variable == "accuracy");
   CHECK(c.score.tie_break[0].descending);
@@ -417,7 +417,7 @@ TEST_CASE("synthetic-regression loads from its folder") {
   REQUIRE(s);
   CHECK(s->seed == 7);
   CHECK(s->num_train == 20000);
-  CHECK(s->num_test == 5000);
+  CHECK(s->num_test == 12000);
   CHECK(s->num_features == 16);
   CHECK(s->noise == 0.1);
   CHECK(s->nonlinear_weight == 0.5);

@@ -4,6 +4,7 @@
 #include "ipc/channel.hpp"
 #include "ipc/control_page.hpp"
 #include "ipc/message_socket.hpp"
+#include "ipc/messages.hpp"
 #include "ipc/shared_memory.hpp"
 
 #include <sys/mman.h>
@@ -136,4 +137,73 @@ TEST_CASE("waiting on the channel ends at the deadline, or when the peer is foun
                std::chrono::milliseconds(5), [&] { return ++checks < 3; });
   CHECK(result == WaitResult::aborted);
   CHECK(checks == 3);
+}
+
+TEST_CASE("waiting for a change sees whatever value the peer writes, expected or not") {
+  auto shm = SharedMemory::create("control", kControlPageBytes);
+  auto* page = new (shm->data()) ControlPage();
+  uint32_t seen = 0;
+  CHECK(wait_for_change(page->response, 0, &seen, std::chrono::microseconds(10),
+                        Clock::now() + std::chrono::milliseconds(20)) == WaitResult::timed_out);
+  post(page->response, 7);  // not the 1 a caller would expect next: caught at once
+  CHECK(wait_for_change(page->response, 0, &seen, std::chrono::microseconds(10),
+                        Clock::now() + std::chrono::seconds(5)) == WaitResult::ready);
+  CHECK(seen == 7);
+  // A long spin still notices a dead peer (here: a keep_waiting that says stop).
+  const auto t0 = Clock::now();
+  CHECK(wait_for_change(page->response, 7, &seen, std::chrono::seconds(10),
+                        Clock::now() + std::chrono::seconds(10), std::chrono::milliseconds(20),
+                        [] { return false; }) == WaitResult::aborted);
+  CHECK(Clock::now() - t0 < std::chrono::seconds(1));
+}
+
+TEST_CASE("setup messages round-trip through their typed structs, and a malformed one is refused") {
+  CreateRequest create{2, "fashion-mnist", 7, {{"epochs", "3"}}};
+  const CreateRequest c = decode_create(encode(create));
+  CHECK(c.threads == 2);
+  CHECK(c.challenge_id == "fashion-mnist");
+  CHECK(c.seed == 7);
+  CHECK(c.config == create.config);
+
+  RegionsMessage regions{
+      {{"control", "", "", {}, 0, 8192}, {"input", "image", "f32", {256, 1, 28, 28}, 256, 802816}}};
+  const RegionsMessage r = decode_regions(encode(regions));
+  REQUIRE(r.regions.size() == 2);
+  CHECK(r.regions[1].shape == std::vector<int64_t>{256, 1, 28, 28});
+  CHECK(r.regions[1].bytes == 802816);
+
+  PrepareRequest prepare{{{"image", "f32", {-1, 1, 28, 28}}}, {{"logits", "f32", {-1, 10}}}, {1, 64, 256}};
+  const PrepareRequest p = decode_prepare(encode(prepare));
+  CHECK(p.inputs[0].name == "image");
+  CHECK(p.outputs[0].shape == std::vector<int64_t>{-1, 10});
+  CHECK(p.batch_sizes == prepare.batch_sizes);
+  CHECK(decode_train(encode(TrainRequest{12.5})).time_limit_seconds == 12.5);
+  CHECK(decode_serve(encode(ServeRequest{300})).spin_us == 300);
+
+  Hello hello;
+  hello.ok = true;
+  hello.plugin_abi_major = 1;
+  hello.table_size = 72;
+  hello.name = "n";
+  hello.capabilities = 1;
+  CHECK(decode_hello(encode(hello)).table_size == 72);
+  Reply reply{"prepare", 3, "why", 99};
+  const Reply back = decode_reply(encode(reply));
+  CHECK(back.to == "prepare");
+  CHECK(back.status == 3);
+  CHECK(back.self_ns == 99);
+
+  // From the worker, anything: each of these is a ProtocolError, never a crash of the judge.
+  using nlohmann::json;
+  CHECK_THROWS_AS(decode_reply(json{{"type", "reply"}, {"to", "x"}}), ProtocolError);
+  CHECK_THROWS_AS(decode_reply(json{{"type", "reply"}, {"to", 5}, {"status", 0}}), ProtocolError);
+  CHECK_THROWS_AS(decode_reply(json{{"type", "hello"}, {"to", "x"}, {"status", 0}}), ProtocolError);
+  CHECK_THROWS_AS(decode_reply(json{{"type", "reply"}, {"to", "x"}, {"status", 1ll << 40}}), ProtocolError);
+  CHECK_THROWS_AS(decode_hello(json{{"type", "hello"}, {"ok", true}, {"plugin_abi_major", -1}}),
+                  ProtocolError);
+  CHECK_THROWS_AS(decode_hello(json::array()), ProtocolError);
+  CHECK_THROWS_AS(decode_violation(json{{"type", "violation"}, {"nr", "x"}}), ProtocolError);
+  // Strings are bounded.
+  Reply huge{"prepare", 1, std::string(100000, 'x'), 0};
+  CHECK(decode_reply(encode(huge)).message.size() == 4096);
 }

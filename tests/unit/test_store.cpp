@@ -120,9 +120,30 @@ TEST_CASE("records round-trip and say what a resumed run must do") {
   SUBCASE("a record under another key is judged again") {
     CHECK(store::record_state(path, std::string(64, '0')) == store::RecordState::retry);
   }
-  SUBCASE("a JUDGE_ERROR (the judge's own failure) is judged again") {
-    store::write_record(path, make(c, "t", 0.5, "public", judge::Verdict::judge_error));
+  SUBCASE("a JUDGE_ERROR (the judge's own failure) is judged again, up to kMaxAttempts judgings in all") {
+    json failed = make(c, "t", 0.5, "public", judge::Verdict::judge_error);
+    store::write_record(path, failed);
+    CHECK(store::attempts_of(failed) == 1);
     CHECK(store::record_state(path, key) == store::RecordState::retry);
+    failed["attempts"] = store::kMaxAttempts - 1;
+    store::write_record(path, failed);
+    CHECK(store::record_state(path, key) == store::RecordState::retry);
+    failed["attempts"] = store::kMaxAttempts;
+    store::write_record(path, failed);
+    CHECK(store::record_state(path, key) == store::RecordState::stored);
+  }
+  SUBCASE("latencies measured on a busy machine are judged again, with the same bound") {
+    json busy = rec;
+    busy["result"]["measurement"] =
+        json{{"reliable", false}, {"reason", "batch 1: 9 of 20 calls were disturbed"}};
+    CHECK(store::worth_another_attempt(busy["result"]));
+    store::write_record(path, busy);
+    CHECK(store::record_state(path, key) == store::RecordState::retry);
+    busy["attempts"] = store::kMaxAttempts;
+    store::write_record(path, busy);
+    CHECK(store::record_state(path, key) == store::RecordState::stored);
+    busy["result"]["measurement"]["reliable"] = true;
+    CHECK_FALSE(store::worth_another_attempt(busy["result"]));
   }
   SUBCASE("another verdict is final") {
     store::write_record(path, make(c, "t", 0.5, "public", judge::Verdict::crash));

@@ -133,8 +133,9 @@ int run_command(int argc, char** argv) {
   std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " ("
             << report::format_number(summary.seconds, 1) << " s wall time): " << summary.judged << " judged, "
             << summary.skipped << " skipped (already stored)";
-  if (summary.judge_errors)
-    std::cerr << ", " << summary.judge_errors << " JUDGE_ERROR (judged again next run)";
+  if (summary.retried) std::cerr << ", " << summary.retried << " judged again";
+  if (summary.judge_errors) std::cerr << ", " << summary.judge_errors << " JUDGE_ERROR";
+  if (summary.unreliable) std::cerr << ", " << summary.unreliable << " with unreliable latencies";
   if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";
   std::cerr << "\n";
   lock.reset();

@@ -51,6 +51,9 @@ struct JudgeSettings {
   int64_t limit = -1;        // evaluate only the first N samples of the split (-1: all)
   int64_t train_limit = -1;  // train on only the first N samples (-1: all)
   uint64_t seed = 1;
+  // Judgings per job key at most (store::kMaxAttempts by default): a JUDGE_ERROR, or latencies
+  // measured on a busy machine, are judged again until then. 1: never again.
+  int attempts = 3;
 };
 
 struct EventConfig {

@@ -155,12 +155,14 @@ void Loader::load_sections(const Node& root, EventConfig& e) const {
   }
 
   if (const Node* judge = find_key(root, "judge")) {
-    check_keys(*judge, "judge", {"limit", "train_limit", "seed"});
+    check_keys(*judge, "judge", {"limit", "train_limit", "seed", "attempts"});
     if (const Node* n = find_key(*judge, "limit"))
       e.judge.limit = integer(*n, "judge.limit", 1, int64_t{1} << 40);
     if (const Node* n = find_key(*judge, "train_limit"))
       e.judge.train_limit = integer(*n, "judge.train_limit", 1, int64_t{1} << 40);
     if (const Node* n = find_key(*judge, "seed")) e.judge.seed = seed(*n, "judge.seed");
+    if (const Node* n = find_key(*judge, "attempts"))
+      e.judge.attempts = static_cast<int>(integer(*n, "judge.attempts", 1, 10));
   }
 }
 

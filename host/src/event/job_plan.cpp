@@ -44,7 +44,10 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
                                         config.judge.limit, config.judge.train_limit, config.judge.seed};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
-      job.state = store::record_state(job.record, job.key);
+      job.state = store::record_state(job.record, job.key, config.judge.attempts);
+      if (job.state == store::RecordState::retry)
+        if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
+          job.attempts = store::attempts_of(*previous);
       plan.jobs.push_back(std::move(job));
     }
   }

@@ -22,6 +22,7 @@ struct Job {
   std::string key;
   std::filesystem::path record;  // where its result goes
   store::RecordState state = store::RecordState::missing;
+  int attempts = 0;  // judgings of this key already stored (a retry's predecessors)
 };
 
 struct Plan {

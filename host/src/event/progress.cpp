@@ -71,6 +71,7 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   std::lock_guard<std::mutex> lock(mutex_);
   running_.erase(label(job));
   ++done_;
+  if (o.again) ++total_;  // judged once more at the end of the run
   std::string line =
       std::string("[").append(std::to_string(done_)).append("/").append(std::to_string(total_));
   line += "] " + label(job) + ": " + o.verdict;
@@ -81,6 +82,10 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   line += secs;
   if (o.verdict != "OK" && !o.reason.empty())
     line += ": " + blank_control_chars(o.reason);  // from the plugin: no terminal escapes
+  if (o.latency_unreliable) line += " (latency unreliable)";
+  if (o.again)
+    line += "; judged again later (attempt " + std::to_string(o.attempt + 1) + " of " +
+            std::to_string(o.max_attempts) + ")";
   if (!o.store_error.empty()) line += " [NOT STORED: " + o.store_error + "]";
   if (terminal_) {
     const int cols = terminal_columns();

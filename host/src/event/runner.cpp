@@ -4,8 +4,9 @@
 #include "judge/session_data.hpp"
 #include "report/environment.hpp"
 
-#include <atomic>
 #include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -13,6 +14,7 @@
 namespace gauntlet::event {
 namespace {
 
+using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 // One challenge's data, prepared by the first job that needs it and dropped after its last.
@@ -60,7 +62,19 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
   const report::Environment environment = report::current_environment();
   const store::EventIdentity identity{config.name, config.title, config.sha256};
   std::mutex observer_mutex;
-  std::atomic<std::size_t> next{0};
+  // The jobs still to judge; a job worth another attempt (a JUDGE_ERROR, latencies measured on
+  // a busy machine) goes to the back, as long as store::kMaxAttempts allows.
+  std::mutex queue_mutex;
+  std::deque<const Job*> queue(todo.begin(), todo.end());
+  std::map<const Job*, int> attempts;  // judgings of each job's key so far, stored ones included
+  for (const Job* j : todo) attempts[j] = settings.rejudge ? 0 : j->attempts;
+  auto next_job = [&]() -> const Job* {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (queue.empty()) return nullptr;
+    const Job* j = queue.front();
+    queue.pop_front();
+    return j;
+  };
 
   auto run_one = [&](const Job& job, std::size_t slot) {
     const Challenge& challenge = config.challenges[job.challenge];
@@ -111,6 +125,13 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
     JobOutcome outcome;
     outcome.verdict = std::string(judge::verdict_name(result.decision.verdict));
     outcome.reason = result.decision.reason;
+    outcome.latency_unreliable =
+        result.decision.verdict == judge::Verdict::ok && !result.measurement.reliable;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      outcome.attempt = ++attempts[&job];
+      outcome.max_attempts = config.judge.attempts;
+    }
     if (result.score) {
       outcome.qualified = result.score->qualified;
       if (result.score->qualified)
@@ -118,20 +139,31 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
       else if (outcome.reason.empty())
         outcome.reason = result.score->reason;
     }
+    json record;
     try {
-      store::write_record(
-          job.record, store::make_record(result, environment, challenge, job.team, identity, job.identity));
+      record = store::make_record(result, environment, challenge, job.team, identity, job.identity,
+                                  outcome.attempt);
+      store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();
     }
     outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    outcome.again = outcome.store_error.empty() && store::worth_another_attempt(record["result"]) &&
+                    outcome.attempt < config.judge.attempts;
     {
+      // The last job of the challenge frees its data (a job judged again still needs it).
       std::lock_guard<std::mutex> lock(sd.mutex);
-      if (--sd.remaining == 0) sd.data.reset();  // the last job of the challenge frees its data
+      if (!outcome.again && --sd.remaining == 0) sd.data.reset();
+    }
+    if (outcome.again) {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      queue.push_back(&job);
     }
     std::lock_guard<std::mutex> lock(observer_mutex);
     ++summary.judged;
-    if (result.decision.verdict == judge::Verdict::judge_error) ++summary.judge_errors;
+    if (outcome.again) ++summary.retried;
+    if (!outcome.again && result.decision.verdict == judge::Verdict::judge_error) ++summary.judge_errors;
+    if (!outcome.again && outcome.latency_unreliable) ++summary.unreliable;
     if (!outcome.store_error.empty()) ++summary.store_errors;
     observer.job_finished(job, outcome);
   };
@@ -144,9 +176,9 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
       // The whole thread stays on the slot's cores: data preparation, the judge's timing
       // loop and (by inheritance and --cpus) the worker.
       if (!settings.slots.empty()) pin_current_thread(settings.slots[s]);
-      for (std::size_t i = next++; i < todo.size(); i = next++) {
+      while (const Job* job = next_job()) {
         try {
-          run_one(*todo[i], s);
+          run_one(*job, s);
         } catch (const std::exception& e) {
           // Only a bug gets here; the event goes on and the job runs again next time.
           std::lock_guard<std::mutex> lock(observer_mutex);
@@ -154,7 +186,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
           outcome.verdict = "JUDGE_ERROR";
           outcome.reason = e.what();
           ++summary.judge_errors;
-          observer.job_finished(*todo[i], outcome);
+          observer.job_finished(*job, outcome);
         }
       }
     });

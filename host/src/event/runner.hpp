@@ -27,9 +27,13 @@ struct JobOutcome {
   std::string verdict;  // OK, PLUGIN_ERROR, ...
   std::string reason;
   bool qualified = false;
-  std::optional<double> score;  // when qualified
-  double seconds = 0;           // wall clock of the job
-  std::string store_error;      // the record could not be written (the job will run again)
+  std::optional<double> score;      // when qualified
+  double seconds = 0;               // wall clock of the job
+  std::string store_error;          // the record could not be written (the job will run again)
+  bool latency_unreliable = false;  // OK, but the judge could not measure its latencies cleanly
+  int attempt = 1;                  // which judging of this job key this was
+  int max_attempts = 3;             // the event's judge.attempts
+  bool again = false;               // worth another attempt: queued again at the end of this run
 };
 
 // Called from the job threads, one call at a time (the runner serializes them).
@@ -45,7 +49,9 @@ struct RunSummary {
   int total = 0;         // jobs in the plan
   int skipped = 0;       // already stored
   int judged = 0;        // judged in this run
-  int judge_errors = 0;  // of which ended as JUDGE_ERROR (judged again by the next run)
+  int judge_errors = 0;  // of which ended as JUDGE_ERROR after their last attempt
+  int unreliable = 0;    // of which OK with latencies flagged unreliable after their last attempt
+  int retried = 0;       // judgings repeated within this run (store::kMaxAttempts bounds them)
   int store_errors = 0;  // records that could not be written
   double seconds = 0;
 };

@@ -19,6 +19,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kSpinCheckInterval = std::chrono::milliseconds(1);
+// Consecutive clock readings of the spin loop are ~2 us apart; farther apart, the waiter was
+// off its CPU in between.
+constexpr auto kSpinGap = std::chrono::microseconds(10);
 
 // Shared (not FUTEX_PRIVATE) operations: the two sides are different processes.
 long futex_wait(std::atomic<uint32_t>* word, uint32_t value, const timespec* relative) {
@@ -34,7 +37,7 @@ long futex_wake(std::atomic<uint32_t>* word, int count) {
 template <class Done>
 WaitResult wait_until(SeqWord& word, Done done, uint32_t* seen, std::chrono::nanoseconds spin,
                       Clock::time_point deadline, std::chrono::nanoseconds slice,
-                      const std::function<bool()>& keep_waiting) {
+                      const std::function<bool()>& keep_waiting, std::chrono::nanoseconds* away) {
   auto ready = [&] {
     const uint32_t v = word.seq.load(std::memory_order_acquire);
     if (!done(v)) return false;
@@ -49,12 +52,15 @@ WaitResult wait_until(SeqWord& word, Done done, uint32_t* seen, std::chrono::nan
     const auto spin_until = std::min(now + spin, deadline);
     // A long spin still notices a dead peer, about once a millisecond (a system call).
     auto next_check = now + kSpinCheckInterval;
+    auto last = now;
     // Reading the clock costs ~20 ns: check it only every 64 pauses.
     for (unsigned i = 1;; ++i) {
       if (ready()) return WaitResult::ready;
       GAUNTLET_CPU_RELAX();
       if ((i & 63) != 0) continue;
       now = Clock::now();
+      if (away && now - last > kSpinGap && !ready()) *away += now - last;
+      last = now;
       if (now >= spin_until) break;
       if (keep_waiting && now >= next_check) {
         if (!keep_waiting()) return ready() ? WaitResult::ready : WaitResult::aborted;
@@ -93,14 +99,15 @@ WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds s
                     Clock::time_point deadline, std::chrono::nanoseconds slice,
                     const std::function<bool()>& keep_waiting) {
   return wait_until(
-      word, [expected](uint32_t v) { return v == expected; }, nullptr, spin, deadline, slice, keep_waiting);
+      word, [expected](uint32_t v) { return v == expected; }, nullptr, spin, deadline, slice, keep_waiting,
+      nullptr);
 }
 
 WaitResult wait_for_change(SeqWord& word, uint32_t old, uint32_t* seen, std::chrono::nanoseconds spin,
                            Clock::time_point deadline, std::chrono::nanoseconds slice,
-                           const std::function<bool()>& keep_waiting) {
+                           const std::function<bool()>& keep_waiting, std::chrono::nanoseconds* away) {
   return wait_until(
-      word, [old](uint32_t v) { return v != old; }, seen, spin, deadline, slice, keep_waiting);
+      word, [old](uint32_t v) { return v != old; }, seen, spin, deadline, slice, keep_waiting, away);
 }
 
 }  // namespace gauntlet::ipc

@@ -30,10 +30,13 @@ WaitResult wait_for(SeqWord& word, uint32_t expected, std::chrono::nanoseconds s
 // The same, but waits until word.seq differs from `old`, and stores the value seen in
 // `*seen`. The host waits this way on the worker's answers: a peer that writes any other
 // value than the one expected is caught at once instead of being waited for until the
-// deadline.
+// deadline. `*away`, when given, gets the time the spinning waiter was off its CPU (gaps
+// between its clock readings) and came back to find nothing yet: time it lost without
+// delaying what it waited for.
 WaitResult wait_for_change(SeqWord& word, uint32_t old, uint32_t* seen, std::chrono::nanoseconds spin,
                            std::chrono::steady_clock::time_point deadline,
                            std::chrono::nanoseconds slice = std::chrono::milliseconds(20),
-                           const std::function<bool()>& keep_waiting = {});
+                           const std::function<bool()>& keep_waiting = {},
+                           std::chrono::nanoseconds* away = nullptr);
 
 }  // namespace gauntlet::ipc

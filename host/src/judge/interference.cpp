@@ -23,9 +23,9 @@ std::optional<SchedStat> parse_schedstat(std::string_view text) {
   return s;
 }
 
-bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns) {
+bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns, uint64_t floor_ns) {
   const auto share = static_cast<uint64_t>(kDisturbanceShare * static_cast<double>(call_ns));
-  return run_delay_ns > std::max(kDisturbanceFloorNs, share);
+  return run_delay_ns > std::max(floor_ns, share);
 }
 
 RunDelayWatch::RunDelayWatch() { add("/proc/thread-self/schedstat"); }
@@ -66,9 +66,12 @@ void RunDelayWatch::watch_threads(const std::vector<pid_t>& tids) {
   for (pid_t tid : tids) add(("/proc/self/task/" + std::to_string(tid) + "/schedstat").c_str());
 }
 
-uint64_t RunDelayWatch::total_run_delay_ns() { return sum_from(0); }
-
-uint64_t RunDelayWatch::job_run_delay_ns() { return sum_from(1); }
+RunDelayWatch::Delays RunDelayWatch::read() {
+  Delays d;
+  d.job_ns = sum_from(1);
+  d.judge_ns = sum_from(0) - d.job_ns;
+  return d;
+}
 
 uint64_t RunDelayWatch::sum_from(std::size_t first) {
   uint64_t total = 0;

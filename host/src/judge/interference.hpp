@@ -28,10 +28,13 @@ std::optional<SchedStat> parse_schedstat(std::string_view text);
 // A call was disturbed when its threads waited on a run queue longer than this. Any real
 // preemption costs a context switch and another task's time slice (tens of microseconds at
 // least); the floor ignores accounting noise, the share keeps long calls from being thrown
-// away for a blip that does not move their figure.
+// away for a blip that does not move their figure. When the judge and the plugin share a core
+// (a job with fewer cores than the plugin's budget + 1), every call hands the core over and
+// back, a wait of a few microseconds by design: the floor is then the shared one.
 inline constexpr uint64_t kDisturbanceFloorNs = 1000;
+inline constexpr uint64_t kSharedCoreFloorNs = 50000;
 inline constexpr double kDisturbanceShare = 0.02;
-bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns);
+bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns, uint64_t floor_ns = kDisturbanceFloorNs);
 
 class RunDelayWatch {
  public:
@@ -47,10 +50,17 @@ class RunDelayWatch {
   void watch_threads(const std::vector<pid_t>& tids);
   std::size_t threads() const { return fds_.size(); }
 
-  // Sum of run_delay over every watched thread now. A thread that ended keeps its last value.
-  uint64_t total_run_delay_ns();
-  // The same over the job's threads only (not the judge's).
-  uint64_t job_run_delay_ns();
+  // Run-queue waits so far (a thread that ended keeps its last value).
+  struct Delays {
+    uint64_t judge_ns = 0;  // the watching thread's
+    uint64_t job_ns = 0;    // every job thread's, summed
+  };
+  Delays read();
+  uint64_t total_run_delay_ns() {
+    const Delays d = read();
+    return d.judge_ns + d.job_ns;
+  }
+  uint64_t job_run_delay_ns() { return sum_from(1); }
 
  private:
   void add(const char* path);

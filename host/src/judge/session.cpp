@@ -407,9 +407,10 @@ class Session {
     for (const auto& t : data_.data.eval.inputs) batch_input_bytes += static_cast<double>(t.sample_bytes());
     batch_input_bytes *= static_cast<double>(data_.max_batch);
     const int judge_cores = judge_has_own_core_ ? challenge_.limits.threads + 1 : affinity_.cores();
-    CallOutcome serving = client_->begin_serving(host_spin(challenge_, judge_cores),
-                                                 worker_spin_us(challenge_, batch_input_bytes),
-                                                 deadline_in(challenge_.limits.setup_seconds));
+    CallOutcome serving =
+        client_->begin_serving(host_spin(challenge_, judge_cores),
+                               worker_spin_us(challenge_, batch_input_bytes, !judge_has_own_core_),
+                               deadline_in(challenge_.limits.setup_seconds));
     if (!check(serving, "starting to serve", setup_limit())) return false;
     serving_ = true;
     site_ = std::make_unique<CallSite>(CallSite{*client_, *presentation_, *outputs_, secret_, watch_});
@@ -456,6 +457,7 @@ class Session {
       spec.watch_job_threads = [this] {
         watch_.watch_processes(sandbox_->processes(client_->process().pid()));
       };
+      spec.disturbance_floor_ns = judge_has_own_core_ ? kDisturbanceFloorNs : kSharedCoreFloorNs;
       TimedPhaseResult phase = run_timed_phase(*site_, *schedule_, consistency_.get(), spec);
       if (phase.failure) {
         const CallFailure& f = *phase.failure;

@@ -133,7 +133,7 @@ TimedPhaseResult run_timed_phase(CallSite& site, SampleSchedule& schedule, Consi
     }
     record_answers(samples);
     const auto ns = static_cast<uint64_t>(r.answer.latency.count());
-    if (is_disturbed(r.run_delay_ns, ns)) {
+    if (is_disturbed(r.run_delay_ns, ns, spec.disturbance_floor_ns)) {
       ++disturbed;
       m.disturbed_wait_ms_max = std::max(m.disturbed_wait_ms_max, static_cast<double>(r.run_delay_ns) * 1e-6);
       disturbed_latencies.push_back(static_cast<double>(ns));

@@ -41,6 +41,7 @@ struct TimedPhaseSpec {
   const std::vector<HostTensor>* eval_inputs = nullptr;
   std::function<std::optional<double>()> job_cpu_seconds;  // kernel accounting of the job
   std::function<void()> watch_job_threads;                 // (re)reads the job's threads
+  uint64_t disturbance_floor_ns = kDisturbanceFloorNs;     // kSharedCoreFloorNs on a shared core
 };
 
 // A call that did not come back as it should: what the session turns into evidence.

@@ -277,9 +277,9 @@ WorkerClient::Answer WorkerClient::exchange(ipc::Op op, int64_t batch, uint64_t 
   const auto t_posted = Clock::now();
   ipc::post(page_->request, seq);
   uint32_t seen = 0;
-  const auto result =
-      ipc::wait_for_change(page_->response, seq_, &seen, spin_, deadline, std::chrono::milliseconds(20),
-                           [this] { return process_->alive(); });
+  const auto result = ipc::wait_for_change(
+      page_->response, seq_, &seen, spin_, deadline, std::chrono::milliseconds(20),
+      [this] { return process_->alive(); }, &out.judge_away_harmless);
   const auto t1 = Clock::now();
   seq_ = seq;  // spent, whatever the answer
   out.latency = t1 - t0;

@@ -104,7 +104,10 @@ class WorkerClient {
     std::string message;
     std::chrono::nanoseconds latency{0};  // from the first input byte written to the answer seen
     std::chrono::nanoseconds staging{0};  // of which the judge writing the inputs and the request
-    uint64_t self_reported_ns = 0;        // untrusted, recorded only
+    // Time the judge was off its CPU while spinning and came back to no answer yet: it did
+    // not delay the measurement (interference.hpp subtracts it from the judge's waits).
+    std::chrono::nanoseconds judge_away_harmless{0};
+    uint64_t self_reported_ns = 0;  // untrusted, recorded only
   };
   Answer infer(int64_t batch, uint64_t nonce, const std::function<void()>& present,
                Clock::time_point deadline);

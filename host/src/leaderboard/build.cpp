@@ -51,6 +51,11 @@ Entry entry_from_record(const json& record) {
   numbers_into(r, "variables", e.variables);
   const json noise = record.value("noise", json::object());
   numbers_into(noise, "spreads", e.spreads);
+  const json measurement = r.value("measurement", json::object());
+  if (measurement.is_object() && !measurement.value("reliable", true)) {
+    e.latency_unreliable = true;
+    e.latency_note = measurement.value("reason", "");
+  }
 
   const json score = r.value("score", json());
   if (e.verdict != "OK") {

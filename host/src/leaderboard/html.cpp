@@ -82,6 +82,7 @@ td.rank { font-weight: 700; }
 .badge.OK { background: var(--ok); } .badge.NOT_QUALIFIED { background: var(--warn); }
 .badge.NO_PLUGIN, .badge.NOT_JUDGED { background: #98a2b3; }
 .tie { color: var(--accent); font-weight: 600; }
+.unreliable { color: #b42318; font-weight: 600; }
 .note { font-size: 12px; max-width: 420px; }
 .charts svg { max-width: 100%; height: auto; }
 footer { color: var(--muted); font-size: 12px; padding: 0 32px 24px; }
@@ -154,6 +155,7 @@ std::string challenge_table(const ChallengeBoard& c) {
       lat_text = num(*lat, "%.4g");
       if (const auto sp = spread(r.entry, c.rule.latency_variable))
         lat_text += " \u00b1" + format_fixed(*sp * 50, 0) + "%";
+      if (r.entry.latency_unreliable) lat_text += " (unreliable)";
     }
     out << td_num(lat, lat_text);
     out << "<td>" << verdict_badge(r) << "</td><td class=\"note\">";
@@ -164,7 +166,11 @@ std::string challenge_table(const ChallengeBoard& c) {
              "statistical tie with "
           << esc(teams) << "</span>" << (r.entry.reason.empty() ? "" : "<br>");
     }
-    out << esc(r.entry.reason) << "</td></tr>\n";
+    out << esc(r.entry.reason);
+    if (r.entry.latency_unreliable)
+      out << (r.entry.reason.empty() ? "" : "<br>")
+          << "<span class=\"unreliable\">latency unreliable: " << esc(r.entry.latency_note) << "</span>";
+    out << "</td></tr>\n";
   }
   out << "</tbody></table>\n";
   return out.str();

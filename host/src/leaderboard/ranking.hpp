@@ -37,6 +37,10 @@ struct Entry {
   std::map<std::string, double> variables;  // result variables: metrics, latencies, ...
   std::map<std::string, double> spreads;    // relative timing spread of timing variables
   std::string plugin_sha256;
+  // The judge could not measure this entry's latencies cleanly (a busy machine, too few fresh
+  // samples): they are shown, flagged, with the reason.
+  bool latency_unreliable = false;
+  std::string latency_note;
 };
 
 struct TieBreakKey {

@@ -39,6 +39,7 @@ std::string latency_cell(const Entry& e, const std::string& name) {
   if (!v) return "-";
   std::string s = latency_text(*v);
   if (const auto sp = spread(e, name)) s += " +-" + format_fixed(*sp * 50, 0) + "%";
+  if (e.latency_unreliable) s += " (unreliable)";
   return s;
 }
 
@@ -76,6 +77,7 @@ std::string note_text(const Row& r, bool ascii) {
   // Reasons come from plugins: no control characters (terminal escapes) reach a terminal or a
   // Markdown file.
   if (!r.entry.reason.empty()) parts.push_back(blank_control_chars(r.entry.reason));
+  if (r.entry.latency_unreliable) parts.push_back("latency unreliable: " + r.entry.latency_note);
   return join(parts, "; ");
 }
 
@@ -182,7 +184,8 @@ std::string render_csv(const Leaderboard& b) {
   std::ostringstream out;
   std::vector<std::string> header{"board", "split", "rank", "team", "status", "verdict", "score"};
   header.insert(header.end(), metrics.begin(), metrics.end());
-  for (const char* h : {"latency_ms", "latency_spread", "statistical_tie_with", "reason"})
+  for (const char* h :
+       {"latency_ms", "latency_spread", "latency_unreliable", "statistical_tie_with", "reason"})
     header.push_back(h);
   out << join(header, ",") << "\n";
   for (const auto& c : b.challenges)
@@ -202,6 +205,7 @@ std::string render_csv(const Leaderboard& b) {
       const auto sp = spread(r.entry, c.rule.latency_variable);
       cells.push_back(lat ? latency_text(*lat) : "");
       cells.push_back(sp ? format_fixed(*sp, 3) : "");
+      cells.push_back(r.entry.latency_unreliable ? r.entry.latency_note : "");
       cells.push_back(join(r.statistical_ties, " "));
       cells.push_back(r.entry.reason);
       for (auto& cell : cells) cell = csv_field(cell);
@@ -244,6 +248,8 @@ std::string render_json(const Leaderboard& b) {
            {"metrics", metrics},
            {"latency_ms", number_or_null(variable(r.entry, c.rule.latency_variable))},
            {"latency_spread", number_or_null(spread(r.entry, c.rule.latency_variable))},
+           {"latency_reliable", !r.entry.latency_unreliable},
+           {"latency_note", r.entry.latency_note},
            {"plugin_sha256", r.entry.plugin_sha256}});
     }
     challenges.push_back({{"id", c.rule.id},

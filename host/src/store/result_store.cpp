@@ -121,7 +121,7 @@ std::optional<std::pair<double, double>> score_noise_range(const ScoreRule& rule
 
 json make_record(const judge::JudgeResult& result, const report::Environment& environment,
                  const Challenge& challenge, const std::string& team, const EventIdentity& event,
-                 const JobIdentity& job) {
+                 const JobIdentity& job, int attempts) {
   json tie_break = json::array();
   for (const auto& t : challenge.score.tie_break)
     tie_break.push_back(json{{"variable", t.variable}, {"order", t.descending ? "desc" : "asc"}});
@@ -133,6 +133,7 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
       {"schema", kRecordSchemaVersion},
       {"kind", "gauntlet.store_record"},
       {"key", job_key(job)},
+      {"attempts", attempts},
       {"team", team},
       {"split", job.split},
       {"event", {{"name", event.name}, {"title", event.title}, {"config_sha256", event.config_sha256}}},
@@ -167,12 +168,26 @@ std::optional<json> read_record(const fs::path& path) {
   return j;
 }
 
-RecordState record_state(const fs::path& path, const std::string& key) {
+bool worth_another_attempt(const json& result) {
+  if (!result.is_object()) return true;
+  const std::string verdict = result.value("verdict", "");
+  if (verdict == "JUDGE_ERROR") return true;
+  const auto m = result.find("measurement");
+  return verdict == "OK" && m != result.end() && m->is_object() && !m->value("reliable", true);
+}
+
+int attempts_of(const json& record) {
+  const auto it = record.find("attempts");
+  return it != record.end() && it->is_number_integer() ? std::max(1, it->get<int>()) : 1;
+}
+
+RecordState record_state(const fs::path& path, const std::string& key, int max_attempts) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return RecordState::missing;
   const auto record = read_record(path);
   if (!record || (*record)["key"] != key) return RecordState::retry;
-  if ((*record)["result"].value("verdict", "") == "JUDGE_ERROR") return RecordState::retry;
+  if (worth_another_attempt((*record)["result"]) && attempts_of(*record) < max_attempts)
+    return RecordState::retry;
   return RecordState::stored;
 }
 

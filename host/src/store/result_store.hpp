@@ -65,10 +65,11 @@ std::optional<std::pair<double, double>> score_noise_range(const ScoreRule& rule
                                                            const judge::JudgeResult& result);
 
 // The record: the full result (report::to_json) wrapped with the job, the team, the event and
-// the challenge's score rule, plus the timing noise a leaderboard needs.
+// the challenge's score rule, plus the timing noise a leaderboard needs. `attempts`: how many
+// judgings of this job key this one is (record_state's bound).
 nlohmann::json make_record(const judge::JudgeResult& result, const report::Environment& environment,
                            const Challenge& challenge, const std::string& team, const EventIdentity& event,
-                           const JobIdentity& job);
+                           const JobIdentity& job, int attempts = 1);
 
 // Atomic and durable; creates the folders. Throws std::runtime_error.
 void write_record(const std::filesystem::path& path, const nlohmann::json& record);
@@ -76,10 +77,20 @@ void write_record(const std::filesystem::path& path, const nlohmann::json& recor
 // The record at `path`, or nothing when it is missing or unreadable.
 std::optional<nlohmann::json> read_record(const std::filesystem::path& path);
 
-// Whether a job needs judging. A record with the verdict JUDGE_ERROR (the judge's own
-// failure) is judged again; so is an unreadable one.
+// A result worth judging again: the judge's own failure (JUDGE_ERROR), or latencies it could
+// not measure cleanly (measurement.reliable false: a busy machine). At most kMaxAttempts
+// judgings per job key, across runs: after that the result stands as it is, flagged, so that
+// neither a broken machine nor a plugin can have a job judged over and over.
+inline constexpr int kMaxAttempts = 3;
+bool worth_another_attempt(const nlohmann::json& result);
+// How many judgings produced the record (1 for records written before it was counted).
+int attempts_of(const nlohmann::json& record);
+
+// Whether a job needs judging: no record, an unreadable one, or one worth another attempt
+// that has not used up `max_attempts`.
 enum class RecordState { missing, stored, retry };
-RecordState record_state(const std::filesystem::path& path, const std::string& key);
+RecordState record_state(const std::filesystem::path& path, const std::string& key,
+                         int max_attempts = kMaxAttempts);
 
 // Every record of one split (and only of that split: nothing outside <store>/<split> is
 // opened), sorted by path. Unreadable files and files that are not records are skipped.
