@@ -10,6 +10,8 @@
 // it cannot run as another user (the build tree is not readable by `nobody`).
 #include <doctest/doctest.h>
 
+#include "challenge/challenge_loader.hpp"
+#include "data/dataset.hpp"
 #include "support/read_json.hpp"
 #include "support/run_command.hpp"
 
@@ -156,13 +158,32 @@ TEST_CASE(
     MESSAGE("memory limit by " << memory_by);
   }
 
+  // The plugins' assets, plus what a team holds when it judges locally: the public split's
+  // inputs (seed_predictor looks its samples up there).
+  const std::string assets = dir + "/assets";
+  std::filesystem::create_directories(assets);
+  for (const auto& f :
+       std::filesystem::directory_iterator(gauntlet::testing::source_path("tests/hostile/assets")))
+    std::filesystem::copy(f.path(), assets + "/" + f.path().filename().string());
+  {
+    gauntlet::DataRequest request;
+    request.include_train = false;
+    const auto data = gauntlet::load_challenge_data(gauntlet::load_challenge(kChallenge), request,
+                                                    gauntlet::heap_allocator());
+    const auto& x = data.eval.inputs.at(0);
+    std::ofstream(assets + "/public_features.bin", std::ios::binary)
+        .write(reinterpret_cast<const char*>(x.raw()), static_cast<std::streamsize>(x.bytes()));
+    REQUIRE(std::filesystem::file_size(assets + "/public_features.bin") == x.bytes());
+  }
+  if (kRelaxed) ::chmod(assets.c_str(), 0755);
+
   // One run per challenge, every plugin of it in that run; the well-behaved plugin comes last
   // in the main challenge's run.
   std::map<std::string, std::vector<const Expectation*>> by_challenge;
   for (const auto& e : expectations) by_challenge[e.challenge].push_back(&e);
   for (const auto& [challenge, plugins] : by_challenge) {
     std::vector<std::string> args = {"-c",       gauntlet::testing::source_path("tests/data/" + challenge),
-                                     "--assets", gauntlet::testing::source_path("tests/hostile/assets"),
+                                     "--assets", assets,
                                      "--out",    dir + "/run"};
     for (const auto* e : plugins) args.push_back(kHostileBin + "/lib" + e->name + ".so");
     if (challenge == "hostile") args.push_back(gauntlet::testing::test_plugin("null_plugin"));

@@ -350,7 +350,7 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.limits.total_seconds == 900);
   CHECK(c.limits.threads == 1);
   CHECK(c.limits.memory_mb == 4096);
-  CHECK(c.timing.batch_sizes == std::vector<int64_t>{1, 64, 256});
+  CHECK(c.timing.batch_sizes == std::vector<int64_t>{1, 32, 128});
   CHECK(c.timing.eval_batch_size == 256);
   CHECK(c.timing.warmup_batches == 5);
   CHECK(c.timing.min_batches == 10);
@@ -390,16 +390,16 @@ TEST_CASE("fashion-mnist loads with every field") {
                                                         "latency_ms_p99_b1",
                                                         "latency_ms_mean_b1",
                                                         "throughput_b1",
-                                                        "latency_ms_p50_b64",
-                                                        "latency_ms_p90_b64",
-                                                        "latency_ms_p99_b64",
-                                                        "latency_ms_mean_b64",
-                                                        "throughput_b64",
-                                                        "latency_ms_p50_b256",
-                                                        "latency_ms_p90_b256",
-                                                        "latency_ms_p99_b256",
-                                                        "latency_ms_mean_b256",
-                                                        "throughput_b256",
+                                                        "latency_ms_p50_b32",
+                                                        "latency_ms_p90_b32",
+                                                        "latency_ms_p99_b32",
+                                                        "latency_ms_mean_b32",
+                                                        "throughput_b32",
+                                                        "latency_ms_p50_b128",
+                                                        "latency_ms_p90_b128",
+                                                        "latency_ms_p99_b128",
+                                                        "latency_ms_mean_b128",
+                                                        "throughput_b128",
                                                         "latency_ms",
                                                         "throughput",
                                                         "train_seconds"});
