@@ -38,7 +38,7 @@ int judge_command(int argc, char** argv) {
        "write the JSON result here (a file for one plugin, a folder for several)")                       //
       ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
       ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
-      ("seed", po::value(&seed)->default_value(1), "seed given to the plugin and used for batch order")  //
+      ("seed", po::value(&seed)->default_value(1), "seed given to the plugin's create(), for reproducible training (the judge's own draw of timed samples is secret)")  //
       ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")                                //
       ("sandbox", po::value(&sandbox_mode)->default_value("strict"),
        "strict: refuse to judge where a sandbox mechanism is missing (see `gauntlet doctor`); relaxed: "

@@ -42,13 +42,22 @@ void print_result(std::ostream& out, const judge::JudgeResult& r) {
   }
   if (!r.latency.empty()) {
     out << "\n";
-    TextTable timing({"batch", "calls", "p50 ms", "p90 ms", "p99 ms", "mean ms", "spread", "samples/s"},
+    // calls: counted (+ disturbed, discarded); "!" marks a batch size measured unreliably.
+    TextTable timing({"batch", "calls", "p50 ms", "p90 ms", "p99 ms", "mean ms", "spread", "samples/s", ""},
                      {Align::right, Align::right, Align::right, Align::right, Align::right, Align::right,
-                      Align::right, Align::right});
-    for (const auto& l : r.latency)
-      timing.add_row({std::to_string(l.batch_size), std::to_string(l.calls), format_number(l.p50_ms, 4),
-                      format_number(l.p90_ms, 4), format_number(l.p99_ms, 4), format_number(l.mean_ms, 4),
-                      format_number(l.spread, 3), format_number(l.throughput, 0)});
+                      Align::right, Align::right, Align::left});
+    for (std::size_t i = 0; i < r.latency.size(); ++i) {
+      const LatencySummary& l = r.latency[i];
+      std::string calls = std::to_string(l.calls), mark;
+      if (i < r.measurement.batches.size()) {
+        const judge::BatchMeasurement& m = r.measurement.batches[i];
+        if (m.disturbed_calls > 0) calls += " (+" + std::to_string(m.disturbed_calls) + " disturbed)";
+        if (!m.reliable) mark = "unreliable";
+      }
+      timing.add_row({std::to_string(l.batch_size), calls, format_number(l.p50_ms, 4), format_number(l.p90_ms, 4),
+                      format_number(l.p99_ms, 4), format_number(l.mean_ms, 4), format_number(l.spread, 3),
+                      format_number(l.throughput, 0), mark});
+    }
     timing.print(out, "  ");
   }
   out << "\nPhases     setup " << format_number(r.seconds.setup, 2) << " s, train "
