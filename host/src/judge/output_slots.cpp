@@ -81,16 +81,22 @@ std::optional<std::string> OutputSlots::fault(int64_t samples, const std::string
     const std::size_t per_sample = s.sample_bytes / 4;
     const auto f = find_output_fault(reinterpret_cast<const uint32_t*>(s.copy.data()), bytes / 4, per_sample);
     if (!f) continue;
-    const std::string where = " at sample " + std::to_string(f->sample) + " of the batch (element " +
-                              std::to_string(f->element) + ")";
+    std::string why = "output '" + s.spec.name + "' ";
     switch (f->kind) {
       case OutputFault::Kind::unwritten:
-        return "output '" + s.spec.name + "' was not written" + where + " by " + call;
+        why += "was not written";
+        break;
       case OutputFault::Kind::nan:
-        return "output '" + s.spec.name + "' holds NaN" + where + " after " + call;
+        why += "holds NaN";
+        break;
       case OutputFault::Kind::inf:
-        return "output '" + s.spec.name + "' holds Inf" + where + " after " + call;
+        why += "holds Inf";
+        break;
     }
+    why.append(" at sample ").append(std::to_string(f->sample)).append(" of the batch (element ");
+    why.append(std::to_string(f->element))
+        .append(f->kind == OutputFault::Kind::unwritten ? ") by " : ") after ");
+    return why.append(call);
   }
   return std::nullopt;
 }

@@ -55,9 +55,11 @@ bool answer_sysinfo(void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
 #if defined(__x86_64__)
   greg_t* regs = uc->uc_mcontext.gregs;
-  auto* out = reinterpret_cast<struct sysinfo*>(regs[REG_RDI]);
+  // The system call's first argument: an address, by the kernel's calling convention.
+  auto* out = reinterpret_cast<struct sysinfo*>(regs[REG_RDI]);  // NOLINT(performance-no-int-to-ptr)
 #else
-  auto* out = reinterpret_cast<struct sysinfo*>(uc->uc_mcontext.regs[0]);
+  auto* out =
+      reinterpret_cast<struct sysinfo*>(uc->uc_mcontext.regs[0]);  // NOLINT(performance-no-int-to-ptr)
 #endif
   struct sysinfo neutral {};
   neutral.totalram = g_sysinfo_ram;

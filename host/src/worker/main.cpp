@@ -84,7 +84,8 @@ bool pin_to_cpus(const std::string& list) {
 void scrub_process_strings(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) std::memset(argv[i], 0, std::strlen(argv[i]));
   for (char** e = environ; e && *e; ++e) std::memset(*e, 0, std::strlen(*e));
-  if (auto* execfn = reinterpret_cast<char*>(::getauxval(AT_EXECFN)))
+  // AT_EXECFN's value is the address of the string, as getauxval(3) documents.
+  if (auto* execfn = reinterpret_cast<char*>(::getauxval(AT_EXECFN)))  // NOLINT(performance-no-int-to-ptr)
     std::memset(execfn, 0, std::strlen(execfn));
   ::clearenv();
 }
