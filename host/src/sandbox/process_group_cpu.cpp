@@ -9,9 +9,10 @@
 namespace gauntlet::sandbox {
 namespace {
 
-// The process group of /proc/<pid>/stat: the fifth field, counted after the command name's
-// closing parenthesis (the name itself may hold spaces and parentheses).
-std::optional<pid_t> process_group_of(const std::filesystem::path& proc_dir) {
+// Field `n` (1: the parent, 2: the process group) after the state in /proc/<pid>/stat,
+// counted after the command name's closing parenthesis (the name itself may hold spaces and
+// parentheses).
+std::optional<pid_t> stat_field(const std::filesystem::path& proc_dir, int n) {
   std::ifstream in(proc_dir / "stat");
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
@@ -19,16 +20,21 @@ std::optional<pid_t> process_group_of(const std::filesystem::path& proc_dir) {
   if (close == std::string::npos) return std::nullopt;
   const char* p = line.c_str() + close + 1;
   char* end = nullptr;
-  // state, ppid, pgrp: skip the state letter and the parent's pid.
+  // The state letter, then the numbers.
   while (*p == ' ') ++p;
   if (*p == '\0') return std::nullopt;
   ++p;
-  std::strtol(p, &end, 10);
-  if (end == p) return std::nullopt;
-  p = end;
-  const long pgrp = std::strtol(p, &end, 10);
-  if (end == p) return std::nullopt;
-  return static_cast<pid_t>(pgrp);
+  long value = 0;
+  for (int i = 0; i < n; ++i) {
+    value = std::strtol(p, &end, 10);
+    if (end == p) return std::nullopt;
+    p = end;
+  }
+  return static_cast<pid_t>(value);
+}
+
+std::optional<pid_t> process_group_of(const std::filesystem::path& proc_dir) {
+  return stat_field(proc_dir, 2);
 }
 
 // Sum of the first field of each task's schedstat: nanoseconds spent on a CPU.
@@ -44,6 +50,8 @@ double run_time_seconds(const std::filesystem::path& proc_dir) {
 }
 
 }  // namespace
+
+std::optional<pid_t> parent_of(pid_t pid) { return stat_field("/proc/" + std::to_string(pid), 1); }
 
 std::vector<pid_t> process_group_members(pid_t pgid) {
   std::vector<pid_t> out;

@@ -19,4 +19,7 @@ std::optional<double> process_group_cpu_seconds(pid_t pgid);
 // The processes of process group `pgid` (a scan of /proc).
 std::vector<pid_t> process_group_members(pid_t pgid);
 
+// The parent of `pid` (/proc/<pid>/stat), when it still exists.
+std::optional<pid_t> parent_of(pid_t pid);
+
 }  // namespace gauntlet::sandbox
