@@ -117,11 +117,11 @@ TEST_CASE("hex, namespace lists and modes parse back, and refuse what they do no
   CHECK(parse_mode("relaxed") == Mode::relaxed);
   CHECK_FALSE(parse_mode("off").has_value());
   CHECK(all_mechanisms().size() == 14);
-  CHECK(task_limit(ResourceLimits{}) == 2 + 1 + kThreadSlack);
+  CHECK(task_limit(ResourceLimits{}) == 2 + 1);
   ResourceLimits no_pid_namespace;
   no_pid_namespace.worker_tasks = 0;
   no_pid_namespace.threads = 3;
-  CHECK(task_limit(no_pid_namespace) == 3 + kThreadSlack);
+  CHECK(task_limit(no_pid_namespace) == 3);
 }
 
 TEST_CASE(

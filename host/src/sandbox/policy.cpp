@@ -109,7 +109,7 @@ Report report_from_json(const json& j) {
   return r;
 }
 
-int task_limit(const ResourceLimits& limits) { return limits.worker_tasks + limits.threads + kThreadSlack; }
+int task_limit(const ResourceLimits& limits) { return limits.worker_tasks + limits.threads; }
 
 json to_json(const WorkerPolicy& p) {
   const ResourceLimits& l = p.limits;

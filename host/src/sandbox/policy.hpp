@@ -91,21 +91,10 @@ struct ResourceLimits {
   int worker_tasks = 2;
 };
 
-// Sanitizer runtimes start threads of their own in the worker; production builds have none,
-// so that the plugin process holds exactly limits.threads threads, its main thread included.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr int kThreadSlack = 2;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr int kThreadSlack = 2;
-#else
-inline constexpr int kThreadSlack = 0;
-#endif
-#else
-inline constexpr int kThreadSlack = 0;
-#endif
 // The job's task limit (pids.max, or RLIMIT_NPROC): the worker's own tasks and the plugin's
-// thread budget, nothing more. A plugin cannot bank idle threads for use inside calls.
+// thread budget, its main thread included, nothing more. A plugin cannot bank idle threads for
+// use inside calls. (No slack for runtimes either: AddressSanitizer's starts no thread in the
+// worker, and the worker is never built with ThreadSanitizer: host/CMakeLists.txt.)
 int task_limit(const ResourceLimits& limits);
 
 // What the worker must apply, decided by the host. Sent as {"type":"sandbox", ...}.
