@@ -16,7 +16,7 @@ namespace {
 void spawn_to_ready(benchmark::State& state, bool pooled) {
   const auto exe = judge::default_worker_executable();
   const std::string plugin = test_plugin("null_plugin");
-  const auto& caps = sandbox::cached_capabilities(exe);
+  const auto& caps = sandbox::cached_machine_probe(exe);
   auto once = [&] {
     sandbox::JobSpec spec;
     spec.mode = sandbox::Mode::strict;

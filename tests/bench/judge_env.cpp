@@ -50,7 +50,7 @@ DirectWorker::DirectWorker(const Challenge& challenge, const judge::SessionData&
   spec.mode = sandbox::Mode::strict;
   spec.plugin = plugin;
   spec.limits.threads = challenge.limits.threads;
-  box_ = std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_capabilities(exe));
+  box_ = std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_machine_probe(exe));
   client_ =
       std::make_unique<judge::WorkerClient>(exe, plugin, std::vector<int>{}, box_.get(), /*pooled=*/true);
   const auto deadline = judge::Clock::now() + std::chrono::seconds(30);

@@ -4,16 +4,16 @@
 // of strict mode.
 #include <doctest/doctest.h>
 
-#include "sandbox/capabilities.hpp"
+#include "sandbox/machine_probe.hpp"
 #include "sandbox/job_sandbox.hpp"
-#include "sandbox/landlock.hpp"
-#include "sandbox/mounts.hpp"
-#include "sandbox/namespaces.hpp"
-#include "sandbox/policy.hpp"
+#include "confine/landlock.hpp"
+#include "confine/mounts.hpp"
+#include "confine/namespaces.hpp"
+#include "sandbox/worker_policy.hpp"
 #include "sandbox/process_group_cpu.hpp"
-#include "sandbox/rlimits.hpp"
+#include "confine/rlimits.hpp"
 #include "sandbox/seccomp_policy.hpp"
-#include "sandbox/seccomp_trap.hpp"
+#include "confine/seccomp_trap.hpp"
 #include "support/run_command.hpp"
 
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #include <thread>
 
 using namespace gauntlet::sandbox;
+using namespace gauntlet::confine;
 
 namespace {
 
@@ -53,8 +54,8 @@ int in_child(const std::function<int()>& body) {
 
 bool exited_with(int status, int code) { return WIFEXITED(status) && WEXITSTATUS(status) == code; }
 
-const Capabilities& caps() {
-  static const Capabilities c = probe_capabilities(std::string(GAUNTLET_BIN_DIR) + "/gauntlet-worker");
+const MachineProbe& caps() {
+  static const MachineProbe c = probe_machine(std::string(GAUNTLET_BIN_DIR) + "/gauntlet-worker");
   return c;
 }
 
@@ -302,7 +303,7 @@ TEST_CASE(
 }
 
 TEST_CASE("the capability probe, the expected report and strict mode agree with each other") {
-  const Capabilities& c = caps();
+  const MachineProbe& c = caps();
   CHECK(c.landlock_abi == landlock_abi());
   const Report expected = expected_report(c, Mode::strict);
   REQUIRE(expected.mechanisms.size() == all_mechanisms().size());

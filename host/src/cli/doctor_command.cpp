@@ -7,7 +7,7 @@
 #include "judge/worker_client.hpp"
 #include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
-#include "sandbox/landlock.hpp"
+#include "confine/landlock.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
 #include <sys/utsname.h>
@@ -28,7 +28,7 @@ struct SelfTest {
   sandbox::Report report;
 };
 
-SelfTest self_test(const sandbox::Capabilities& caps, sandbox::Mode mode) {
+SelfTest self_test(const sandbox::MachineProbe& caps, sandbox::Mode mode) {
   SelfTest t;
   try {
     sandbox::JobSpec spec;
@@ -63,7 +63,7 @@ int doctor_command(int argc, char** argv) {
     return *code;
 
   const auto worker = judge::default_worker_executable();
-  const sandbox::Capabilities caps = sandbox::probe_capabilities(worker);
+  const sandbox::MachineProbe caps = sandbox::probe_machine(worker);
   const sandbox::Report expected = sandbox::expected_report(caps, sandbox::Mode::strict);
   const std::string refusal = sandbox::strict_refusal(caps);
   const bool strict = refusal.empty();

@@ -64,7 +64,7 @@ int inspect_command(int argc, char** argv) {
               << "Team          " << id.team << "\n"
               << "Version       " << id.version << "\n"
               << "Description   " << id.description << "\n"
-              << "Capabilities  "
+              << "MachineProbe  "
               << ((id.capabilities & GAUNTLET_CAP_TRAIN) ? "train" : "(none: inference only)") << "\n";
     client.process().kill_all();
     return kExitOk;

@@ -97,7 +97,7 @@ int judge_command(int argc, char** argv) {
   if (!debug)
     refusal = std::async(std::launch::async, [strict] {
       const auto exe = judge::default_worker_executable();
-      std::string why = sandbox::strict_refusal(sandbox::cached_capabilities(exe));
+      std::string why = sandbox::strict_refusal(sandbox::cached_machine_probe(exe));
       if (strict && why.empty()) judge::prepare_warm_worker(exe, {});
       return why;
     });

@@ -13,7 +13,7 @@
 #include "judge/worker_process.hpp"
 #include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 #include "store/result_store.hpp"
 
 #include <unistd.h>
@@ -78,7 +78,7 @@ int run_command(int argc, char** argv) {
   // Refused before anything is written: on a machine lacking a mechanism, strict mode would
   // otherwise turn every job into JUDGE_ERROR.
   if (*sandbox_mode == sandbox::Mode::strict) {
-    const auto& caps = sandbox::cached_capabilities(judge::default_worker_executable());
+    const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
     if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
       std::cerr << "gauntlet run: " << refusal << "\n";
       return kExitBadInput;

@@ -6,7 +6,7 @@
 #include "judge/judge_result.hpp"
 #include "judge/session_data.hpp"
 #include "judge/worker_process.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 
 #include <cstdint>
 #include <filesystem>

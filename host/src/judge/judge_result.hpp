@@ -5,7 +5,7 @@
 #include "judge/verdict.hpp"
 #include "judge/worker_client.hpp"
 #include "metrics/metrics.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 #include "scoring/score.hpp"
 
 #include <cstdint>

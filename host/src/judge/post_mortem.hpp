@@ -7,7 +7,7 @@
 #include "judge/verdict.hpp"
 #include "judge/worker_process.hpp"
 #include "sandbox/cgroup.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 
 #include <optional>
 #include <string>

@@ -281,8 +281,8 @@ class Session {
       spec.limits.cpus = cpus;  // a cpuset keeps the plugin on them
       spec.debuggable = options_.debuggable;
       sandbox_ = std::make_unique<sandbox::JobSandbox>(
-          spec, options_.debuggable ? sandbox::capabilities_without_spawning()
-                                    : sandbox::cached_capabilities(options_.worker_executable));
+          spec, options_.debuggable ? sandbox::machine_probe_without_spawning()
+                                    : sandbox::cached_machine_probe(options_.worker_executable));
       client_ = std::make_unique<WorkerClient>(options_.worker_executable, spec.plugin, cpus, sandbox_.get(),
                                                /*pooled=*/true, options_.prepare_next_worker);
     } catch (const std::exception& e) {

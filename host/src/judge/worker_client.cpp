@@ -30,7 +30,7 @@ WorkerClient::WorkerClient(const std::filesystem::path& worker_executable,
     spec.mode = sandbox::Mode::relaxed;
     spec.plugin = plugin;
     own_sandbox_ =
-        std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_capabilities(worker_executable));
+        std::make_unique<sandbox::JobSandbox>(spec, sandbox::cached_machine_probe(worker_executable));
     sandbox_ = own_sandbox_.get();
   }
   control_memory_ = ipc::SharedMemory::create("control", ipc::kControlPageBytes);

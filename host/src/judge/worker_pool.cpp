@@ -85,7 +85,7 @@ class Pool {
   }
 
   static WarmWorker spawn(const Key& key) {
-    const auto& caps = sandbox::cached_capabilities(key.first);
+    const auto& caps = sandbox::cached_machine_probe(key.first);
     WarmWorker w;
     ipc::MessageSocket worker_end;
     ipc::MessageSocket::make_pair(w.socket, worker_end);

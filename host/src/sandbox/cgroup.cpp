@@ -1,6 +1,6 @@
 #include "sandbox/cgroup.hpp"
 
-#include "sandbox/sys_text.hpp"
+#include "common/sys_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

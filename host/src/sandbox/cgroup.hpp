@@ -13,7 +13,7 @@
 //           kernel then keeps every thread on them, whatever sched_setaffinity() asks.
 #pragma once
 
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 
 #include <sys/types.h>
 

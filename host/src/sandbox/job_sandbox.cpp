@@ -27,7 +27,7 @@ bool worker_side(const std::string& name) {
 
 }  // namespace
 
-std::string strict_refusal(const Capabilities& caps) {
+std::string strict_refusal(const MachineProbe& caps) {
   const Report expected = expected_report(caps, Mode::strict);
   std::string missing;
   for (const auto& name : expected.inactive()) {
@@ -40,12 +40,12 @@ std::string strict_refusal(const Capabilities& caps) {
          ". Run `gauntlet doctor` for details, or pass --sandbox=relaxed to judge without them";
 }
 
-NamespaceRequest job_namespaces(const Capabilities& c) {
+NamespaceRequest job_namespaces(const MachineProbe& c) {
   return {c.has_user_ns(), c.can(c.mount_ns), c.can(c.net_ns),
           c.can(c.ipc_ns), c.can(c.pid_ns),   c.can(c.uts_ns)};
 }
 
-JobSandbox::JobSandbox(const JobSpec& spec, const Capabilities& caps) : spec_(spec), caps_(caps) {
+JobSandbox::JobSandbox(const JobSpec& spec, const MachineProbe& caps) : spec_(spec), caps_(caps) {
   if (spec.mode == Mode::strict)
     if (std::string refusal = strict_refusal(caps); !refusal.empty()) throw SandboxUnavailable(refusal);
   report_ = expected_report(caps, spec.mode);
@@ -84,7 +84,7 @@ std::vector<std::string> JobSandbox::environment() const {
   return {"TMPDIR=" + dir, "HOME=" + dir};
 }
 
-bool JobSandbox::has_cgroups(const Capabilities& c) {
+bool JobSandbox::has_cgroups(const MachineProbe& c) {
   return !c.cgroups.memory_parent.empty() || !c.cgroups.pids_parent.empty() || !c.cgroups.kill_parent.empty();
 }
 
@@ -134,7 +134,7 @@ void JobSandbox::kill_all() {
 }
 
 nlohmann::json JobSandbox::policy_message(pid_t worker_pid) const {
-  const Capabilities& c = caps_;
+  const MachineProbe& c = caps_;
   WorkerPolicy p;
   p.mode = spec_.mode;
   const NamespaceRequest ns = namespaces();

@@ -4,10 +4,9 @@
 // worker's report of what it applied with its own.
 #pragma once
 
-#include "sandbox/capabilities.hpp"
 #include "sandbox/cgroup.hpp"
-#include "sandbox/namespaces.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/machine_probe.hpp"
+#include "sandbox/worker_policy.hpp"
 
 #include <sys/types.h>
 #include <nlohmann/json.hpp>
@@ -37,15 +36,15 @@ struct JobSpec {
 };
 
 // The one-line refusal of strict mode (empty when strict mode is possible here).
-std::string strict_refusal(const Capabilities& caps);
+std::string strict_refusal(const MachineProbe& caps);
 
 // The namespaces every job's worker gets on this machine (each one it offers).
-NamespaceRequest job_namespaces(const Capabilities& caps);
+NamespaceRequest job_namespaces(const MachineProbe& caps);
 
 class JobSandbox {
  public:
   // Throws SandboxUnavailable, or std::runtime_error when setting up the job fails.
-  JobSandbox(const JobSpec& spec, const Capabilities& caps);
+  JobSandbox(const JobSpec& spec, const MachineProbe& caps);
   ~JobSandbox();
   JobSandbox(const JobSandbox&) = delete;
   JobSandbox& operator=(const JobSandbox&) = delete;
@@ -79,11 +78,11 @@ class JobSandbox {
   std::optional<double> cpu_seconds() const { return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt; }
 
  private:
-  static bool has_cgroups(const Capabilities& caps);
+  static bool has_cgroups(const MachineProbe& caps);
   void note_cgroup();  // the host-side mechanisms in the report, from cgroup_
 
   JobSpec spec_;
-  const Capabilities& caps_;
+  const MachineProbe& caps_;
   std::unique_ptr<JobCgroup> cgroup_;
   std::filesystem::path host_workdir_;  // only without a mount namespace
   Report report_;

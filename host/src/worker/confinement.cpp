@@ -1,11 +1,12 @@
 #include "worker/confinement.hpp"
 
+#include "confine/landlock.hpp"
+#include "confine/mounts.hpp"
+#include "confine/namespaces.hpp"
+#include "confine/privileges.hpp"
+#include "confine/rlimits.hpp"
+#include "confine/seccomp_trap.hpp"
 #include "ipc/protocol.hpp"
-#include "sandbox/landlock.hpp"
-#include "sandbox/mounts.hpp"
-#include "sandbox/namespaces.hpp"
-#include "sandbox/rlimits.hpp"
-#include "sandbox/seccomp_trap.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -26,8 +27,8 @@
 namespace gauntlet::worker {
 namespace {
 
-using sandbox::Status;
-namespace mech = sandbox::mech;
+using confine::Status;
+namespace mech = confine::mech;
 
 [[noreturn]] void give_up(const char* why) {
   std::fprintf(stderr, "gauntlet-worker: %s\n", why);
@@ -35,9 +36,9 @@ namespace mech = sandbox::mech;
   ::_exit(kSandboxFailedExit);
 }
 
-void send_report(ipc::MessageSocket& socket, const sandbox::Report& report, bool ok) {
+void send_report(ipc::MessageSocket& socket, const confine::Report& report, bool ok) {
   socket.send(
-      nlohmann::json{{"type", ipc::msg::kSandboxReport}, {"ok", ok}, {"report", sandbox::to_json(report)}});
+      nlohmann::json{{"type", ipc::msg::kSandboxReport}, {"ok", ok}, {"report", confine::to_json(report)}});
 }
 
 // Re-arms the parent-death signal: credential changes (a new user namespace, dropped
@@ -123,7 +124,7 @@ Outcome watch(pid_t plugin, int handover) {
       handover = -1;
     }
     if (listener >= 0 && (fds[1].revents & POLLIN)) {
-      const int nr = sandbox::receive_notification(listener);
+      const int nr = confine::receive_notification(listener);
       if (nr >= 0 && out.violation < 0) {
         out.violation = nr;
         ::kill(plugin, SIGKILL);
@@ -207,9 +208,9 @@ bool is_dir(const std::string& path) {
 EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid) {
   EarlyNamespaces early;
   early.entered = true;
-  if (auto request = sandbox::parse_namespace_list(list)) {
+  if (auto request = confine::parse_namespace_list(list)) {
     early.request = *request;
-    early.error = sandbox::enter_namespaces(early.request);
+    early.error = confine::enter_namespaces(early.request);
   } else {
     early.error = "unknown namespace in --namespaces " + list;
   }
@@ -227,30 +228,30 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
     give_up("no sandbox policy from the host");
   for (int fd : received.fds) ::close(fd);
   try {
-    c.policy = sandbox::policy_from_json(received.message);
+    c.policy = confine::policy_from_json(received.message);
   } catch (const std::exception&) {
     give_up("malformed sandbox policy");
   }
   c.host_plugin = c.policy.plugin;
-  const sandbox::WorkerPolicy& p = c.policy;
-  sandbox::Report& r = c.report;
+  const confine::WorkerPolicy& p = c.policy;
+  confine::Report& r = c.report;
   r.mode = p.mode;
   auto failed = [&](const char* name, const std::string& detail) {
     r.set(name, Status::failed, detail);
-    if (p.mode == sandbox::Mode::strict) {
+    if (p.mode == confine::Mode::strict) {
       send_report(socket, r, false);
       ::_exit(kSandboxFailedExit);
     }
   };
 
   // 1. The process.
-  sandbox::forbid_core_dumps();
+  confine::forbid_core_dumps();
   r.set(mech::kProcess, Status::active,
         "fresh exec, PR_SET_PDEATHSIG, only stdio and the setup socket, clean environment, private working "
         "directory, no core dumps");
 
   // 2. Namespaces, then the file system view.
-  sandbox::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns, p.uts_ns};
+  confine::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns, p.uts_ns};
   const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs}, {p.mount_ns, mech::kMountNs},
                                                      {p.net_ns, mech::kNetNs},   {p.ipc_ns, mech::kIpcNs},
                                                      {p.pid_ns, mech::kPidNs},   {p.uts_ns, mech::kUtsNs}};
@@ -258,11 +259,11 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   std::string e;
   if (early.entered)
     e = !(early.request == request)
-            ? "the worker entered " + sandbox::namespace_list(early.request) +
-                  " before its policy, which asks for " + sandbox::namespace_list(request)
+            ? "the worker entered " + confine::namespace_list(early.request) +
+                  " before its policy, which asks for " + confine::namespace_list(request)
             : early.error;
   else
-    e = sandbox::enter_namespaces(request);
+    e = confine::enter_namespaces(request);
   if (!e.empty()) {
     for (const auto& [wanted, name] : namespaces)
       if (wanted) failed(name, e);
@@ -274,19 +275,19 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   die_with_parent(host_pid);
   c.workdir = p.host_workdir;
   if (in_namespaces && p.mount_ns) {
-    sandbox::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};
-    if (std::string e = sandbox::build_root(plan); !e.empty()) {
+    confine::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};
+    if (std::string e = confine::build_root(plan); !e.empty()) {
       // Relaxed: back to the host's view (the staging tmpfs, if mounted, goes away).
       ::umount2("/tmp", MNT_DETACH);
       failed(mech::kMountNs, e);
     } else {
       r.set(mech::kMountNs, Status::active,
             "only system libraries, the plugin, its assets and a private /tmp");
-      c.workdir = sandbox::kSandboxTmp;
+      c.workdir = confine::kSandboxTmp;
       // From here on the plugin and its assets are where the new root put them; the
       // Landlock rules below and the worker use these paths.
-      if (!c.policy.plugin.empty()) c.policy.plugin = sandbox::sandbox_plugin_path(c.policy.plugin);
-      if (!c.policy.asset_dir.empty()) c.policy.asset_dir = sandbox::kSandboxAssetDir;
+      if (!c.policy.plugin.empty()) c.policy.plugin = confine::sandbox_plugin_path(c.policy.plugin);
+      if (!c.policy.asset_dir.empty()) c.policy.asset_dir = confine::kSandboxAssetDir;
     }
   }
   if (c.workdir.empty() || ::chdir(c.workdir.c_str()) != 0) {
@@ -301,9 +302,9 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd, supervised);
   const pid_t parent = in_namespaces && p.pid_ns ? 0 : host_pid;
 
-  // 3. Capabilities.
+  // 3. MachineProbe.
   if (p.drop_capabilities) {
-    if (std::string e = sandbox::drop_capabilities(); !e.empty())
+    if (std::string e = confine::drop_capabilities(); !e.empty())
       failed(mech::kCapabilities, e);
     else
       r.set(mech::kCapabilities, Status::active, "all capability sets emptied");
@@ -314,7 +315,7 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
 
   // 4. Landlock, first layer (it needs no_new_privs, which seccomp sets too).
   if (p.landlock) {
-    sandbox::LandlockRules rules;
+    confine::LandlockRules rules;
     for (const auto& path : p.system_paths)
       (is_dir(path) ? rules.read_dirs : rules.read_files).push_back(path);
     if (!p.plugin.empty()) rules.read_files.push_back(p.plugin);
@@ -324,7 +325,7 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
     std::string e;
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
       e = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
-    if (e.empty()) e = sandbox::landlock_restrict(p.landlock_abi, rules);
+    if (e.empty()) e = confine::landlock_restrict(p.landlock_abi, rules);
     if (!e.empty())
       failed(mech::kLandlock, e);
     else
@@ -335,21 +336,21 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   if (!p.seccomp_bpf.empty()) {
     std::string e;
     try {
-      const std::vector<unsigned char> bpf = sandbox::from_hex(p.seccomp_bpf);
+      const std::vector<unsigned char> bpf = confine::from_hex(p.seccomp_bpf);
       // Both ways: the handler answers sysinfo, and reports what traps.
-      e = sandbox::install_sigsys_handler(ipc::kWorkerSocketFd, p.limits.memory_bytes);
+      e = confine::install_sigsys_handler(ipc::kWorkerSocketFd, p.limits.memory_bytes);
       if (e.empty() && supervised) {
         // The listener goes to init, and this process keeps no copy: with it, the plugin
         // could answer for itself.
         int listener = -1;
-        e = sandbox::load_seccomp_supervised(bpf, listener);
+        e = confine::load_seccomp_supervised(bpf, listener);
         if (e.empty() && !send_fd(g_listener_handover, listener))
           e = "cannot hand the seccomp listener to init";
         if (listener >= 0) ::close(listener);
         ::close(g_listener_handover);
         g_listener_handover = -1;
       } else if (e.empty()) {
-        e = sandbox::load_seccomp(bpf);
+        e = confine::load_seccomp(bpf);
       }
     } catch (const std::exception& x) {
       e = std::string("seccomp: ") + x.what();
@@ -363,14 +364,14 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   }
 
   // 6. Resource limits.
-  if (std::string e = sandbox::apply_rlimits(p); !e.empty())
+  if (std::string e = confine::apply_rlimits(p); !e.empty())
     failed(mech::kRlimits, e);
   else
     r.set(mech::kRlimits, Status::active,
           "core 0, " + std::to_string(p.limits.open_files) + " files, file size " +
               std::to_string(p.limits.file_bytes >> 20) + " MiB, CPU " +
               std::to_string(static_cast<long>(p.limits.cpu_seconds)) + " s" +
-              (p.rlimit_nproc ? ", " + std::to_string(sandbox::task_limit(p.limits)) + " tasks" : "") +
+              (p.rlimit_nproc ? ", " + std::to_string(confine::task_limit(p.limits)) + " tasks" : "") +
               (p.rlimit_memory ? ", data " + std::to_string(p.limits.memory_bytes >> 20) + " MiB" : ""));
 
   send_report(socket, r, true);
@@ -378,15 +379,15 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
 }
 
 std::string restrict_after_load(const Confinement& c) {
-  const sandbox::WorkerPolicy& p = c.policy;
+  const confine::WorkerPolicy& p = c.policy;
   if (!p.landlock) return {};
-  sandbox::LandlockRules rules;
+  confine::LandlockRules rules;
   if (!p.asset_dir.empty()) rules.read_dirs.push_back(p.asset_dir);
   // Thread pools read the CPU topology (sysconf, OpenMP) after loading, too.
   rules.read_dirs.push_back("/sys/devices/system/cpu");
   if (!c.workdir.empty()) rules.write_dirs.push_back(c.workdir);
   rules.devices = p.devices;
-  return sandbox::landlock_restrict(p.landlock_abi, rules);
+  return confine::landlock_restrict(p.landlock_abi, rules);
 }
 
 }  // namespace gauntlet::worker

@@ -29,8 +29,8 @@
 #pragma once
 
 #include "ipc/message_socket.hpp"
-#include "sandbox/namespaces.hpp"
-#include "sandbox/policy.hpp"
+#include "confine/namespaces.hpp"
+#include "confine/policy.hpp"
 
 #include <sys/types.h>
 #include <string>
@@ -42,9 +42,9 @@ namespace gauntlet::worker {
 inline constexpr int kSandboxFailedExit = 71;
 
 struct Confinement {
-  sandbox::WorkerPolicy policy;  // plugin and asset_dir as the plugin sees them
+  confine::WorkerPolicy policy;  // plugin and asset_dir as the plugin sees them
   std::string host_plugin;       // the plugin's path on the host, for messages
-  sandbox::Report report;
+  confine::Report report;
   std::string workdir;  // the plugin's working directory as it sees it
 };
 
@@ -52,7 +52,7 @@ struct Confinement {
 // while the host was moving it into the job's cgroups: they do not depend on the job.
 struct EarlyNamespaces {
   bool entered = false;               // --namespaces was given
-  sandbox::NamespaceRequest request;  // which
+  confine::NamespaceRequest request;  // which
   std::string error;                  // "" when unshare(2) and the id maps worked
 };
 EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid);

@@ -1,8 +1,8 @@
 // gauntlet-worker: the process that runs team code. Started only by the judge, never by
 // hand in normal use:  gauntlet-worker --plugin <lib.so> --host-pid <pid>   (setup socket on fd 3)
+#include "confine/namespaces.hpp"
 #include "ipc/message_socket.hpp"
 #include "ipc/protocol.hpp"
-#include "sandbox/namespaces.hpp"
 #include "worker/confinement.hpp"
 #include "worker/worker.hpp"
 
@@ -93,9 +93,9 @@ void scrub_process_strings(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The host's probe of what this machine allows (sandbox/capabilities.hpp).
+  // The host's probe of what this machine allows (sandbox/machine_probe.hpp).
   if (argc == 2 && std::strcmp(argv[1], "--probe-namespaces") == 0)
-    return gauntlet::sandbox::probe_namespaces_main();
+    return gauntlet::confine::probe_namespaces_main();
   std::string plugin, cpus, namespaces;
   long host_pid = -1;
   for (int i = 1; i + 1 < argc; i += 2) {

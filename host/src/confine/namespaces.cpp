@@ -1,9 +1,8 @@
-#include "sandbox/namespaces.hpp"
+#include "confine/namespaces.hpp"
 
-#include "sandbox/sys_text.hpp"
+#include "common/sys_text.hpp"
 
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -15,7 +14,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 std::string namespace_list(const NamespaceRequest& r) {
   std::string out;
@@ -83,22 +82,6 @@ std::string enter_namespaces(const NamespaceRequest& r) {
     if (::sethostname(kSandboxHostname, n) != 0) return errno_text("sethostname", errno);
     if (::setdomainname(kSandboxHostname, n) != 0) return errno_text("setdomainname", errno);
   }
-  return {};
-}
-
-std::string drop_capabilities() {
-  // The bounding set first (needs CAP_SETPCAP, which goes last): a capability outside it can
-  // never come back. EINVAL marks the end of the kernel's list.
-  for (int cap = 0; cap < 64; ++cap)
-    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-      if (errno == EINVAL) break;
-      if (errno != EPERM) return errno_text("PR_CAPBSET_DROP", errno);
-    }
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-    return errno_text("PR_CAP_AMBIENT_CLEAR_ALL", errno);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (::syscall(SYS_capset, &header, data) != 0) return errno_text("capset", errno);
   return {};
 }
 
@@ -171,4 +154,4 @@ int probe_namespaces_main() {
   return 0;
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

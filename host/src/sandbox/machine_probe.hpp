@@ -4,14 +4,14 @@
 #pragma once
 
 #include "sandbox/cgroup.hpp"
-#include "sandbox/policy.hpp"
+#include "sandbox/worker_policy.hpp"
 
 #include <filesystem>
 #include <string>
 
 namespace gauntlet::sandbox {
 
-struct Capabilities {
+struct MachineProbe {
   bool root = false;  // effective uid 0 (namespaces then need no user namespace)
   // Namespaces: "" when unshare(2) of it worked in a probe process, else why not.
   std::string user_ns, mount_ns, net_ns, ipc_ns, pid_ns, uts_ns;
@@ -27,19 +27,19 @@ struct Capabilities {
 
 // Runs `worker --probe-namespaces` for the namespace part. Never throws: a failed probe
 // reads as "missing" with its reason.
-Capabilities probe_capabilities(const std::filesystem::path& worker_executable);
+MachineProbe probe_machine(const std::filesystem::path& worker_executable);
 
 // The same, computed on first use and then shared by every job of this process.
-const Capabilities& cached_capabilities(const std::filesystem::path& worker_executable);
+const MachineProbe& cached_machine_probe(const std::filesystem::path& worker_executable);
 
 // For a plugin under a debugger that follows the judge's first child (gdb's follow-fork-mode
 // child): the same probes but the namespace one, which would spawn a process the debugger
 // would follow instead of the worker. Namespaces are assumed available; a worker that cannot
 // enter them reports so (relaxed mode).
-const Capabilities& capabilities_without_spawning();
+const MachineProbe& machine_probe_without_spawning();
 
 // What each mechanism would be for a job on this machine, before any job runs: "active"
 // where the machine offers it. Used by the strict-mode check and by `gauntlet doctor`.
-Report expected_report(const Capabilities& caps, Mode mode);
+Report expected_report(const MachineProbe& caps, Mode mode);
 
 }  // namespace gauntlet::sandbox

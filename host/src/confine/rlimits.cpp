@@ -1,4 +1,4 @@
-#include "sandbox/rlimits.hpp"
+#include "confine/rlimits.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 namespace {
 
 std::string set(int resource, const char* name, rlim_t value) {
@@ -50,4 +50,4 @@ std::string apply_rlimits(const WorkerPolicy& p) {
   return {};
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 struct NamespaceRequest {
   bool user = false, mount = false, net = false, ipc = false, pid = false, uts = false;
@@ -26,13 +26,9 @@ std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
 // A UTS namespace gets the fixed kSandboxHostname, so nothing of the host's name shows.
 std::string enter_namespaces(const NamespaceRequest& request);
 
-// Empties the bounding, ambient, effective, permitted and inheritable capability sets: the
-// process keeps its uid but loses every privilege, including those the user namespace gave.
-std::string drop_capabilities();
-
 // `gauntlet-worker --probe-namespaces`: tries each namespace in its own child process (the
 // way the worker will use it: mount with a tmpfs, pid with a child as init) and prints one
 // JSON object {"user": "", "mount": "<why not>", ...} on stdout. Returns the exit code.
 int probe_namespaces_main();
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

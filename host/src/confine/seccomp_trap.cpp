@@ -1,4 +1,4 @@
-#include "sandbox/seccomp_trap.hpp"
+#include "confine/seccomp_trap.hpp"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -20,7 +20,7 @@
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1UL << 2)
 #endif
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 namespace {
 
 int g_report_fd = -1;
@@ -173,4 +173,4 @@ int receive_notification(int listener) {
   return notification.data.nr;
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

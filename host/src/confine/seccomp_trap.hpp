@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 // Installs the SIGSYS handler: reports denied calls on `report_fd` (-1: none) and answers
 // sysinfo with `sysinfo_ram_bytes` of RAM. Returns "" or the failing step.
@@ -42,4 +42,4 @@ std::string load_seccomp_supervised(const std::vector<unsigned char>& bpf, int& 
 // number, or -1 when there was none (the filter's last process is gone).
 int receive_notification(int listener);
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

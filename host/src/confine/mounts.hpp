@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 struct MountPlan {
   std::string plugin;                     // file; may be empty
@@ -44,4 +44,4 @@ inline constexpr const char* kSandboxAssetDir = "/gauntlet/assets";
 // The plugin's path inside the sandbox: kSandboxPluginDir/<its file name>.
 std::string sandbox_plugin_path(const std::string& host_plugin);
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

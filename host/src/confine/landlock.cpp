@@ -1,6 +1,6 @@
-#include "sandbox/landlock.hpp"
+#include "confine/landlock.hpp"
 
-#include "sandbox/sys_text.hpp"
+#include "common/sys_text.hpp"
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 namespace {
 
 // The kernel's UAPI, spelled out: Debian's headers predate ABI 4 to 7.
@@ -88,4 +88,4 @@ std::string landlock_restrict(int abi, const LandlockRules& rules) {
   return failure;
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

@@ -1,4 +1,4 @@
-// Small system-call helpers the sandbox's mechanisms share: a failed step as one line, and a
+// Small system-call helpers the sandbox's mechanisms (host and worker side) share: a failed step as one line, and a
 // control file (cgroupfs, /proc/self/*_map) written with the single write(2) it expects.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-namespace gauntlet::sandbox {
+namespace gauntlet {
 
 // "<step>: <strerror(err)>", the form every confinement step reports a failure in.
 inline std::string errno_text(const std::string& step, int err) { return step + ": " + std::strerror(err); }
@@ -24,4 +24,4 @@ inline int write_once(const std::string& path, const std::string& text) {
   return err;
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet

@@ -1,8 +1,8 @@
-#include "sandbox/policy.hpp"
+#include "confine/policy.hpp"
 
 #include <stdexcept>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 using json = nlohmann::json;
 
@@ -204,4 +204,4 @@ std::vector<unsigned char> from_hex(std::string_view hex) {
   return out;
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 // The highest Landlock ABI this kernel offers; 0 when Landlock is absent or disabled.
 int landlock_abi();
@@ -29,4 +29,4 @@ struct LandlockRules {
 // CAP_SYS_ADMIN). Returns "" or one line naming the failing step.
 std::string landlock_restrict(int abi, const LandlockRules& rules);
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

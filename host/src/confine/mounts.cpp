@@ -1,6 +1,6 @@
-#include "sandbox/mounts.hpp"
+#include "confine/mounts.hpp"
 
-#include "sandbox/sys_text.hpp"
+#include "common/sys_text.hpp"
 
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -13,7 +13,7 @@
 #include <climits>
 #include <cstring>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 namespace {
 
 // Where the new root is assembled before pivot_root (bubblewrap does the same): a folder
@@ -197,4 +197,4 @@ std::string build_root(const MountPlan& plan) {
   return {};
 }
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 // strict: every mechanism below must be active, or the judge refuses to run.
 // relaxed: use what this machine has, and record what was missing in the result.
@@ -127,4 +127,4 @@ WorkerPolicy policy_from_json(const nlohmann::json& j);  // throws on malformed 
 std::string to_hex(const void* data, std::size_t bytes);
 std::vector<unsigned char> from_hex(std::string_view hex);  // throws on bad input
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine

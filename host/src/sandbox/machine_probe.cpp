@@ -1,7 +1,7 @@
-#include "sandbox/capabilities.hpp"
+#include "sandbox/machine_probe.hpp"
 
-#include "sandbox/landlock.hpp"
-#include "sandbox/namespaces.hpp"
+#include "confine/landlock.hpp"
+#include "confine/namespaces.hpp"
 
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -80,8 +80,8 @@ std::string probe_seccomp(const std::string& actions) {
 
 namespace {
 
-Capabilities probe(const std::filesystem::path* worker_executable) {
-  Capabilities c;
+MachineProbe probe(const std::filesystem::path* worker_executable) {
+  MachineProbe c;
   c.root = ::geteuid() == 0;
   // Without a worker to spawn, the namespaces are taken as available (empty: no reason why not).
   if (worker_executable) {
@@ -104,7 +104,7 @@ Capabilities probe(const std::filesystem::path* worker_executable) {
     c.pid_ns = get("pid");
     c.uts_ns = get("uts");
   }
-  c.landlock_abi = landlock_abi();
+  c.landlock_abi = confine::landlock_abi();
   std::ifstream in("/proc/sys/kernel/seccomp/actions_avail");
   const std::string actions((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   c.seccomp = probe_seccomp(actions);
@@ -115,26 +115,26 @@ Capabilities probe(const std::filesystem::path* worker_executable) {
 
 }  // namespace
 
-Capabilities probe_capabilities(const std::filesystem::path& worker_executable) {
+MachineProbe probe_machine(const std::filesystem::path& worker_executable) {
   return probe(&worker_executable);
 }
 
-const Capabilities& capabilities_without_spawning() {
-  static const Capabilities c = probe(nullptr);
+const MachineProbe& machine_probe_without_spawning() {
+  static const MachineProbe c = probe(nullptr);
   return c;
 }
 
-const Capabilities& cached_capabilities(const std::filesystem::path& worker_executable) {
+const MachineProbe& cached_machine_probe(const std::filesystem::path& worker_executable) {
   static std::mutex mutex;
-  static std::map<std::string, Capabilities> cache;
+  static std::map<std::string, MachineProbe> cache;
   std::lock_guard<std::mutex> lock(mutex);
   auto it = cache.find(worker_executable.string());
   if (it == cache.end())
-    it = cache.emplace(worker_executable.string(), probe_capabilities(worker_executable)).first;
+    it = cache.emplace(worker_executable.string(), probe_machine(worker_executable)).first;
   return it->second;
 }
 
-Report expected_report(const Capabilities& c, Mode mode) {
+Report expected_report(const MachineProbe& c, Mode mode) {
   Report r;
   r.mode = mode;
   auto ns = [&](const char* name, const std::string& probe, const char* what) {
@@ -154,7 +154,7 @@ Report expected_report(const Capabilities& c, Mode mode) {
   ns(mech::kIpcNs, c.ipc_ns, "private System V IPC and POSIX message queues");
   ns(mech::kPidNs, c.pid_ns, "the plugin sees only its own process");
   static const std::string uts_detail =
-      std::string("host name '") + kSandboxHostname + "', not the machine's";
+      std::string("host name '") + confine::kSandboxHostname + "', not the machine's";
   ns(mech::kUtsNs, c.uts_ns, uts_detail.c_str());
   r.set(mech::kCapabilities, Status::active,
         c.has_user_ns() || c.root ? "all capability sets emptied" : "the judge holds no capabilities");

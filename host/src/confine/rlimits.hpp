@@ -13,11 +13,11 @@
 //                        shares is not counted.
 #pragma once
 
-#include "sandbox/policy.hpp"
+#include "confine/policy.hpp"
 
 #include <string>
 
-namespace gauntlet::sandbox {
+namespace gauntlet::confine {
 
 // Returns "" or one line naming the limit that could not be set.
 std::string apply_rlimits(const WorkerPolicy& policy);
@@ -25,4 +25,4 @@ std::string apply_rlimits(const WorkerPolicy& policy);
 // The part every worker process gets at once, before anything else: no core dumps.
 void forbid_core_dumps();
 
-}  // namespace gauntlet::sandbox
+}  // namespace gauntlet::confine
