@@ -2,6 +2,7 @@
 
 #include "common/sha256.hpp"
 #include "event/event_loader.hpp"
+#include "quality/metric_registry.hpp"
 
 #include <map>
 
@@ -9,10 +10,6 @@ namespace gauntlet::event {
 namespace {
 
 using json = nlohmann::json;
-
-bool higher_is_better_metric(const std::string& variable) {
-  return !(variable == "log_loss" || variable == "mse" || variable == "mae");
-}
 
 }  // namespace
 
@@ -58,8 +55,9 @@ json describe_event(const EventConfig& config, const Plan* plan) {
   for (const auto& c : config.challenges) {
     json metrics = json::array();
     for (const auto& m : c.metrics)
-      metrics.push_back(
-          {{"variable", m.variable}, {"higher_is_better", higher_is_better_metric(m.variable)}});
+      for (const auto& v : m.variables)
+        metrics.push_back(
+            {{"variable", v}, {"higher_is_better", quality::variable_higher_is_better(v).value_or(true)}});
     json tie_break = json::array();
     for (const auto& t : c.score.tie_break)
       tie_break.push_back({{"variable", t.variable}, {"order", t.descending ? "desc" : "asc"}});
@@ -80,7 +78,7 @@ json describe_event(const EventConfig& config, const Plan* plan) {
                           {"title", c.title},
                           {"sha256", c.sha256},
                           {"file", c.file.string()},
-                          {"task", c.task == Task::classification ? "classification" : "regression"},
+                          {"task", std::string(task_name(c.task))},
                           {"metrics", metrics},
                           {"latency_variable", "latency_ms"},
                           {"score",

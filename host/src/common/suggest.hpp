@@ -1,5 +1,5 @@
 // "Did you mean" suggestions for misspelled names (YAML keys, metric names, formula
-// variables). Shared by the scoring and challenge layers; not part of either public API.
+// variables, team names): every layer that refuses a name offers the closest known one.
 #pragma once
 
 #include <optional>

@@ -1,9 +1,9 @@
-#include "data/synthetic.hpp"
+#include "formats/synthetic.hpp"
 
 #include <cmath>
 #include <numbers>
 
-namespace gauntlet::data {
+namespace gauntlet::formats {
 
 uint64_t SplitMix64::next_u64() {
   uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
@@ -46,4 +46,4 @@ double SyntheticRegressionGenerator::next(float* x) {
   return dot + source_.nonlinear_weight * std::sin(x_[0] * x1) + source_.noise * e;
 }
 
-}  // namespace gauntlet::data
+}  // namespace gauntlet::formats

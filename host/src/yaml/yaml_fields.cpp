@@ -1,7 +1,7 @@
-#include "challenge/yaml_fields.hpp"
+#include "yaml/yaml_fields.hpp"
 
 #include "common/file_check.hpp"
-#include "scoring/suggest.hpp"
+#include "common/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -85,12 +85,6 @@ std::string got(const Node& n) {
   return s;
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
 bool contains(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -105,12 +99,6 @@ const Node* find_key(const Node& map, std::string_view key) {
   for (std::size_t i = 0; i < map.size(); ++i)
     if (map.key_at(i).kind == Kind::scalar && map.key_at(i).value == key) return &map.value_at(i);
   return nullptr;
-}
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
 }
 
 void FieldReader::expect_mapping(const Node& n, const std::string& path) const {
@@ -182,12 +170,17 @@ double FieldReader::number(const Node& n, const std::string& field, Bound bound,
   return *v;
 }
 
-void FieldReader::check_schema(const Node& root, int version) const {
-  const std::string reads = "this gauntlet reads schema " + std::to_string(version);
+int FieldReader::check_schema(const Node& root, int version, int oldest) const {
+  if (oldest == 0) oldest = version;
+  std::string reads = "this gauntlet reads schema " + std::to_string(version);
+  if (oldest != version)
+    reads = "this gauntlet reads schemas " + std::to_string(oldest) + " to " + std::to_string(version);
   const Node* schema = find_key(root, "schema");
   if (!schema) fail(root, "schema", "missing required key 'schema' (" + reads + ")");
-  if (plain_integer<int64_t>(*schema) != int64_t{version})
+  const auto v = plain_integer<int64_t>(*schema);
+  if (!v || *v < oldest || *v > version)
     fail(*schema, "schema", "unsupported schema version " + describe(*schema) + "; " + reads);
+  return static_cast<int>(*v);
 }
 
 int64_t FieldReader::integer(const Node& n, const std::string& field, int64_t min, int64_t max,

@@ -1,4 +1,4 @@
-#include "challenge/yaml_tree.hpp"
+#include "yaml/yaml_tree.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>

@@ -1,7 +1,7 @@
-#include "data/idx_reader.hpp"
+#include "formats/idx.hpp"
 
+#include "common/errors.hpp"
 #include "common/file_check.hpp"
-#include "data/dataset.hpp"
 
 #include <zlib.h>
 
@@ -14,7 +14,7 @@
 #include <memory>
 #include <string>
 
-namespace gauntlet::data {
+namespace gauntlet::formats {
 namespace {
 
 constexpr int kTypeU8 = 0x08;
@@ -32,6 +32,65 @@ std::string hex32(uint32_t v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%08X", v);
   return buf;
+}
+
+int idx_type_bytes(int code) {
+  switch (code) {
+    case 0x0B:
+      return 2;
+    case 0x0C:
+    case 0x0D:
+      return 4;
+    case 0x0E:
+      return 8;
+  }
+  return 1;
+}
+
+DType idx_dtype(int code) {
+  switch (code) {
+    case 0x08:
+      return DType::u8;
+    case 0x0D:
+    case 0x0E:
+      return DType::f32;
+  }
+  return DType::s32;
+}
+
+// Element `i` of big-endian `src` of IDX type `code`, stored as `dst`'s dtype.
+void convert(int code, const unsigned char* src, std::size_t count, std::byte* dst) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const unsigned char* p = src + i * static_cast<std::size_t>(idx_type_bytes(code));
+    uint64_t v = 0;
+    for (int b = 0; b < idx_type_bytes(code); ++b) v = v << 8 | p[b];
+    switch (code) {
+      case 0x08:
+        reinterpret_cast<uint8_t*>(dst)[i] = static_cast<uint8_t>(v);
+        break;
+      case 0x09:
+        reinterpret_cast<int32_t*>(dst)[i] = static_cast<int8_t>(v);
+        break;
+      case 0x0B:
+        reinterpret_cast<int32_t*>(dst)[i] = static_cast<int16_t>(v);
+        break;
+      case 0x0C:
+        reinterpret_cast<int32_t*>(dst)[i] = static_cast<int32_t>(static_cast<uint32_t>(v));
+        break;
+      case 0x0D: {
+        const auto bits = static_cast<uint32_t>(v);
+        float f = 0;
+        std::memcpy(&f, &bits, 4);
+        reinterpret_cast<float*>(dst)[i] = f;
+        break;
+      }
+      default: {
+        double d = 0;
+        std::memcpy(&d, &v, 8);
+        reinterpret_cast<float*>(dst)[i] = static_cast<float>(d);
+      }
+    }
+  }
 }
 
 const char* idx_type_name(int code) {
@@ -52,7 +111,9 @@ const char* idx_type_name(int code) {
   return nullptr;
 }
 
-std::string expected_magics(int min_rank, int max_rank) {
+std::string expected_magics(const IdxExpect& expect) {
+  const int min_rank = expect.min_rank, max_rank = expect.max_rank;
+  if (!expect.u8_only) return "0x000008NN..0x00000ENN (an IDX type code, then the number of dimensions)";
   std::string s;
   for (int r = min_rank; r <= max_rank; ++r) {
     if (!s.empty()) s += " or ";
@@ -134,13 +195,8 @@ uint32_t gzip_size_hint(const std::filesystem::path& file) {
 
 }  // namespace
 
-int64_t IdxArray::item_size() const {
-  int64_t n = 1;
-  for (std::size_t i = 1; i < dims.size(); ++i) n *= dims[i];
-  return n;
-}
-
-IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_rank, const char* what) {
+HostTensor read_idx(const std::filesystem::path& file, const IdxExpect& expect) {
+  const char* what = expect.what;
   std::error_code ec;
   if (!std::filesystem::exists(file, ec) && !std::filesystem::is_symlink(file, ec))
     fail(file, std::string(what) + " file not found");
@@ -160,14 +216,13 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
   const int type = magic_bytes[2];
   const int rank = magic_bytes[3];
   if (magic_bytes[0] != 0 || magic_bytes[1] != 0 || !idx_type_name(type))
-    fail(file, "not an IDX file: magic number " + hex32(magic) + ", expected " +
-                   expected_magics(min_rank, max_rank));
-  if (type != kTypeU8)
+    fail(file, "not an IDX file: magic number " + hex32(magic) + ", expected " + expected_magics(expect));
+  if (expect.u8_only && type != kTypeU8)
     fail(file, "IDX magic " + hex32(magic) + " declares element type " + idx_type_name(type) + ", expected " +
-                   expected_magics(min_rank, max_rank));
-  if (rank < min_rank || rank > max_rank)
+                   expected_magics(expect));
+  if (rank < expect.min_rank || rank > expect.max_rank || rank == 0)
     fail(file, "IDX magic " + hex32(magic) + " declares " + std::to_string(rank) + " dimensions, expected " +
-                   expected_magics(min_rank, max_rank) + " for " + what);
+                   expected_magics(expect) + " for " + what);
 
   const std::size_t header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
   unsigned char dim_bytes[4 * 255] = {};  // zeroed: the analyzer cannot see that read() fills it
@@ -176,9 +231,9 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
     fail(file, "truncated IDX header: expected " + std::to_string(header_bytes) + " bytes, file holds " +
                    std::to_string(4 + got));
 
-  IdxArray out;
-  out.file = file;
-  uint64_t payload = 1;
+  std::vector<int64_t> dims;
+  const auto element = static_cast<uint64_t>(idx_type_bytes(type));
+  uint64_t payload = element;
   for (int d = 0; d < rank; ++d) {
     const uint32_t extent = big_endian32(dim_bytes + 4 * d);
     if (extent == 0) fail(file, "IDX header declares dimension " + std::to_string(d) + " of size 0");
@@ -186,10 +241,10 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
       fail(file, "implausible IDX header: dimension " + std::to_string(d) + " is " + std::to_string(extent) +
                      " (more than " + std::to_string(kMaxPayloadBytes) + " bytes of data in total)");
     payload *= extent;
-    out.dims.push_back(extent);
+    dims.push_back(extent);
   }
 
-  const std::string promise = "header promises " + std::to_string(out.dims[0]) + " " + what + " (" +
+  const std::string promise = "header promises " + std::to_string(dims[0]) + " " + what + " (" +
                               std::to_string(payload) + " bytes of data after the " +
                               std::to_string(header_bytes) + "-byte header)";
   const bool direct = in.direct();
@@ -199,26 +254,52 @@ IdxArray read_idx_u8(const std::filesystem::path& file, int min_rank, int max_ra
     fail(file, promise + " but a " + std::to_string(file_size) +
                    "-byte gzip file cannot hold that much (implausible header)");
 
-  // Grow as the data really arrives unless the gzip trailer confirms the size: a lying header
-  // then costs at most what the stream actually holds.
-  std::size_t capacity = payload;
-  if (!direct && gzip_size_hint(file) != static_cast<uint32_t>(payload + header_bytes))
-    capacity = std::min<std::size_t>(payload, std::size_t{64} << 20);
-  out.data.resize(capacity);
-  std::size_t filled = 0;
-  while (filled < payload) {
-    if (filled == out.data.size()) out.data.resize(std::min<std::size_t>(payload, 2 * out.data.size()));
-    const std::size_t n = in.read(out.data.data() + filled, out.data.size() - filled);
-    filled += n;
-    if (n == 0) break;
+  // Plain files and gzip streams whose trailer confirms the size are read straight into the
+  // tensor; otherwise in chunks as the data really arrives, so a lying header costs at most
+  // what the stream holds. Multi-byte types are converted from big-endian chunk by chunk.
+  const bool trusted = direct || gzip_size_hint(file) == static_cast<uint32_t>(payload + header_bytes);
+  const DType dtype = idx_dtype(type);
+  const std::size_t items = payload / element;
+  std::vector<std::byte> staging;
+  HostTensor out;
+  std::size_t filled = 0;  // elements
+  if (trusted) out = HostTensor::allocate(dtype, dims);
+  const std::size_t chunk_items = std::max<std::size_t>(1, (std::size_t{16} << 20) / element);
+  std::vector<unsigned char> chunk;
+  while (filled < items) {
+    const std::size_t want = std::min(chunk_items, items - filled);
+    unsigned char* dst = nullptr;
+    if (trusted && type == kTypeU8) {
+      dst = reinterpret_cast<unsigned char*>(out.raw()) + filled;
+    } else {
+      chunk.resize(want * element);
+      dst = chunk.data();
+    }
+    const std::size_t n = in.read(dst, want * element);
+    const std::size_t whole = n / element;
+    if (!(trusted && type == kTypeU8)) {
+      const std::size_t at = filled * dtype_size(dtype);
+      if (trusted) {
+        convert(type, chunk.data(), whole, out.raw() + at);
+      } else {
+        staging.resize(at + whole * dtype_size(dtype));
+        convert(type, chunk.data(), whole, staging.data() + at);
+      }
+    }
+    filled += whole;
+    if (n < want * element) break;
   }
-  if (filled < payload) fail(file, promise + " but the file holds " + std::to_string(filled));
+  if (filled < items) fail(file, promise + " but the file holds " + std::to_string(filled * element));
 
   // Reading past the end also makes zlib verify the gzip trailer (CRC-32 and length).
   unsigned char extra[1];
   if (in.read(extra, 1) != 0)
     fail(file, promise + " but the file holds more (wrong header or a different file?)");
+  if (!trusted) {
+    out = HostTensor::allocate(dtype, dims);
+    std::memcpy(out.raw(), staging.data(), staging.size());
+  }
   return out;
 }
 
-}  // namespace gauntlet::data
+}  // namespace gauntlet::formats

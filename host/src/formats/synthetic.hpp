@@ -1,14 +1,23 @@
-// Private to the data layer: the seeded synthetic regression generator. Its exact definition
+// The seeded synthetic regression generator. Its exact definition
 // (so that organizers can re-implement it) is in challenges/synthetic-regression/README.md;
 // this code and that page must change together.
 #pragma once
 
-#include "challenge/challenge.hpp"
-
 #include <cstdint>
 #include <vector>
 
-namespace gauntlet::data {
+namespace gauntlet::formats {
+
+// A regression dataset generated from a seed (challenges/synthetic-regression/README.md):
+// y = w.x + nonlinear_weight * sin(x0 * x1) + noise * N(0,1).
+struct SyntheticRegressionSource {
+  uint64_t seed = 0;
+  int64_t num_train = 0;     // > 0
+  int64_t num_test = 0;      // > 0
+  int64_t num_features = 0;  // > 0, equals the input's per-sample element count
+  double noise = 0.0;        // >= 0
+  double nonlinear_weight = 0.0;
+};
 
 // SplitMix64 as a stream, plus the two derived draws. Written out rather than taken from
 // <random>: the standard distributions are implementation-defined, so their values would
@@ -45,4 +54,4 @@ class SyntheticRegressionGenerator {
   std::vector<double> x_;
 };
 
-}  // namespace gauntlet::data
+}  // namespace gauntlet::formats

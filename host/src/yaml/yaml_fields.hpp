@@ -3,8 +3,9 @@
 // ConfigError at the field's line:column, saying what was expected and what was found.
 #pragma once
 
-#include "challenge/yaml_tree.hpp"
 #include "common/errors.hpp"
+#include "common/text.hpp"
+#include "yaml/yaml_tree.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -47,12 +48,10 @@ std::string excerpt(const std::string& value);  // short, on one line, whole UTF
 // single quotes, quoted scalars in double quotes (they are strings).
 std::string describe(const Node& n);
 std::string got(const Node& n);  // describe(), plus "(quoted, so a string)" for a quoted number
-std::string join(const std::vector<std::string>& names);
 bool contains(const std::vector<std::string>& names, std::string_view name);
 std::string child_path(const std::string& path, std::string_view key);  // "a.b"
 std::string item_path(const std::string& path, std::size_t i);          // "a[3]"
 const Node* find_key(const Node& map, std::string_view key);
-std::string format_number(double v);
 
 // Typed fields ------------------------------------------------------------------------------
 
@@ -81,7 +80,8 @@ class FieldReader {
                        const std::string& why = "") const;
   // The document's `schema` key, checked first: under another version every other key may
   // mean something else.
-  void check_schema(const Node& root, int version) const;
+  // Versions oldest..version are read; the one found is returned.
+  int check_schema(const Node& root, int version, int oldest = 0) const;
 
   std::string string(const Node& n, const std::string& field) const;
   std::string non_empty_string(const Node& n, const std::string& field) const;

@@ -1,0 +1,158 @@
+#include "formats/csv.hpp"
+
+#include "common/errors.hpp"
+#include "formats/limits.hpp"
+
+#include <algorithm>
+
+namespace gauntlet::formats {
+namespace {
+
+constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// The parser's state survives block boundaries: a field may start in one block and end in
+// the next, so a field's bytes are copied into `field` only when it spans blocks or is quoted.
+class Parser {
+ public:
+  Parser(const std::string& name, char delimiter) : name_(name), delim_(delimiter) {}
+
+  [[noreturn]] void fail(int line, int column, const std::string& message) const {
+    throw DataError(name_ + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message);
+  }
+
+  template <class Emit>
+  void feed(std::string_view block, bool last, Emit&& emit) {
+    for (std::size_t i = 0; i < block.size(); ++i) {
+      const char c = block[i];
+      if (quoted_) {
+        if (c == '"') {
+          if (i + 1 < block.size() ? block[i + 1] == '"' : false) {
+            append('"');
+            ++i, ++column_;
+          } else if (i + 1 == block.size() && !last) {
+            pending_quote_ = true;  // decided by the next block's first byte
+            quoted_ = false;
+          } else {
+            quoted_ = false, after_quote_ = true;
+          }
+        } else {
+          append(c);
+          if (c == '\n') ++line_, column_ = 0;
+        }
+        ++column_;
+        continue;
+      }
+      if (pending_quote_) {
+        pending_quote_ = false;
+        if (c == '"') {
+          append('"');
+          quoted_ = true;
+          ++column_;
+          continue;
+        }
+        after_quote_ = true;
+      }
+      if (c == delim_) {
+        end_field();
+      } else if (c == '\n') {
+        end_field();
+        end_row(emit);
+        ++line_, column_ = 0;
+      } else if (c == '"' && field_.empty() && !after_quote_ && blank_so_far_) {
+        quoted_ = true, was_quoted_ = true;
+      } else if (after_quote_ && c != ' ' && c != '\r') {
+        fail(line_, column_, "text after the closing quote of a field");
+      } else {
+        if (field_.empty()) field_line_ = line_, field_column_ = column_;
+        append(c);
+        if (c != ' ') blank_so_far_ = false;
+      }
+      ++column_;
+    }
+    if (last) {
+      if (quoted_) fail(field_line_, field_column_, "a quoted field is never closed");
+      if (pending_quote_) after_quote_ = true;
+      if (!fields_.empty() || !field_.empty() || was_quoted_) {
+        end_field();
+        end_row(emit);
+      }
+    }
+  }
+
+ private:
+  void append(char c) {
+    if (field_.empty() && !was_quoted_) field_line_ = line_, field_column_ = column_;
+    if (field_.size() >= kMaxFieldBytes) fail(field_line_, field_column_, "a field over 1 MiB");
+    field_.push_back(c);
+  }
+  void end_field() {
+    if (fields_.size() >= kMaxColumns) fail(line_, column_, "more than 65536 columns");
+    storage_.push_back(std::move(field_));
+    fields_.push_back({{}, field_line_ ? field_line_ : line_, field_column_ ? field_column_ : column_});
+    field_.clear();
+    field_line_ = field_column_ = 0;
+    quoted_ = after_quote_ = was_quoted_ = false;
+    blank_so_far_ = true;
+  }
+  template <class Emit>
+  void end_row(Emit&& emit) {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+      fields_[i].text = fields_[i].text.empty() ? trim(storage_[i]) : fields_[i].text;
+    const bool blank =
+        fields_.size() == 1 && fields_[0].text.empty() && storage_[0].find('"') == std::string::npos;
+    if (!blank) emit(fields_);
+    fields_.clear();
+    storage_.clear();
+  }
+
+  const std::string& name_;
+  char delim_;
+  int line_ = 1, column_ = 1;
+  int field_line_ = 0, field_column_ = 0;
+  bool quoted_ = false, after_quote_ = false, was_quoted_ = false, pending_quote_ = false,
+       blank_so_far_ = true;
+  std::string field_;
+  std::vector<std::string> storage_;
+  std::vector<CsvField> fields_;
+};
+
+}  // namespace
+
+void read_delimited(std::istream& in, const std::string& name, char delimiter,
+                    const std::function<void(const std::vector<CsvField>&)>& header,
+                    const std::function<void(const std::vector<CsvField>&)>& row) {
+  Parser parser(name, delimiter);
+  std::size_t columns = 0;
+  bool seen_header = false;
+  auto emit = [&](const std::vector<CsvField>& fields) {
+    if (!seen_header) {
+      seen_header = true;
+      columns = fields.size();
+      header(fields);
+      return;
+    }
+    if (fields.size() != columns)
+      parser.fail(
+          fields.front().line, 1,
+          "a row of " + std::to_string(fields.size()) + " fields; the header has " + std::to_string(columns));
+    row(fields);
+  };
+  std::string block(kBlockBytes, '\0');
+  while (true) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    const bool last = got < block.size();
+    parser.feed(std::string_view(block.data(), got), last, emit);
+    if (last) break;
+  }
+  if (in.bad()) throw DataError(name + ": read error");
+  if (!seen_header) throw DataError(name + ":1:1: an empty file: expected a header row");
+}
+
+}  // namespace gauntlet::formats
