@@ -1,6 +1,12 @@
 // The challenge as the judge reads it (result keys), and what the plugin is told of it.
 #include "challenge/challenge.hpp"
+#include "common/sha256.hpp"
 #include "common/text.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 namespace gauntlet {
 namespace {
@@ -102,6 +108,36 @@ nlohmann::json canonical_challenge(const Challenge& c) {
     j["score"]["tie_break"].push_back({tb.variable, tb.descending});
   for (const auto& [k, v] : c.plugin_config) j["plugin_config"].push_back({k, v});
   return j;
+}
+
+std::string data_sha256(const Challenge& c) {
+  static std::mutex lock;
+  static std::map<std::tuple<std::string, uintmax_t, int64_t>, std::string> cache;
+  std::vector<std::string> lines;
+  for (const auto& file : c.data.config ? c.data.config->files() : std::vector<std::filesystem::path>{}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) throw DataError(file.string() + ": cannot read: " + ec.message());
+    const auto mtime = std::filesystem::last_write_time(file, ec).time_since_epoch().count();
+    const auto key = std::make_tuple(file.string(), size, static_cast<int64_t>(mtime));
+    std::string digest;
+    {
+      const std::lock_guard<std::mutex> guard(lock);
+      if (const auto it = cache.find(key); it != cache.end()) digest = it->second;
+    }
+    if (digest.empty()) {
+      try {
+        digest = sha256_file_hex(file);
+      } catch (const std::exception& e) {
+        throw DataError(file.string() + ": " + e.what());
+      }
+      const std::lock_guard<std::mutex> guard(lock);
+      cache[key] = digest;
+    }
+    lines.push_back(file.string() + " " + digest + "\n");
+  }
+  std::sort(lines.begin(), lines.end());
+  return sha256_hex(join(lines, ""));
 }
 
 }  // namespace gauntlet

@@ -121,7 +121,8 @@ struct MetricSpec {
 struct Challenge {
   std::filesystem::path file;  // the YAML file
   std::filesystem::path dir;   // its folder, for relative paths
-  std::string sha256;          // of the YAML bytes: identifies the rules judged under
+  std::string sha256;          // of the YAML bytes (shown in results; not a result key)
+  std::string rules_sha256;    // of canonical_challenge(): what a result key holds of the rules
 
   int schema = kChallengeSchemaVersion;
   std::string id;  // [a-z0-9][a-z0-9_-]*
@@ -168,5 +169,10 @@ std::vector<std::pair<std::string, std::string>> preprocess_entries(const Challe
 // The challenge as the judge reads it, without comments, formatting or key order: what a
 // result key hashes (with the data files' contents), so that a comment edit keeps results.
 nlohmann::json canonical_challenge(const Challenge& challenge);
+
+// SHA-256 over the data files' paths and contents (formats::SourceConfig::files()): a result
+// key's view of the data. Each file is hashed once per process (by path, size and mtime).
+// Throws DataError when a file cannot be read.
+std::string data_sha256(const Challenge& challenge);
 
 }  // namespace gauntlet

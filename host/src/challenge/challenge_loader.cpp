@@ -193,7 +193,9 @@ namespace fs = std::filesystem;
 
 Challenge parse_challenge(const std::string& file, std::string bytes) {
   const yaml::Document doc = yaml::parse_document(file, std::move(bytes));
-  return challenge_loader::Loader(file, doc).load();
+  Challenge c = challenge_loader::Loader(file, doc).load();
+  c.rules_sha256 = sha256_hex(canonical_challenge(c).dump());
+  return c;
 }
 
 Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {

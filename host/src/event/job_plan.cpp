@@ -11,6 +11,16 @@ namespace {
 
 using json = nlohmann::json;
 
+
+// A data file that cannot be read: the event config's problem, reported before judging.
+std::string data_digest(const Challenge& c) {
+  try {
+    return data_sha256(c);
+  } catch (const DataError& e) {
+    throw ConfigError({c.file.string(), 0, 0}, "data", e.what());
+  }
+}
+
 }  // namespace
 
 Plan plan_jobs(const EventConfig& config, const std::string& split) {
@@ -37,8 +47,14 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
           throw ConfigError(team.where, "", "team '" + team.name + "': " + e.what());
         }
       }
-      job.identity = store::JobIdentity{it->second,         challenge.sha256,         split,
-                                        config.judge.limit, config.judge.train_limit, config.judge.seed};
+      job.identity = store::JobIdentity{it->second,
+                                        challenge.sha256,
+                                        split,
+                                        config.judge.limit,
+                                        config.judge.train_limit,
+                                        config.judge.seed,
+                                        challenge.rules_sha256,
+                                        data_digest(challenge)};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
       job.state = store::record_state(job.record, job.key);
@@ -77,6 +93,8 @@ json describe_event(const EventConfig& config, const Plan* plan) {
     challenges.push_back({{"id", c.id},
                           {"title", c.title},
                           {"sha256", c.sha256},
+                          {"rules_sha256", c.rules_sha256},
+                          {"data_sha256", data_digest(c)},
                           {"file", c.file.string()},
                           {"task", std::string(task_name(c.task))},
                           {"metrics", metrics},

@@ -1,9 +1,15 @@
 #include "formats/csv.hpp"
 
 #include "common/errors.hpp"
+#include "common/file_check.hpp"
 #include "formats/limits.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 namespace gauntlet::formats {
 namespace {
@@ -59,6 +65,10 @@ class Parser {
         after_quote_ = true;
       }
       if (c == delim_) {
+        if (delim_ == ' ' && field_.empty() && !was_quoted_) {  // a run of spaces is one separator
+          ++column_;
+          continue;
+        }
         end_field();
       } else if (c == '\n') {
         end_field();
@@ -124,18 +134,33 @@ class Parser {
 
 }  // namespace
 
-void read_delimited(std::istream& in, const std::string& name, char delimiter,
+void read_delimited(const BlockReader& read, const std::string& name, const CsvFormat& format,
                     const std::function<void(const std::vector<CsvField>&)>& header,
                     const std::function<void(const std::vector<CsvField>&)>& row) {
-  Parser parser(name, delimiter);
+  Parser parser(name, format.delimiter);
   std::size_t columns = 0;
   bool seen_header = false;
+  int skipped = 0;
+  std::vector<std::string> positions;
   auto emit = [&](const std::vector<CsvField>& fields) {
+    if (skipped < format.skip) {
+      ++skipped;
+      return;
+    }
     if (!seen_header) {
       seen_header = true;
       columns = fields.size();
-      header(fields);
-      return;
+      if (format.header) {
+        header(fields);
+        return;
+      }
+      std::vector<CsvField> names(fields.size());
+      positions.resize(fields.size());
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        positions[i] = std::to_string(i);
+        names[i] = {positions[i], fields[i].line, fields[i].column};
+      }
+      header(names);
     }
     if (fields.size() != columns)
       parser.fail(
@@ -145,14 +170,33 @@ void read_delimited(std::istream& in, const std::string& name, char delimiter,
   };
   std::string block(kBlockBytes, '\0');
   while (true) {
-    in.read(block.data(), static_cast<std::streamsize>(block.size()));
-    const auto got = static_cast<std::size_t>(in.gcount());
+    std::size_t got = 0;
+    while (got < block.size()) {  // a full block unless the file ends: `last` means the end
+      const std::size_t n = read(block.data() + got, block.size() - got);
+      if (n == 0) break;
+      got += n;
+    }
     const bool last = got < block.size();
     parser.feed(std::string_view(block.data(), got), last, emit);
     if (last) break;
   }
-  if (in.bad()) throw DataError(name + ": read error");
   if (!seen_header) throw DataError(name + ":1:1: an empty file: expected a header row");
+}
+
+BlockReader open_text_file(const std::string& path) {
+  if (const std::string why = why_not_regular_file(path); !why.empty()) throw DataError(path + ": " + why);
+  errno = 0;
+  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
+  if (!f) throw DataError(path + ": cannot open: " + (errno ? std::strerror(errno) : "out of memory"));
+  std::shared_ptr<gzFile_s> file(f, [](gzFile g) { gzclose(g); });
+  return [file, path](char* buffer, std::size_t size) -> std::size_t {
+    const int n = gzread(file.get(), buffer, static_cast<unsigned>(std::min<std::size_t>(size, 1u << 30)));
+    if (n < 0) {
+      int err = 0;
+      throw DataError(path + ": corrupt or truncated gzip stream: " + gzerror(file.get(), &err) + " (zlib)");
+    }
+    return static_cast<std::size_t>(n);
+  };
 }
 
 }  // namespace gauntlet::formats

@@ -3,15 +3,19 @@
 //   features: [age, sex, bmi]        columns by name (a single name for one column)
 //   features: {from: age, to: s6}    a range of columns, inclusive, in header order
 //   label: {column: kind, categories: [setosa, versicolor, virginica]}   codes 0, 1, 2
+//   value: {file: target.csv.gz, column: 0}   a column of another file, row for row
 // Sets: `train` and `test` files; or one `file` with `split_column: {column, train, test}`;
 // or one `file` that the challenge's `data.holdout` divides. Empty fields are refused unless
-// `missing` gives a number to put there.
+// `missing` gives a number to put there. `delimiter` (comma, tab, semicolon, space: runs of
+// spaces), `skip` (records before the header) and `header: false` (columns named by position,
+// from 0) read files as they come; .gz files are read through zlib.
 #include "common/errors.hpp"
 #include "common/text.hpp"
 #include "formats/csv.hpp"
 #include "formats/growing_tensor.hpp"
 #include "formats/source.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -25,6 +29,7 @@ using yaml::Kind;
 using yaml::Node;
 
 struct ColumnSpec {
+  std::filesystem::path file;      // another file (single-file form only)
   std::vector<std::string> names;  // explicit names, or
   std::string from, to;            // a range
   std::vector<std::string> categories;
@@ -36,8 +41,7 @@ struct SplitColumn {
 
 class CsvConfig final : public SourceConfig {
  public:
-  char delimiter = ',';
-  std::string source;
+  CsvFormat format;
   std::filesystem::path train, test, file;
   std::optional<SplitColumn> split_column;
   std::vector<std::pair<std::string, ColumnSpec>> columns;
@@ -54,20 +58,24 @@ class CsvConfig final : public SourceConfig {
   }
 
   nlohmann::json canonical() const override {
-    nlohmann::json j = {{"delimiter", std::string(1, delimiter)}};
+    nlohmann::json j = {{"delimiter", std::string(1, format.delimiter)}, {"skip", format.skip}, {"header", format.header}};
     if (!file.empty()) j["file"] = file.string();
     if (!train.empty()) j["train"] = train.string(), j["test"] = test.string();
     if (split_column)
       j["split_column"] = {
           {"column", split_column->column}, {"train", split_column->train}, {"test", split_column->test}};
     for (const auto& [tensor, spec] : columns)
-      j["columns"][tensor] = {
-          {"names", spec.names}, {"from", spec.from}, {"to", spec.to}, {"categories", spec.categories}};
+      j["columns"][tensor] = {{"file", spec.file.string()}, {"names", spec.names}, {"from", spec.from}, {"to", spec.to},
+                              {"categories", spec.categories}};
     if (missing) j["missing"] = *missing;
     return j;
   }
 
   Table read(const std::string& set, const std::vector<TensorWant>& want) const override;
+
+ private:
+  Table read_file(const std::filesystem::path& path, const std::string& set, const std::vector<const TensorWant*>& want,
+                  bool split_here) const;
 };
 
 // Where each tensor's values come from, once the header is known.
@@ -78,14 +86,35 @@ struct Binding {
   std::optional<GrowingTensor> tensor;
 };
 
+// The tensors of each file, read file by file; every file must give the same number of rows.
 Table CsvConfig::read(const std::string& set, const std::vector<TensorWant>& want) const {
-  const std::filesystem::path path = !file.empty() ? file : (set == "train" ? train : test);
+  const std::filesystem::path main = !file.empty() ? file : (set == "train" ? train : test);
+  std::vector<std::pair<std::filesystem::path, std::vector<const TensorWant*>>> groups;
+  for (const TensorWant& w : want) {
+    std::filesystem::path path = main;
+    for (const auto& [tensor, spec] : columns)
+      if (tensor == w.name && !spec.file.empty()) path = spec.file;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == path; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {path, {}});
+    it->second.push_back(&w);
+  }
+  Table out;
+  for (const auto& [path, tensors] : groups) {
+    Table t = read_file(path, set, tensors, path == main);
+    if (!out.tensors.empty() && t.samples() != out.samples())
+      throw DataError(path.string() + ": holds " + std::to_string(t.samples()) + " rows but " + out.origin.front() +
+                      " holds " + std::to_string(out.samples()));
+    for (std::size_t i = 0; i < t.names.size(); ++i) out.add(t.names[i], std::move(t.tensors[i]), t.origin[i]);
+  }
+  return out;
+}
+
+Table CsvConfig::read_file(const std::filesystem::path& path, const std::string& set,
+                           const std::vector<const TensorWant*>& want, bool split_here) const {
   const std::string name = path.string();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw DataError(name + ": no such file");
   const auto size = std::filesystem::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(name + ": cannot open: " + std::strerror(errno));
+  const BlockReader in = open_text_file(name);
 
   std::vector<Binding> bindings;
   std::optional<std::size_t> split_index;
@@ -105,9 +134,10 @@ Table CsvConfig::read(const std::string& set, const std::vector<TensorWant>& wan
       throw DataError(name + ":1:1: no column '" + column + "' (for tensor '" + tensor +
                       "'); the header has: " + join(names));
     };
-    if (split_column) split_index = index(split_column->column, "split_column");
+    if (split_column && split_here) split_index = index(split_column->column, "split_column");
     const int64_t row_guess = static_cast<int64_t>(size / std::max<std::size_t>(1, 2 * fields.size())) + 16;
-    for (const TensorWant& w : want) {
+    for (const TensorWant* wp : want) {
+      const TensorWant& w = *wp;
       Binding b;
       b.want = &w;
       for (const auto& [tensor, spec] : columns)
@@ -202,7 +232,7 @@ Table CsvConfig::read(const std::string& set, const std::vector<TensorWant>& wan
       }
     }
   };
-  read_delimited(in, name, delimiter, header, row);
+  read_delimited(in, name, format, header, row);
   (void)expected;
   Table t;
   for (Binding& b : bindings) t.add(b.want->name, b.tensor->finish(), name);
@@ -219,7 +249,8 @@ ColumnSpec column_spec(const SourceContext& ctx, const Node& n, const std::strin
       spec.names.push_back(r.non_empty_string(n.children[i], yaml::item_path(field, i)));
     if (spec.names.empty()) r.fail(n, field, "expected at least one column name, got []");
   } else {
-    r.check_keys(n, field, {"from", "to", "column", "categories"});
+    r.check_keys(n, field, {"file", "from", "to", "column", "categories"});
+    if (const Node* f = yaml::find_key(n, "file")) spec.file = ctx.path(*f, field + ".file");
     if (const Node* c = yaml::find_key(n, "column"))
       spec.names.push_back(r.non_empty_string(*c, field + ".column"));
     if (const Node* f = yaml::find_key(n, "from")) {
@@ -242,7 +273,14 @@ ColumnSpec column_spec(const SourceContext& ctx, const Node& n, const std::strin
 std::shared_ptr<const SourceConfig> parse(const SourceContext& ctx, char delimiter) {
   const yaml::FieldReader& r = ctx.reader;
   auto c = std::make_shared<CsvConfig>();
-  c->delimiter = delimiter;
+  c->format.delimiter = delimiter;
+  if (const Node* d = yaml::find_key(ctx.data, "delimiter")) {
+    const std::string v = r.choice(*d, "data.delimiter", {"comma", "tab", "semicolon", "space"});
+    c->format.delimiter = v == "comma" ? ',' : v == "tab" ? '\t' : v == "semicolon" ? ';' : ' ';
+  }
+  if (const Node* s = yaml::find_key(ctx.data, "skip"))
+    c->format.skip = static_cast<int>(r.integer(*s, "data.skip", 0, 1'000'000));
+  if (const Node* h = yaml::find_key(ctx.data, "header")) c->format.header = r.boolean(*h, "data.header");
   if (const Node* f = yaml::find_key(ctx.data, "file")) {
     c->file = ctx.path(*f, "data.file");
     for (const char* key : {"train", "test"})
@@ -270,6 +308,10 @@ std::shared_ptr<const SourceConfig> parse(const SourceContext& ctx, char delimit
       r.fail(cols.key_at(i), "data.columns." + tensor, "'" + tensor + "' is not an input or the target");
     c->columns.emplace_back(tensor, column_spec(ctx, cols.value_at(i), "data.columns." + tensor));
   }
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    if (!c->columns[i].second.file.empty() && (c->file.empty() || c->split_column))
+      r.fail(cols.value_at(i), "data.columns." + c->columns[i].first + ".file",
+             "a column from another file needs the single-file form (data.file, divided by data.holdout)");
   for (const TensorWant& w : ctx.want) {
     bool listed = false;
     for (const auto& [t, s] : c->columns) listed = listed || t == w.name;
