@@ -1,14 +1,14 @@
 // libFuzzer target: the delimited-text reader (CSV, TSV). The first byte picks the delimiter
-// (bits 0-1), one skipped record (bit 2) and no header (bit 3); the rest is the file. Every row handed on must have the header's
-// field count, and every failure must be one DataError of one line.
+// (bits 0-1), one skipped record (bit 2) and no header (bit 3); the rest is the file. Every row handed on
+// must have the header's field count, and every failure must be one DataError of one line.
 #include "common/errors.hpp"
 #include "formats/csv.hpp"
 #include "fuzz_check.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 

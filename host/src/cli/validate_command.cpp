@@ -23,12 +23,13 @@ int validate_command(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("files", -1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "gauntlet validate [--quick] <challenge.yaml|challenge dir>...", visible,
-                                hidden, positional, vm))
+  if (auto code = parse_options(argc, argv, "gauntlet validate [--quick] <challenge.yaml|challenge dir>...",
+                                visible, hidden, positional, vm))
     return *code;
   if (files.empty()) {
-    std::cerr << "gauntlet validate: no file given\nusage: gauntlet validate [--quick] <challenge.yaml|challenge "
-                 "dir>...\n";
+    std::cerr
+        << "gauntlet validate: no file given\nusage: gauntlet validate [--quick] <challenge.yaml|challenge "
+           "dir>...\n";
     return kExitBadInput;
   }
   int code = kExitOk;
@@ -38,12 +39,13 @@ int validate_command(int argc, char** argv) {
       std::string data = "data not checked (--quick)";
       if (!quick) {
         // Every sample of every set, as the judge would read them (heap memory, no worker).
-        const ChallengeData d = load_challenge_data(c, {SplitName::whole_test, -1, -1, true}, heap_allocator());
+        const ChallengeData d =
+            load_challenge_data(c, {SplitName::whole_test, -1, -1, true}, heap_allocator());
         data = "data: " + std::to_string(d.train.targets.samples()) + " training and " +
                std::to_string(d.eval.targets.samples()) + " test samples";
       }
-      std::cout << "ok: " << c.file.string() << " (challenge '" << c.id << "', schema " << c.schema << ", sha256 "
-                << c.sha256.substr(0, 12) << "; " << data << ")\n";
+      std::cout << "ok: " << c.file.string() << " (challenge '" << c.id << "', schema " << c.schema
+                << ", sha256 " << c.sha256.substr(0, 12) << "; " << data << ")\n";
     } catch (const ConfigError& e) {
       std::cerr << e.what() << "\n";
       code = kExitBadInput;

@@ -58,14 +58,18 @@ class CsvConfig final : public SourceConfig {
   }
 
   nlohmann::json canonical() const override {
-    nlohmann::json j = {{"delimiter", std::string(1, format.delimiter)}, {"skip", format.skip}, {"header", format.header}};
+    nlohmann::json j = {
+        {"delimiter", std::string(1, format.delimiter)}, {"skip", format.skip}, {"header", format.header}};
     if (!file.empty()) j["file"] = file.string();
     if (!train.empty()) j["train"] = train.string(), j["test"] = test.string();
     if (split_column)
       j["split_column"] = {
           {"column", split_column->column}, {"train", split_column->train}, {"test", split_column->test}};
     for (const auto& [tensor, spec] : columns)
-      j["columns"][tensor] = {{"file", spec.file.string()}, {"names", spec.names}, {"from", spec.from}, {"to", spec.to},
+      j["columns"][tensor] = {{"file", spec.file.string()},
+                              {"names", spec.names},
+                              {"from", spec.from},
+                              {"to", spec.to},
                               {"categories", spec.categories}};
     if (missing) j["missing"] = *missing;
     return j;
@@ -74,8 +78,8 @@ class CsvConfig final : public SourceConfig {
   Table read(const std::string& set, const std::vector<TensorWant>& want) const override;
 
  private:
-  Table read_file(const std::filesystem::path& path, const std::string& set, const std::vector<const TensorWant*>& want,
-                  bool split_here) const;
+  Table read_file(const std::filesystem::path& path, const std::string& set,
+                  const std::vector<const TensorWant*>& want, bool split_here) const;
 };
 
 // Where each tensor's values come from, once the header is known.
@@ -102,9 +106,10 @@ Table CsvConfig::read(const std::string& set, const std::vector<TensorWant>& wan
   for (const auto& [path, tensors] : groups) {
     Table t = read_file(path, set, tensors, path == main);
     if (!out.tensors.empty() && t.samples() != out.samples())
-      throw DataError(path.string() + ": holds " + std::to_string(t.samples()) + " rows but " + out.origin.front() +
-                      " holds " + std::to_string(out.samples()));
-    for (std::size_t i = 0; i < t.names.size(); ++i) out.add(t.names[i], std::move(t.tensors[i]), t.origin[i]);
+      throw DataError(path.string() + ": holds " + std::to_string(t.samples()) + " rows but " +
+                      out.origin.front() + " holds " + std::to_string(out.samples()));
+    for (std::size_t i = 0; i < t.names.size(); ++i)
+      out.add(t.names[i], std::move(t.tensors[i]), t.origin[i]);
   }
   return out;
 }
