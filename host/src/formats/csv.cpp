@@ -76,6 +76,7 @@ class Parser {
         ++line_, column_ = 0;
       } else if (c == '"' && field_.empty() && !after_quote_ && blank_so_far_) {
         quoted_ = true, was_quoted_ = true;
+        field_line_ = line_, field_column_ = column_;
       } else if (after_quote_ && c != ' ' && c != '\r') {
         fail(line_, column_, "text after the closing quote of a field");
       } else {
