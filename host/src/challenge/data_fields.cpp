@@ -89,8 +89,13 @@ void Loader::load_data(const Node& root, Challenge& c) {
       mapping(*split, "data.split", {"private_fraction", "seed"});
     else
       mapping(*split, "data.split", {"private_fraction", "seed", "stratify"});
-    if (const Node* f = find_key(*split, "private_fraction"))
-      c.split.private_fraction = number(*f, "data.split.private_fraction", Bound::fraction);
+    if (const Node* f = find_key(*split, "private_fraction")) {
+      // Schema 2 also takes 0: no private part (a team kit holds only the public part).
+      const auto zero = plain_number(*f);
+      c.split.private_fraction = schema_ >= 2 && zero && *zero == 0
+                                     ? 0.0
+                                     : number(*f, "data.split.private_fraction", Bound::fraction);
+    }
     if (const Node* s = find_key(*split, "seed")) c.split.seed = seed(*s, "data.split.seed");
     c.split.stratify = stratify(*split, "data.split");
   }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
 
 namespace gauntlet {
@@ -131,10 +132,16 @@ std::string values_list(const std::vector<double>& v) {
   return join(items, ",");
 }
 
-}  // namespace
+// The sets as read, and which of their rows make each part of a request.
+struct Selection {
+  formats::Table all, test, train;
+  View test_view, train_view;       // the whole test and training sets
+  View eval, train_part;            // the requested part of the test set; the training samples given
+  std::vector<int64_t> eval_index;  // eval's positions in the test set
+  std::vector<std::string> class_names;
+};
 
-ChallengeData load_challenge_data(const Challenge& c, const DataRequest& req,
-                                  const BufferAllocator& worker_alloc) {
+void select(const Challenge& c, const DataRequest& req, Selection& s) {
   if (!c.data.config) throw DataError("challenge '" + c.id + "': no data source");
   std::vector<formats::TensorWant> want;
   for (const TensorSpec& t : c.inputs) {
@@ -150,45 +157,78 @@ ChallengeData load_challenge_data(const Challenge& c, const DataRequest& req,
     return t.preprocess.kind == InputPreprocess::Kind::standardize;
   });
   const bool need_train = req.include_train || fitted;
-  formats::Table all, test, train;
-  View test_view, train_view;
-  ChallengeData out;
   const bool labels = c.task == Task::classification || c.task == Task::binary;
   if (c.data.config->sets() == std::vector<std::string>{"all"}) {
-    all = c.data.config->read("all", want);
-    check_table(c, all);
-    const View whole{&all, iota(all.samples())};
+    s.all = c.data.config->read("all", want);
+    check_table(c, s.all);
+    const View whole{&s.all, iota(s.all.samples())};
     const std::vector<int32_t> classes = labels ? class_of(c, whole) : std::vector<int32_t>{};
     const Holdout h = c.holdout.value_or(Holdout{});
-    const std::vector<bool> to_test =
-        data::exact_choice(all.samples(), h.test_fraction, h.seed, h.stratify && labels ? &classes : nullptr);
-    test_view.table = train_view.table = &all;
-    for (int64_t i = 0; i < all.samples(); ++i) (to_test[i] ? test_view.rows : train_view.rows).push_back(i);
-    out.class_names = all.classes;
+    const std::vector<bool> to_test = data::exact_choice(s.all.samples(), h.test_fraction, h.seed,
+                                                         h.stratify && labels ? &classes : nullptr);
+    s.test_view.table = s.train_view.table = &s.all;
+    for (int64_t i = 0; i < s.all.samples(); ++i)
+      (to_test[i] ? s.test_view.rows : s.train_view.rows).push_back(i);
+    s.class_names = s.all.classes;
   } else {
-    test = c.data.config->read("test", want);
-    check_table(c, test);
-    test_view = {&test, iota(test.samples())};
+    s.test = c.data.config->read("test", want);
+    check_table(c, s.test);
+    s.test_view = {&s.test, iota(s.test.samples())};
     if (need_train) {
-      train = c.data.config->read("train", want);
-      check_table(c, train);
-      train_view = {&train, iota(train.samples())};
+      s.train = c.data.config->read("train", want);
+      check_table(c, s.train);
+      s.train_view = {&s.train, iota(s.train.samples())};
     }
-    out.class_names = test.classes;
+    s.class_names = s.test.classes;
   }
 
   // The public/private division and the limit, in test-set order.
-  const std::vector<int32_t> test_classes = labels ? class_of(c, test_view) : std::vector<int32_t>{};
-  const std::vector<int64_t> chosen =
-      data::eval_indices(c.split, req.split, static_cast<int64_t>(test_view.rows.size()), req.eval_limit,
-                         labels ? &test_classes : nullptr);
-  View eval{test_view.table, {}};
-  for (const int64_t i : chosen) eval.rows.push_back(test_view.rows[i]);
-  out.eval.source_index = chosen;
+  const std::vector<int32_t> test_classes = labels ? class_of(c, s.test_view) : std::vector<int32_t>{};
+  s.eval_index = data::eval_indices(c.split, req.split, static_cast<int64_t>(s.test_view.rows.size()),
+                                    req.eval_limit, labels ? &test_classes : nullptr);
+  s.eval = {s.test_view.table, {}};
+  for (const int64_t i : s.eval_index) s.eval.rows.push_back(s.test_view.rows[i]);
 
-  View train_part{train_view.table, train_view.rows};
-  if (req.train_limit >= 0 && static_cast<int64_t>(train_part.rows.size()) > req.train_limit)
-    train_part.rows.resize(static_cast<std::size_t>(req.train_limit));
+  s.train_part = {s.train_view.table, s.train_view.rows};
+  if (req.train_limit >= 0 && static_cast<int64_t>(s.train_part.rows.size()) > req.train_limit)
+    s.train_part.rows.resize(static_cast<std::size_t>(req.train_limit));
+}
+
+formats::Table gather(const View& v) {
+  formats::Table out;
+  if (!v.table) return out;
+  out.classes = v.table->classes;
+  for (std::size_t k = 0; k < v.table->names.size(); ++k) {
+    const HostTensor& src = v.table->tensors[k];
+    std::vector<int64_t> shape = src.shape;
+    shape[0] = static_cast<int64_t>(v.rows.size());
+    HostTensor t = HostTensor::allocate(src.dtype, shape);
+    const std::size_t bytes = src.sample_bytes();
+    for (std::size_t i = 0; i < v.rows.size(); ++i)
+      std::memcpy(t.raw() + i * bytes, src.raw() + static_cast<std::size_t>(v.rows[i]) * bytes, bytes);
+    out.add(v.table->names[k], std::move(t), v.table->origin[k]);
+  }
+  return out;
+}
+
+}  // namespace
+
+RawParts raw_parts(const Challenge& challenge, SplitName split) {
+  Selection s;
+  select(challenge, {split, -1, -1, true}, s);
+  return {gather(s.train_part), gather(s.eval)};
+}
+
+ChallengeData load_challenge_data(const Challenge& c, const DataRequest& req,
+                                  const BufferAllocator& worker_alloc) {
+  Selection s;
+  select(c, req, s);
+  ChallengeData out;
+  out.class_names = s.class_names;
+  out.eval.source_index = s.eval_index;
+  const View& eval = s.eval;
+  const View& train_part = s.train_part;
+  const View& train_view = s.train_view;
 
   out.preprocess_entries = preprocess_entries(c);
   for (const TensorSpec& in : c.inputs) {

@@ -59,4 +59,11 @@ struct ChallengeData {
 ChallengeData load_challenge_data(const Challenge& challenge, const DataRequest& request,
                                   const BufferAllocator& worker_alloc);
 
+// The training set and the requested part of the test set as the source holds them (no
+// conversion, no preprocessing), each tensor's rows gathered: what a team kit copies.
+struct RawParts {
+  formats::Table train, test;
+};
+RawParts raw_parts(const Challenge& challenge, SplitName split);
+
 }  // namespace gauntlet

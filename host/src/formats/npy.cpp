@@ -293,6 +293,29 @@ HostTensor read_npy(const std::filesystem::path& file) {
   return t;
 }
 
+void write_npy(const std::filesystem::path& file, const HostTensor& t) {
+  const char* descr = t.dtype == DType::f32   ? "<f4"
+                      : t.dtype == DType::s32 ? "<i4"
+                      : t.dtype == DType::s64 ? "<i8"
+                                              : "|u1";
+  std::string shape;
+  for (const int64_t d : t.shape) shape += std::to_string(d) + ", ";
+  if (t.shape.size() > 1) shape.erase(shape.size() - 1);  // "(3,)" for one dimension, "(3, 4)" else
+  if (t.shape.size() > 1) shape.pop_back();
+  std::string header =
+      "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + shape + "), }";
+  header.append(63 - (10 + header.size()) % 64, ' ');  // data aligned to 64 bytes, as numpy does
+  header += '\n';
+  std::string prefix = "\x93NUMPY\x01";
+  prefix += '\0';
+  prefix += static_cast<char>(header.size() & 0xff);
+  prefix += static_cast<char>(header.size() >> 8);
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << prefix << header;
+  out.write(reinterpret_cast<const char*>(t.raw()), static_cast<std::streamsize>(t.bytes()));
+  if (!out) throw DataError(file.string() + ": cannot write");
+}
+
 namespace {
 
 struct ZipCloser {

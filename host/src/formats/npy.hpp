@@ -34,6 +34,9 @@ HostTensor decode_npy(std::string_view bytes, const std::string& name);
 // A .npy file, its data read straight into the tensor when no conversion is needed.
 HostTensor read_npy(const std::filesystem::path& file);
 
+// Writes `t` as a little-endian, C-order .npy file (version 1). Throws DataError.
+void write_npy(const std::filesystem::path& file, const HostTensor& t);
+
 // The names of the arrays of a .npz archive, and one of them (`array` without ".npy").
 std::vector<std::string> npz_arrays(const std::filesystem::path& file);
 HostTensor read_npz_array(const std::filesystem::path& file, const std::string& array);
