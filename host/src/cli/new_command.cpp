@@ -7,6 +7,7 @@
 #include "cli/options.hpp"
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
+#include "data/dataset.hpp"
 
 #include <unistd.h>
 
@@ -188,6 +189,48 @@ std::string interface_constants(const Challenge& c) {
   return o.str();
 }
 
+// What the host does to each input, in words.
+std::string preprocess_summary(const Challenge& c) {
+  std::string s;
+  for (const TensorSpec& in : c.inputs) {
+    const InputPreprocess& p = in.preprocess;
+    std::string what = "raw values";
+    if (p.kind == InputPreprocess::Kind::standardize)
+      what = "standardised per feature (mean and std of the training set)";
+    if (p.kind == InputPreprocess::Kind::affine) {
+      auto list = [](const std::vector<double>& v) {
+        std::string t;
+        for (const double x : v) t += (t.empty() ? "" : ",") + number(x);
+        return v.size() == 1 ? t : "[" + t + "]";
+      };
+      what = "x = (raw * " + list(p.scale) + " - " + list(p.mean) + ") / " + list(p.stddev);
+      if (in.shape.size() == 4) what += p.layout == Layout::nhwc ? ", NHWC" : ", NCHW";
+    }
+    s += (s.empty() ? "" : "; ") + in.name + ": " + what;
+  }
+  return s;
+}
+
+// The preprocessing entries the plugin is told in create() (ctx.config, next to
+// plugin_config), with a standardised input's fitted values when the data can be read here.
+std::string preprocess_constants(const Challenge& c) {
+  std::vector<std::pair<std::string, std::string>> entries = preprocess_entries(c);
+  std::string note;
+  try {
+    entries =
+        load_challenge_data(c, {SplitName::public_split, 0, -1, false}, heap_allocator()).preprocess_entries;
+  } catch (const std::exception&) {
+    note = "// (the data could not be read here: fitted values are told in create() only)\n";
+  }
+  std::ostringstream o;
+  o << "\n// What the host did to the inputs. The same entries reach create() as read-only values of\n"
+    << "// ctx.config next to plugin_config (e.g. ctx.config.get<std::string>(\"gauntlet.task\")).\n"
+    << note << "inline constexpr const char* kPreprocessEntries[][2] = {\n";
+  for (const auto& [k, v] : entries) o << "    {\"" << c_escape(k) << "\", \"" << c_escape(v) << "\"},\n";
+  o << "};\n";
+  return o.str();
+}
+
 // The class body: a baseline that is valid for the task, so that the project judges OK as
 // generated, and small enough to read in a minute before replacing it.
 std::string plugin_class(const Challenge& c) {
@@ -329,9 +372,7 @@ std::string plugin_source(const Challenge& c, const std::string& name, const std
     config += "\n    // read a value with e.g. ctx.config.get<double>(\"" + c.plugin_config.front().first +
               "\", 1.0).\n";
   }
-  const std::string preprocess = "x = (raw * " + number(c.preprocess.scale) + " - " +
-                                 number(c.preprocess.mean) + ") / " + number(c.preprocess.stddev) +
-                                 (c.preprocess.layout == Layout::nhwc ? ", NHWC" : ", NCHW");
+  const std::string preprocess = preprocess_summary(c);
   std::string batches;
   for (auto b : c.timing.batch_sizes) batches += (batches.empty() ? "" : ", ") + std::to_string(b);
 
@@ -377,7 +418,7 @@ GAUNTLET_PLUGIN(Model, "@NAME@", "@TEAM@", "0.1", "Starter plugin for @ID@ (gaun
                                   {"PREPROCESS", preprocess},
                                   {"THREADS", std::to_string(c.limits.threads)},
                                   {"CONFIG", config}});
-  return render(out, {{"CONSTANTS", interface_constants(c)}, {"CLASS", body}});
+  return render(out, {{"CONSTANTS", interface_constants(c) + preprocess_constants(c)}, {"CLASS", body}});
 }
 
 // ---------------------------------------------------------------------------------------------
