@@ -337,7 +337,7 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.inputs[0].name == "image");
   CHECK(c.inputs[0].dtype == DType::f32);
   CHECK(c.inputs[0].shape == std::vector<int64_t>{-1, 1, 28, 28});
-  CHECK(c.inputs[0].where.line == 35);
+  CHECK(c.inputs[0].where.line == 36);
   REQUIRE(c.outputs.size() == 1);
   CHECK(c.outputs[0].name == "logits");
   CHECK(c.outputs[0].shape == std::vector<int64_t>{-1, 10});
@@ -367,14 +367,14 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.metrics[1].variable == "top3_accuracy");
   CHECK(c.metrics[2].variable == "macro_f1");
   CHECK(c.metrics[3].variable == "log_loss");
-  CHECK(c.metrics[1].where.line == 69);
+  CHECK(c.metrics[1].where.line == 70);
 
   CHECK(c.score.formula == "100 * accuracy - 2 * log10(max(latency_ms_p50_b1, 0.001))");
   CHECK(c.score.higher_is_better);
   CHECK(c.score.qualify == "accuracy >= 0.5");
-  CHECK(c.score.formula_at.line == 75);
+  CHECK(c.score.formula_at.line == 76);
   CHECK(c.score.formula_at.column == 12);
-  CHECK(c.score.qualify_at.line == 77);
+  CHECK(c.score.qualify_at.line == 78);
   REQUIRE(c.score.tie_break.size() == 2);
   CHECK(c.score.tie_break[0].variable == "accuracy");
   CHECK(c.score.tie_break[0].descending);

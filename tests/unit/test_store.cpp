@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 store::JobIdentity identity() {
-  return store::JobIdentity{std::string(64, 'a'), std::string(64, 'b'), "public", 100, 200, 7};
+  return store::JobIdentity{std::string(64, 'a'), std::string(64, 'b'), "public", 100, 200, 7,
+                            std::string(64, 'c'), std::string(64, 'd')};
 }
 
 Challenge tiny() { return load_challenge(testing::source_path("tests/data/tiny-regression")); }

@@ -26,7 +26,9 @@ std::string numbers(const std::vector<double>& v) {
   if (v.size() == 1) return num(v[0]);
   std::vector<std::string> items;
   for (const double x : v) items.push_back(num(x));
-  return "[" + join(items) + "]";
+  std::string out = "[";  // appended: `"[" + std::string&&` trips GCC 12's false -Wrestrict
+  out.append(join(items)).append("]");
+  return out;
 }
 
 void tensor(std::ostringstream& o, const TensorSpec& t, bool input) {
