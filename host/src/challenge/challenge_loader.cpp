@@ -181,6 +181,8 @@ void Loader::load_plugin_config(const Node& root, Challenge& c) {
       fail(key, "plugin_config", "expected a key name, got " + describe(key));
     const std::string field = child_path("plugin_config", key.value);
     if (!seen.insert(key.value).second) fail(key, field, "duplicate key '" + key.value + "'");
+    if (key.value.starts_with("gauntlet."))
+      fail(key, field, "keys starting with 'gauntlet.' are the judge's (what the plugin is told of the challenge)");
     if (value.kind != Kind::scalar)
       fail(value, field, "expected a string, number or boolean, got " + describe(value));
     c.plugin_config.emplace_back(key.value, value.value);
