@@ -22,8 +22,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The parser's state survives block boundaries: a field may start in one block and end in
-// the next, so a field's bytes are copied into `field` only when it spans blocks or is quoted.
+// The parser's state survives block boundaries: a field may start in one block and end in the
+// next. A row's fields are appended to one buffer (`row_`, offsets in `starts_`), so a row costs
+// no allocation once the buffer has grown; runs of ordinary bytes are copied in one go.
 class Parser {
  public:
   Parser(const std::string& name, char delimiter) : name_(name), delim_(delimiter) {}
@@ -65,7 +66,7 @@ class Parser {
         after_quote_ = true;
       }
       if (c == delim_) {
-        if (delim_ == ' ' && field_.empty() && !was_quoted_) {  // a run of spaces is one separator
+        if (delim_ == ' ' && field_empty() && !was_quoted_) {  // a run of spaces is one separator
           ++column_;
           continue;
         }
@@ -74,22 +75,27 @@ class Parser {
         end_field();
         end_row(emit);
         ++line_, column_ = 0;
-      } else if (c == '"' && field_.empty() && !after_quote_ && blank_so_far_) {
+      } else if (c == '"' && field_empty() && !after_quote_ && blank_so_far_) {
         quoted_ = true, was_quoted_ = true;
         field_line_ = line_, field_column_ = column_;
       } else if (after_quote_ && c != ' ' && c != '\r') {
         fail(line_, column_, "text after the closing quote of a field");
       } else {
-        if (field_.empty()) field_line_ = line_, field_column_ = column_;
-        append(c);
-        if (c != ' ') blank_so_far_ = false;
+        // The run of ordinary bytes from here, copied at once.
+        std::size_t j = i + 1;
+        while (j < block.size() && block[j] != delim_ && block[j] != '\n' && block[j] != '"') ++j;
+        if (field_empty()) field_line_ = line_, field_column_ = column_;
+        append_run(block.substr(i, j - i));
+        for (std::size_t k = i; k < j && blank_so_far_; ++k) blank_so_far_ = block[k] == ' ';
+        column_ += static_cast<int>(j - i - 1);
+        i = j - 1;
       }
       ++column_;
     }
     if (last) {
       if (quoted_) fail(field_line_, field_column_, "a quoted field is never closed");
       if (pending_quote_) after_quote_ = true;
-      if (!fields_.empty() || !field_.empty() || was_quoted_) {
+      if (!starts_.empty() || !field_empty() || was_quoted_) {
         end_field();
         end_row(emit);
       }
@@ -97,29 +103,39 @@ class Parser {
   }
 
  private:
+  bool field_empty() const { return row_.size() == field_start_; }
   void append(char c) {
-    if (field_.empty() && !was_quoted_) field_line_ = line_, field_column_ = column_;
-    if (field_.size() >= kMaxFieldBytes) fail(field_line_, field_column_, "a field over 1 MiB");
-    field_.push_back(c);
+    if (field_empty() && !was_quoted_) field_line_ = line_, field_column_ = column_;
+    if (row_.size() - field_start_ >= kMaxFieldBytes) fail(field_line_, field_column_, "a field over 1 MiB");
+    row_.push_back(c);
+  }
+  void append_run(std::string_view run) {
+    if (row_.size() - field_start_ + run.size() > kMaxFieldBytes)
+      fail(field_line_, field_column_, "a field over 1 MiB");
+    row_.append(run);
   }
   void end_field() {
-    if (fields_.size() >= kMaxColumns) fail(line_, column_, "more than 65536 columns");
-    storage_.push_back(std::move(field_));
+    if (starts_.size() >= kMaxColumns) fail(line_, column_, "more than 65536 columns");
+    starts_.push_back(field_start_);
     fields_.push_back({{}, field_line_ ? field_line_ : line_, field_column_ ? field_column_ : column_});
-    field_.clear();
+    quoted_flags_.push_back(was_quoted_);
+    field_start_ = row_.size();
     field_line_ = field_column_ = 0;
     quoted_ = after_quote_ = was_quoted_ = false;
     blank_so_far_ = true;
   }
   template <class Emit>
   void end_row(Emit&& emit) {
+    starts_.push_back(row_.size());
     for (std::size_t i = 0; i < fields_.size(); ++i)
-      fields_[i].text = fields_[i].text.empty() ? trim(storage_[i]) : fields_[i].text;
-    const bool blank =
-        fields_.size() == 1 && fields_[0].text.empty() && storage_[0].find('"') == std::string::npos;
+      fields_[i].text = trim(std::string_view(row_).substr(starts_[i], starts_[i + 1] - starts_[i]));
+    const bool blank = fields_.size() == 1 && fields_[0].text.empty() && !quoted_flags_[0];
     if (!blank) emit(fields_);
     fields_.clear();
-    storage_.clear();
+    starts_.clear();
+    quoted_flags_.clear();
+    row_.clear();
+    field_start_ = 0;
   }
 
   const std::string& name_;
@@ -128,8 +144,10 @@ class Parser {
   int field_line_ = 0, field_column_ = 0;
   bool quoted_ = false, after_quote_ = false, was_quoted_ = false, pending_quote_ = false,
        blank_so_far_ = true;
-  std::string field_;
-  std::vector<std::string> storage_;
+  std::string row_;                  // the row's field bytes, one after another
+  std::size_t field_start_ = 0;      // where the current field starts in row_
+  std::vector<std::size_t> starts_;  // where each finished field starts in row_
+  std::vector<bool> quoted_flags_;
   std::vector<CsvField> fields_;
 };
 

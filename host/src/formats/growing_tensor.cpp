@@ -57,6 +57,16 @@ std::byte* GrowingTensor::append() {
   return p;
 }
 
+HostTensor uninitialized_tensor(DType dtype, std::vector<int64_t> shape) {
+  HostTensor t;
+  t.dtype = dtype;
+  t.shape = std::move(shape);
+  auto block = std::make_shared<Block>(t.bytes());
+  block->set_used(t.bytes());
+  t.buffer = std::move(block);
+  return t;
+}
+
 HostTensor GrowingTensor::finish() {
   HostTensor t;
   t.dtype = dtype_;

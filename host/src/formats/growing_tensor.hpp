@@ -31,4 +31,8 @@ class GrowingTensor {
   std::shared_ptr<Buffer> buffer_;
 };
 
+// A tensor whose bytes are not zeroed: for a reader that writes every byte (NPY, IDX), so the
+// memory is touched once, by the data.
+HostTensor uninitialized_tensor(DType dtype, std::vector<int64_t> shape);
+
 }  // namespace gauntlet::formats

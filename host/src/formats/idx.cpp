@@ -2,6 +2,7 @@
 
 #include "common/errors.hpp"
 #include "common/file_check.hpp"
+#include "formats/growing_tensor.hpp"
 
 #include <zlib.h>
 
@@ -262,8 +263,8 @@ HostTensor read_idx(const std::filesystem::path& file, const IdxExpect& expect) 
   const std::size_t items = payload / element;
   std::vector<std::byte> staging;
   HostTensor out;
-  std::size_t filled = 0;  // elements
-  if (trusted) out = HostTensor::allocate(dtype, dims);
+  std::size_t filled = 0;                                // elements
+  if (trusted) out = uninitialized_tensor(dtype, dims);  // every byte is read into
   const std::size_t chunk_items = std::max<std::size_t>(1, (std::size_t{16} << 20) / element);
   std::vector<unsigned char> chunk;
   while (filled < items) {

@@ -2,6 +2,7 @@
 
 #include "common/errors.hpp"
 #include "common/file_check.hpp"
+#include "formats/growing_tensor.hpp"
 #include "formats/limits.hpp"
 
 #include <zip.h>
@@ -271,7 +272,7 @@ HostTensor read_npy(const std::filesystem::path& file) {
                std::to_string(size - h.header_bytes));
     fail(name, h.header_bytes + h.payload_bytes, "data continues past the array the header describes");
   }
-  HostTensor t = HostTensor::allocate(h.dtype, h.shape);
+  HostTensor t = uninitialized_tensor(h.dtype, h.shape);  // every byte is read into
   in.clear();
   in.seekg(static_cast<std::streamoff>(h.header_bytes));
   if (stored_as_is(h)) {  // straight into the tensor: no intermediate copy
