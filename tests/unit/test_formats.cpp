@@ -38,25 +38,11 @@ const Fixtures& fixtures() {
   return f;
 }
 
-double element(const HostTensor& t, std::size_t i) {
-  switch (t.dtype) {
-    case DType::f32:
-      return t.as<float>()[i];
-    case DType::s32:
-      return t.as<int32_t>()[i];
-    case DType::s64:
-      return static_cast<double>(t.as<int64_t>()[i]);
-    case DType::u8:
-      return t.as<uint8_t>()[i];
-  }
-  return 0;
-}
-
 void check_tensor(const HostTensor& t, const nlohmann::json& want) {
   CHECK(t.shape == want["shape"].get<std::vector<int64_t>>());
   const auto values = want["values"];
   REQUIRE(static_cast<std::size_t>(t.numel()) == values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) CHECK(element(t, i) == values[i].get<double>());
+  for (std::size_t i = 0; i < values.size(); ++i) CHECK(t.value(i) == values[i].get<double>());
 }
 
 std::string error_of(const std::function<void()>& f) {

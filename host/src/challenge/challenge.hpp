@@ -159,6 +159,10 @@ struct Challenge {
 // - train_seconds (0 when there was no training).
 std::vector<std::string> result_variables(const Challenge& challenge);
 
+// What the data source must feed: each input (in the dtype the host reads it in: f32 when it
+// preprocesses it, else the input's own), then the target.
+std::vector<formats::TensorWant> source_tensors(const Challenge& challenge);
+
 // The entries the plugin is told next to plugin_config in create() (documented in
 // challenges/README.md): for each input `x`, `gauntlet.preprocess.x` = raw|affine|standardize,
 // and for affine `...x.scale`, `...x.mean`, `...x.std` (comma-separated per channel), and

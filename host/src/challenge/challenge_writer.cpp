@@ -25,6 +25,7 @@ std::string num(double v) {
 std::string numbers(const std::vector<double>& v) {
   if (v.size() == 1) return num(v[0]);
   std::vector<std::string> items;
+  items.reserve(v.size());
   for (const double x : v) items.push_back(num(x));
   std::string out = "[";  // appended: `"[" + std::string&&` trips GCC 12's false -Wrestrict
   out.append(join(items)).append("]");

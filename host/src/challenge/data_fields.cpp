@@ -41,16 +41,7 @@ void Loader::load_data(const Node& root, Challenge& c) {
       fail(source_node, "data.source", "synthetic_regression data needs task regression");
   }
 
-  std::vector<formats::TensorWant> want;
-  for (const TensorSpec& t : c.inputs) {
-    formats::TensorWant w{t.name, t.dtype, {t.shape.begin() + 1, t.shape.end()}, false, true};
-    w.channels_first = t.preprocess.layout == Layout::nchw;
-    // The source's natural dtype for what the host preprocesses into f32.
-    if (t.preprocess.kind != InputPreprocess::Kind::raw) w.dtype = DType::f32;
-    want.push_back(std::move(w));
-  }
-  want.push_back(
-      {c.target.name, c.target.dtype, {c.target.shape.begin() + 1, c.target.shape.end()}, true, true});
+  const std::vector<formats::TensorWant> want = source_tensors(c);
   const fs::path dir = fs::absolute(fs::path(file_)).parent_path();
   const formats::SourceContext ctx{*this, data, dir, want, schema_};
   c.data.config = entry.parse(ctx);
@@ -102,3 +93,20 @@ void Loader::load_data(const Node& root, Challenge& c) {
 }
 
 }  // namespace gauntlet::challenge_loader
+
+namespace gauntlet {
+
+std::vector<formats::TensorWant> source_tensors(const Challenge& c) {
+  std::vector<formats::TensorWant> want;
+  for (const TensorSpec& t : c.inputs) {
+    formats::TensorWant w{t.name, t.dtype, {t.shape.begin() + 1, t.shape.end()}, false, true};
+    w.channels_first = t.preprocess.layout == Layout::nchw;
+    if (t.preprocess.kind != InputPreprocess::Kind::raw) w.dtype = DType::f32;  // preprocessed into f32
+    want.push_back(std::move(w));
+  }
+  want.push_back(
+      {c.target.name, c.target.dtype, {c.target.shape.begin() + 1, c.target.shape.end()}, true, true});
+  return want;
+}
+
+}  // namespace gauntlet

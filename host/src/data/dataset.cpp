@@ -62,21 +62,7 @@ void check_table(const Challenge& c, const formats::Table& t) {
   if (c.task == Task::regression) return;
   const int64_t limit = c.task == Task::classification ? c.num_classes : 2;
   for (int64_t i = 0; i < target->numel(); ++i) {
-    double v = 0;
-    switch (target->dtype) {
-      case DType::f32:
-        v = target->as<float>()[i];
-        break;
-      case DType::s32:
-        v = target->as<int32_t>()[i];
-        break;
-      case DType::s64:
-        v = static_cast<double>(target->as<int64_t>()[i]);
-        break;
-      case DType::u8:
-        v = target->as<uint8_t>()[i];
-        break;
-    }
+    const double v = target->value(static_cast<std::size_t>(i));
     if (!(v >= 0 && v < static_cast<double>(limit)) || v != static_cast<double>(static_cast<int64_t>(v))) {
       char shown[32];
       std::snprintf(shown, sizeof shown, "%g", v);
@@ -90,22 +76,7 @@ void check_table(const Challenge& c, const formats::Table& t) {
 std::vector<int32_t> class_of(const Challenge& c, const View& v) {
   std::vector<int32_t> out;
   const HostTensor& t = *v.table->find(c.target.name);
-  for (const int64_t r : v.rows) {
-    switch (t.dtype) {
-      case DType::s32:
-        out.push_back(t.as<int32_t>()[r]);
-        break;
-      case DType::s64:
-        out.push_back(static_cast<int32_t>(t.as<int64_t>()[r]));
-        break;
-      case DType::u8:
-        out.push_back(t.as<uint8_t>()[r]);
-        break;
-      case DType::f32:
-        out.push_back(static_cast<int32_t>(t.as<float>()[r]));
-        break;
-    }
-  }
+  for (const int64_t r : v.rows) out.push_back(static_cast<int32_t>(t.value(static_cast<std::size_t>(r))));
   return out;
 }
 
@@ -143,15 +114,7 @@ struct Selection {
 
 void select(const Challenge& c, const DataRequest& req, Selection& s) {
   if (!c.data.config) throw DataError("challenge '" + c.id + "': no data source");
-  std::vector<formats::TensorWant> want;
-  for (const TensorSpec& t : c.inputs) {
-    formats::TensorWant w{t.name, t.dtype, {t.shape.begin() + 1, t.shape.end()}, false, true};
-    w.channels_first = t.preprocess.layout == Layout::nchw;
-    if (t.preprocess.kind != InputPreprocess::Kind::raw) w.dtype = DType::f32;
-    want.push_back(std::move(w));
-  }
-  want.push_back(
-      {c.target.name, c.target.dtype, {c.target.shape.begin() + 1, c.target.shape.end()}, true, true});
+  const std::vector<formats::TensorWant> want = source_tensors(c);
 
   const bool fitted = std::any_of(c.inputs.begin(), c.inputs.end(), [](const TensorSpec& t) {
     return t.preprocess.kind == InputPreprocess::Kind::standardize;

@@ -39,20 +39,6 @@ Hwc hwc_of(const HostTensor& src) {
   return {src.shape[1], src.shape[2], src.shape.size() == 4 ? src.shape[3] : 1};
 }
 
-double value_at(const HostTensor& t, std::size_t i) {
-  switch (t.dtype) {
-    case DType::f32:
-      return t.as<float>()[i];
-    case DType::s32:
-      return t.as<int32_t>()[i];
-    case DType::s64:
-      return static_cast<double>(t.as<int64_t>()[i]);
-    case DType::u8:
-      return t.as<uint8_t>()[i];
-  }
-  return 0;
-}
-
 void eltwise_linear_in_place(const memory::desc& md, float* data, float alpha, float beta, dnnl::stream& s) {
   const dnnl::eltwise_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_linear, md,
                                       alpha, beta);
@@ -112,11 +98,11 @@ FeatureStats fit_standardize(const HostTensor& src, const std::vector<int64_t>& 
     return s;
   }
   for (const int64_t r : rows)
-    for (std::size_t j = 0; j < f; ++j) s.mean[j] += value_at(src, static_cast<std::size_t>(r) * f + j);
+    for (std::size_t j = 0; j < f; ++j) s.mean[j] += src.value(static_cast<std::size_t>(r) * f + j);
   for (double& m : s.mean) m /= static_cast<double>(rows.size());
   for (const int64_t r : rows)
     for (std::size_t j = 0; j < f; ++j) {
-      const double d = value_at(src, static_cast<std::size_t>(r) * f + j) - s.mean[j];
+      const double d = src.value(static_cast<std::size_t>(r) * f + j) - s.mean[j];
       s.stddev[j] += d * d;
     }
   for (double& v : s.stddev) {
@@ -186,7 +172,7 @@ void fill_input(const HostTensor& src, const std::vector<int64_t>& rows, const T
         const std::size_t plane = static_cast<std::size_t>(s.h * s.w);
         k = (j % plane) * static_cast<std::size_t>(s.c) + j / plane;
       }
-      double v = value_at(src, from + k);
+      double v = src.value(from + k);
       const std::size_t ch = spec.shape.size() == 4 && pp.layout == Layout::nchw
                                  ? j / static_cast<std::size_t>(spec.shape[2] * spec.shape[3]) %
                                        static_cast<std::size_t>(channels)

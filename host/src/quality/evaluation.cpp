@@ -12,22 +12,7 @@ namespace {
 
 std::vector<double> as_doubles(const HostTensor& t) {
   std::vector<double> v(static_cast<std::size_t>(t.numel()));
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    switch (t.dtype) {
-      case DType::f32:
-        v[i] = t.as<float>()[i];
-        break;
-      case DType::s32:
-        v[i] = t.as<int32_t>()[i];
-        break;
-      case DType::s64:
-        v[i] = static_cast<double>(t.as<int64_t>()[i]);
-        break;
-      case DType::u8:
-        v[i] = t.as<uint8_t>()[i];
-        break;
-    }
-  }
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = t.value(i);
   return v;
 }
 
