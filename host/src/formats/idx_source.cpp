@@ -9,22 +9,15 @@
 namespace gauntlet::formats {
 namespace {
 
-class IdxConfig final : public SourceConfig {
+class IdxConfig final : public TensorFilesConfig {
  public:
-  TensorFiles files_;
   bool schema1 = false;
-  std::vector<std::string> sets() const override { return files_.set_names(); }
-  std::vector<std::filesystem::path> files() const override { return files_.files(); }
-  nlohmann::json canonical() const override { return files_.canonical(); }
-  Table read(const std::string& set, const std::vector<TensorWant>& want) const override {
-    Table t;
-    for (const TensorWant& w : want) {
-      const auto& path = files_.file(set, w.name);
-      IdxExpect expect;
-      if (schema1) expect = w.target ? IdxExpect{1, 1, true, "labels"} : IdxExpect{3, 4, true, "images"};
-      t.add(w.name, read_idx(path, expect), path.string());
-    }
-    return t;
+
+ private:
+  HostTensor read_one(const std::filesystem::path& file, const TensorWant& w) const override {
+    IdxExpect expect;
+    if (schema1) expect = w.target ? IdxExpect{1, 1, true, "labels"} : IdxExpect{3, 4, true, "images"};
+    return read_idx(file, expect);
   }
 };
 

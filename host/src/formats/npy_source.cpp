@@ -7,19 +7,9 @@
 namespace gauntlet::formats {
 namespace {
 
-class NpyConfig final : public SourceConfig {
- public:
-  TensorFiles files_;
-  std::vector<std::string> sets() const override { return files_.set_names(); }
-  std::vector<std::filesystem::path> files() const override { return files_.files(); }
-  nlohmann::json canonical() const override { return files_.canonical(); }
-  Table read(const std::string& set, const std::vector<TensorWant>& want) const override {
-    Table t;
-    for (const TensorWant& w : want) {
-      const auto& path = files_.file(set, w.name);
-      t.add(w.name, read_npy(path), path.string());
-    }
-    return t;
+class NpyConfig final : public TensorFilesConfig {
+  HostTensor read_one(const std::filesystem::path& file, const TensorWant&) const override {
+    return read_npy(file);
   }
 };
 

@@ -29,6 +29,15 @@ const std::filesystem::path& TensorFiles::file(const std::string& set, const std
   throw DataError("no file for tensor '" + tensor + "' in set " + set);
 }
 
+Table TensorFilesConfig::read(const std::string& set, const std::vector<TensorWant>& want) const {
+  Table t;
+  for (const TensorWant& w : want) {
+    const auto& path = files_.file(set, w.name);
+    t.add(w.name, read_one(path, w), path.string());
+  }
+  return t;
+}
+
 TensorFiles parse_tensor_files(const SourceContext& ctx) {
   const yaml::FieldReader& r = ctx.reader;
   TensorFiles out;

@@ -23,4 +23,17 @@ struct TensorFiles {
 
 TensorFiles parse_tensor_files(const SourceContext& ctx);
 
+// A source of one file per tensor and set: it reads each file with read_one().
+class TensorFilesConfig : public SourceConfig {
+ public:
+  TensorFiles files_;
+  std::vector<std::string> sets() const override { return files_.set_names(); }
+  std::vector<std::filesystem::path> files() const override { return files_.files(); }
+  nlohmann::json canonical() const override { return files_.canonical(); }
+  Table read(const std::string& set, const std::vector<TensorWant>& want) const override;
+
+ protected:
+  virtual HostTensor read_one(const std::filesystem::path& file, const TensorWant& want) const = 0;
+};
+
 }  // namespace gauntlet::formats
