@@ -86,3 +86,19 @@ TEST_CASE("a team kit holds the training set and the public part, nothing privat
   CHECK(on_kit["samples"]["eval"] == on_public["samples"]["eval"]);
   CHECK(on_kit["metrics"] == on_public["metrics"]);
 }
+
+TEST_CASE("gauntlet new writes the preprocessing the plugin is told, fitted values included") {
+  const std::string project = testing::temp_dir("new-diabetes") + "/starter";
+  const auto r = run_command({testing::gauntlet_binary(), "new", project, "--challenge",
+                              testing::source_path("challenges/diabetes")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string plugin = testing::read_file(project + "/src/plugin.cpp");
+  const Challenge c = load_challenge(testing::source_path("challenges/diabetes"));
+  const ChallengeData d = load_challenge_data(c, {SplitName::public_split, 0, -1, false}, heap_allocator());
+  REQUIRE(d.preprocess_entries.size() == 4);  // task, kind, fitted mean, fitted std
+  for (const auto& [key, value] : d.preprocess_entries) {
+    CAPTURE(key);
+    CHECK(plugin.find("{\"" + key + "\", \"" + value + "\"}") != std::string::npos);
+  }
+}
