@@ -70,7 +70,8 @@ void convert(int code, const unsigned char* src, std::size_t count, std::byte* d
         reinterpret_cast<uint8_t*>(dst)[i] = static_cast<uint8_t>(v);
         break;
       case 0x09:
-        reinterpret_cast<int32_t*>(dst)[i] = static_cast<int8_t>(v);
+        reinterpret_cast<int32_t*>(dst)[i] =
+            static_cast<int32_t>(v) - (v >= 0x80 ? 0x100 : 0);  // two's complement
         break;
       case 0x0B:
         reinterpret_cast<int32_t*>(dst)[i] = static_cast<int16_t>(v);

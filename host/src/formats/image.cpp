@@ -45,7 +45,8 @@ Image jpeg(std::string_view bytes, const std::string& name, int channels, bool p
   check_size(h, w, name);
   Image img{h, w, channels, {}};
   if (!pixels) return img;
-  img.pixels.resize(static_cast<std::size_t>(h * w * channels));
+  img.pixels.resize(static_cast<std::size_t>(h) * static_cast<std::size_t>(w) *
+                    static_cast<std::size_t>(channels));
   if (tjDecompress2(tj.h, src, bytes.size(), img.pixels.data(), w, 0, h, channels == 1 ? TJPF_GRAY : TJPF_RGB,
                     TJFLAG_ACCURATEDCT) != 0 &&
       tjGetErrorCode(tj.h) == TJERR_FATAL)
