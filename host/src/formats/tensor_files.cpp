@@ -54,10 +54,13 @@ TensorFiles parse_tensor_files(const SourceContext& ctx) {
     const std::string field = "data." + set;
     const yaml::Node& map = r.required(ctx.data, "data", set, set == "train" ? " (or data.all)" : "");
     r.check_keys(map, field, names);
-    for (const std::string& tensor : names)
+    for (const std::string& tensor : names) {
+      std::string tensor_field = field;
+      tensor_field.append(".").append(tensor);
       out.sets[set].emplace_back(
-          tensor, ctx.path(r.required(map, field, tensor, " (a file for each input and the target)"),
-                           field + "." + tensor));
+          tensor,
+          ctx.path(r.required(map, field, tensor, " (a file for each input and the target)"), tensor_field));
+    }
   }
   return out;
 }

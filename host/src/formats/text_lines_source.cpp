@@ -52,6 +52,9 @@ class TextLinesConfig final : public SourceConfig {
       if (w.name == bytes_tensor) text = &w;
       if (w.name == length_tensor) length = &w;
     }
+    if (!text || !length)
+      throw DataError("text_lines: the interface lacks input '" + bytes_tensor + "' or '" + length_tensor +
+                      "'");
     const int64_t max = text->sample_shape.back();
     GrowingTensor bytes(DType::u8, text->sample_shape), lengths(length->dtype, length->sample_shape),
         labels(target->dtype, target->sample_shape);
@@ -120,7 +123,7 @@ std::shared_ptr<const SourceConfig> parse_text_lines(const SourceContext& ctx) {
   auto tensor = [&](const char* key, bool bytes) {
     const std::string field = std::string("data.") + key;
     const yaml::Node& n = r.required(ctx.data, "data", key);
-    const std::string name = r.non_empty_string(n, field);
+    std::string name = r.non_empty_string(n, field);
     for (const TensorWant& w : ctx.want)
       if (w.name == name && !w.target) {
         if (bytes && (w.dtype != DType::u8 || w.sample_shape.size() != 1))
