@@ -28,6 +28,7 @@ std::optional<Task> parse_task(std::string_view name) {
 
 std::vector<std::string> task_names() {
   std::vector<std::string> names;
+  names.reserve(kTasks.size());
   for (const auto& entry : kTasks) names.emplace_back(entry.second);
   return names;
 }
