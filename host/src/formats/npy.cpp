@@ -339,28 +339,24 @@ HostTensor array_from(zip_t* zip, const std::string& name, const std::string& ar
   }
   const std::string where = name + "[" + member + "]";
   if (!(st.valid & ZIP_STAT_SIZE) || st.size > kMaxFileBytes) throw DataError(where + ": implausible size");
-  zip_file_t* f = zip_fopen(zip, member.c_str(), 0);
+  // Closed on every path, a throwing header check included.
+  const std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen(zip, member.c_str(), 0), zip_fclose);
   if (!f) throw DataError(where + ": cannot open: " + zip_strerror(zip));
   // The header first: a lying size in the directory is refused before a large allocation.
   std::string bytes(std::min<zip_uint64_t>(st.size, kMaxNpyHeaderBytes), '\0');
-  zip_int64_t got = zip_fread(f, bytes.data(), bytes.size());
-  if (got < 0 || static_cast<zip_uint64_t>(got) != bytes.size()) {
-    zip_fclose(f);
+  zip_int64_t got = zip_fread(f.get(), bytes.data(), bytes.size());
+  if (got < 0 || static_cast<zip_uint64_t>(got) != bytes.size())
     throw DataError(where + ": corrupt archive member");
-  }
   const NpyHeader h = parse_npy_header(bytes, where);
-  if (h.header_bytes + h.payload_bytes != st.size) {
-    zip_fclose(f);
+  if (h.header_bytes + h.payload_bytes != st.size)
     fail(where, st.size,
          "the header promises " + std::to_string(h.payload_bytes) + " bytes of data, the member holds " +
              std::to_string(st.size - std::min<uint64_t>(st.size, h.header_bytes)));
-  }
   const std::size_t have = bytes.size();
   bytes.resize(st.size);
-  got = zip_fread(f, bytes.data() + have, st.size - have);
-  const bool ok = got >= 0 && static_cast<zip_uint64_t>(got) == st.size - have;
-  zip_fclose(f);
-  if (!ok) throw DataError(where + ": corrupt or truncated archive member (" + zip_strerror(zip) + ")");
+  got = zip_fread(f.get(), bytes.data() + have, st.size - have);
+  if (got < 0 || static_cast<zip_uint64_t>(got) != st.size - have)
+    throw DataError(where + ": corrupt or truncated archive member (" + zip_strerror(zip) + ")");
   return decode_payload(h, bytes, where);
 }
 
