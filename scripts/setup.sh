@@ -14,7 +14,11 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers   # oneDNN 2.6; its CMake config requires the OpenCL headers
   libyaml-cpp-dev libmuparser-dev nlohmann-json3-dev zlib1g-dev libssl-dev libseccomp-dev
   doctest-dev libbenchmark-dev
+  libpng-dev libturbojpeg0-dev libzip-dev            # image_folder and npz data sources (host/src/formats)
+  libjpeg-turbo-progs                                # cjpeg: the JPEG cases of the data tests
   dataset-fashion-mnist
+  python3-sklearn python3-jsonschema                 # the challenges' tables; metrics and schema tests
+  wamerican wngerman wfrench wspanish witalian wdutch  # the language-identification challenge
 )
 if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
 

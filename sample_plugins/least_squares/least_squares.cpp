@@ -3,9 +3,12 @@
 // with Xc, Yc the centred data (centring keeps the bias out of the ridge term and makes the
 // Gram matrix far better conditioned), lambda = ridge * mean(diag(Xc^T Xc)), solved by Cholesky.
 // Regression fits the targets directly; classification fits one-vs-all to one-hot targets and
-// the prediction is the argmax of the outputs (which are the logits). Plain C++ over the SDK.
+// the prediction is the argmax of the outputs (which are the logits); binary classification
+// (one output, 0/1 labels) fits the label itself: a linear probability model. Plain C++ over
+// the SDK.
 //
-// plugin_config: ridge (relative ridge strength, default 1e-4).
+// plugin_config: ridge (relative ridge strength, default 1e-4); probability (true: clip each
+// output to [0.001, 0.999], for a challenge whose output is a probability).
 #include <gauntlet/sdk.hpp>
 
 #include <algorithm>
@@ -86,7 +89,9 @@ void cholesky_solve(const std::vector<double>& l, int64_t n, double* b) {
 class LeastSquares : public sdk::Plugin {
  public:
   explicit LeastSquares(const sdk::CreateContext& ctx)
-      : Plugin(ctx), ridge_(ctx.config.get<double>("ridge", 1e-4)) {
+      : Plugin(ctx),
+        ridge_(ctx.config.get<double>("ridge", 1e-4)),
+        probability_(ctx.config.get<bool>("probability", false)) {
     if (!(ridge_ >= 0.0)) throw sdk::Error::invalid_argument("plugin_config 'ridge' must be >= 0");
   }
 
@@ -124,6 +129,10 @@ class LeastSquares : public sdk::Plugin {
     for (int64_t i = 0; i < n; ++i) {
       if (classification) {
         const int32_t label = *y.sample<int32_t>(i);
+        if (outs_ == 1 && (label == 0 || label == 1)) {  // binary: the label is the target
+          t[static_cast<size_t>(i)] = label;
+          continue;
+        }
         if (label < 0 || label >= outs_)
           throw sdk::Error::invalid_argument(
               sdk::str("label ", label, " of sample ", i, " is outside [0, ", outs_, ")"));
@@ -215,7 +224,7 @@ class LeastSquares : public sdk::Plugin {
         const double* w = &w_[static_cast<size_t>(c * dim_)];
         double acc = b_[static_cast<size_t>(c)];
         for (int64_t d = 0; d < dim_; ++d) acc += w[d] * s[d];
-        o[c] = static_cast<float>(acc);
+        o[c] = static_cast<float>(probability_ ? std::clamp(acc, 1e-3, 1 - 1e-3) : acc);
       }
       if (!direct_out) y.copy_sample_from(i, row_.data());
     }
@@ -223,6 +232,7 @@ class LeastSquares : public sdk::Plugin {
 
  private:
   double ridge_;
+  bool probability_;
   int64_t dim_ = 0, outs_ = 0;
   std::vector<double> w_, b_;        // [outs, dim] and [outs]
   std::vector<float> sample_, row_;  // scratch for strided tensors, sized in prepare()

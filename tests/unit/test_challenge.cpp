@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -159,10 +160,10 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
        "{F}:22:17: error: YAML syntax error: the referenced anchor is not defined"},
       {"two documents", C + "---\nschema: 1\n",
        "{F}:33:1: error: a second YAML document; a challenge file holds exactly one"},
-      {"bad schema version", replace_once(C, "schema: 1", "schema: 2"),
-       "{F}:1:9: error: schema: unsupported schema version 2; this gauntlet reads schema 1"},
+      {"bad schema version", replace_once(C, "schema: 1", "schema: 3"),
+       "{F}:1:9: error: schema: unsupported schema version 3; this gauntlet reads schemas 1 to 2"},
       {"missing schema", replace_once(C, "schema: 1\n", ""),
-       "{F}:1:1: error: schema: missing required key 'schema' (this gauntlet reads schema 1)"},
+       "{F}:1:1: error: schema: missing required key 'schema' (this gauntlet reads schemas 1 to 2)"},
 
       // Keys.
       {"unknown key with suggestion", replace_once(C, "batch_sizes: [1, 64]", "batch_size: [1, 64]"),
@@ -320,10 +321,11 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.task == Task::classification);
   CHECK(c.num_classes == 10);
 
-  const auto* idx = std::get_if<IdxDataSource>(&c.data);
-  REQUIRE(idx);
-  CHECK(idx->train_images == "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-  CHECK(idx->test_labels == "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
+  CHECK(c.data.source == "idx");
+  REQUIRE(c.data.config);
+  const auto files = c.data.config->canonical();
+  CHECK(files["train"]["image"] == "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+  CHECK(files["test"]["label"] == "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
   CHECK(c.split.private_fraction == 0.5);
   CHECK(c.split.seed == 20261129u);
   CHECK(c.preprocess.scale == doctest::Approx(1.0 / 255));
@@ -335,7 +337,7 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.inputs[0].name == "image");
   CHECK(c.inputs[0].dtype == DType::f32);
   CHECK(c.inputs[0].shape == std::vector<int64_t>{-1, 1, 28, 28});
-  CHECK(c.inputs[0].where.line == 35);
+  CHECK(c.inputs[0].where.line == 36);
   REQUIRE(c.outputs.size() == 1);
   CHECK(c.outputs[0].name == "logits");
   CHECK(c.outputs[0].shape == std::vector<int64_t>{-1, 10});
@@ -365,14 +367,14 @@ TEST_CASE("fashion-mnist loads with every field") {
   CHECK(c.metrics[1].variable == "top3_accuracy");
   CHECK(c.metrics[2].variable == "macro_f1");
   CHECK(c.metrics[3].variable == "log_loss");
-  CHECK(c.metrics[1].where.line == 72);
+  CHECK(c.metrics[1].where.line == 73);
 
   CHECK(c.score.formula == "100 * accuracy - 2 * log10(max(latency_ms_p50_b1, 0.001))");
   CHECK(c.score.higher_is_better);
   CHECK(c.score.qualify == "accuracy >= 0.5");
-  CHECK(c.score.formula_at.line == 78);
+  CHECK(c.score.formula_at.line == 79);
   CHECK(c.score.formula_at.column == 12);
-  CHECK(c.score.qualify_at.line == 80);
+  CHECK(c.score.qualify_at.line == 81);
   REQUIRE(c.score.tie_break.size() == 2);
   CHECK(c.score.tie_break[0].variable == "accuracy");
   CHECK(c.score.tie_break[0].descending);
@@ -413,14 +415,14 @@ TEST_CASE("synthetic-regression loads from its folder") {
   CHECK(c.id == "synthetic-regression");
   CHECK(c.task == Task::regression);
   CHECK(c.num_classes == 0);
-  const auto* s = std::get_if<SyntheticRegressionSource>(&c.data);
-  REQUIRE(s);
-  CHECK(s->seed == 7);
-  CHECK(s->num_train == 20000);
-  CHECK(s->num_test == 12000);
-  CHECK(s->num_features == 16);
-  CHECK(s->noise == 0.1);
-  CHECK(s->nonlinear_weight == 0.5);
+  CHECK(c.data.source == "synthetic_regression");
+  const auto s = c.data.config->canonical();
+  CHECK(s["seed"] == 7);
+  CHECK(s["num_train"] == 20000);
+  CHECK(s["num_test"] == 5000);
+  CHECK(s["num_features"] == 16);
+  CHECK(s["noise"] == 0.1);
+  CHECK(s["nonlinear_weight"] == 0.5);
   CHECK(c.split.seed == 99);
   CHECK(c.preprocess.scale == 1.0);  // defaults
   CHECK(c.preprocess.stddev == 1.0);
@@ -460,10 +462,10 @@ TEST_CASE("defaults of optional keys") {
   CHECK(c.timing.max_batches == 10000);
   CHECK(c.split.private_fraction == 0.5);
   CHECK(c.split.seed == 0);
-  const auto& s = std::get<SyntheticRegressionSource>(c.data);
-  CHECK(s.seed == 0);
-  CHECK(s.noise == 0);
-  CHECK(s.nonlinear_weight == 0);
+  const auto s = c.data.config->canonical();
+  CHECK(s["seed"] == 0);
+  CHECK(s["noise"] == 0);
+  CHECK(s["nonlinear_weight"] == 0);
   CHECK(c.inputs[0].dtype == DType::f32);
   CHECK(c.score.higher_is_better);
   CHECK(c.score.qualify.empty());
@@ -476,9 +478,11 @@ TEST_CASE("relative data paths resolve against the challenge folder") {
   fs::create_directories(dir.path / "sub");
   dir.write("sub/challenge.yaml", replace_all(kClassification, "tr-img.gz", "../data/tr-img.gz"));
   const Challenge c = load_challenge(dir.path / "sub");
-  const auto& idx = std::get<IdxDataSource>(c.data);
-  CHECK(idx.train_images == fs::absolute(dir.path / "data/tr-img.gz").lexically_normal());
-  CHECK(idx.test_labels == fs::absolute(dir.path / "sub/te-lbl.gz").lexically_normal());
+  const auto files = c.data.config->files();
+  CHECK(std::find(files.begin(), files.end(), fs::absolute(dir.path / "data/tr-img.gz").lexically_normal()) !=
+        files.end());
+  CHECK(std::find(files.begin(), files.end(), fs::absolute(dir.path / "sub/te-lbl.gz").lexically_normal()) !=
+        files.end());
 }
 
 TEST_CASE("missing files") {

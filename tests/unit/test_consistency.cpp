@@ -107,3 +107,45 @@ TEST_CASE("the check fails a plugin when more than 1% of its timed samples disag
   CHECK(tolerant.mismatched() == 1);
   CHECK_FALSE(tolerant.failure());
 }
+
+TEST_CASE("labels (binary with one output, multilabel) compare as sigmoid probabilities and decisions") {
+  Challenge c;
+  c.task = Task::binary;
+  c.outputs = {gauntlet::TensorSpec{"p", DType::f32, {-1, 1}, {}}};
+  const ConsistencyRule logits = consistency_rule(c, HostTensor{});
+  CHECK(logits.kind == ConsistencyRule::Kind::label_scores);
+  const float yes[1] = {3.0f}, no[1] = {-3.0f}, close[1] = {3.0001f};
+  CHECK(answers_agree(logits, close, yes, 1));
+  CHECK_FALSE(answers_agree(logits, no, yes, 1));
+  // A softmax of one value is always 1: the old rule could not tell these apart.
+  const float big[1] = {1e6f}, small[1] = {-1e6f};
+  CHECK_FALSE(answers_agree(logits, big, small, 1));
+  c.output_form = gauntlet::ScoreForm::probabilities;
+  const ConsistencyRule probs = consistency_rule(c, HostTensor{});
+  CHECK(probs.kind == ConsistencyRule::Kind::label_probabilities);
+  const float p1[1] = {0.9f}, p2[1] = {0.9005f}, p3[1] = {0.4f};
+  CHECK(answers_agree(probs, p2, p1, 1));
+  CHECK_FALSE(answers_agree(probs, p3, p1, 1));
+  // Two outputs for a binary task: two classes.
+  c.output_form = gauntlet::ScoreForm::logits;
+  c.outputs = {gauntlet::TensorSpec{"logits", DType::f32, {-1, 2}, {}}};
+  CHECK(consistency_rule(c, HostTensor{}).kind == ConsistencyRule::Kind::class_scores);
+  c.task = Task::multilabel;
+  c.outputs = {gauntlet::TensorSpec{"labels", DType::f32, {-1, 3}, {}}};
+  const ConsistencyRule multi = consistency_rule(c, HostTensor{});
+  CHECK(multi.kind == ConsistencyRule::Kind::label_scores);
+  const float a[3] = {2, -2, 0.5f}, b[3] = {2, 2, 0.5f};
+  CHECK_FALSE(answers_agree(multi, a, b, 3));
+  CHECK(answers_agree(multi, a, a, 3));
+}
+
+TEST_CASE("class probabilities are compared as they are") {
+  Challenge c;
+  c.task = Task::classification;
+  c.output_form = gauntlet::ScoreForm::probabilities;
+  const ConsistencyRule rule = consistency_rule(c, HostTensor{});
+  CHECK(rule.kind == ConsistencyRule::Kind::class_probabilities);
+  const float p[3] = {0.2f, 0.7f, 0.1f}, q[3] = {0.2004f, 0.6996f, 0.1f}, r[3] = {0.7f, 0.2f, 0.1f};
+  CHECK(answers_agree(rule, q, p, 3));
+  CHECK_FALSE(answers_agree(rule, r, p, 3));
+}

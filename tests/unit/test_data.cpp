@@ -2,8 +2,9 @@
 // synthetic generator, oneDNN preprocessing, load_challenge_data.
 #include <doctest/doctest.h>
 
+#include "challenge/challenge_loader.hpp"
 #include "data/dataset.hpp"
-#include "data/synthetic.hpp"
+#include "formats/synthetic.hpp"
 
 #include <zlib.h>
 
@@ -28,30 +29,40 @@ namespace {
 const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
 
 Challenge fashion_challenge() {
-  Challenge c;
-  c.id = "fashion-mnist";
-  c.task = Task::classification;
-  c.num_classes = 10;
-  c.data = IdxDataSource{kFashion / "train-images-idx3-ubyte.gz", kFashion / "train-labels-idx1-ubyte.gz",
-                         kFashion / "t10k-images-idx3-ubyte.gz", kFashion / "t10k-labels-idx1-ubyte.gz"};
-  c.split = SplitRule{0.5, 20261129};
-  c.preprocess = Preprocess{1.0 / 255.0, 0.2860, 0.3530, Layout::nchw};
-  c.inputs = {TensorSpec{"image", DType::f32, {-1, 1, 28, 28}, {}}};
-  c.outputs = {TensorSpec{"logits", DType::f32, {-1, 10}, {}}};
-  c.target = TensorSpec{"label", DType::s32, {-1}, {}};
-  return c;
+  return load_challenge(std::string(GAUNTLET_SOURCE_DIR) + "/challenges/fashion-mnist");
+}
+Challenge synthetic_challenge() {
+  return load_challenge(std::string(GAUNTLET_SOURCE_DIR) + "/challenges/synthetic-regression");
 }
 
-Challenge synthetic_challenge() {
-  Challenge c;
-  c.id = "synthetic-regression";
-  c.task = Task::regression;
-  c.data = SyntheticRegressionSource{7, 20000, 5000, 16, 0.1, 0.5};
-  c.split = SplitRule{0.5, 99};
-  c.inputs = {TensorSpec{"features", DType::f32, {-1, 16}, {}}};
-  c.outputs = {TensorSpec{"prediction", DType::f32, {-1, 1}, {}}};
-  c.target = TensorSpec{"value", DType::f32, {-1, 1}, {}};
-  return c;
+// A schema 1 challenge's data section, parsed as the loader does.
+DataSpec data_from(const std::string& data_yaml, const std::string& task, const std::string& input_shape) {
+  const std::string yaml =
+      "schema: 1\nid: t\ntask: " + task + "\ndata:\n" + data_yaml +
+      "interface:\n  inputs: [{name: image, shape: " + input_shape +
+      "}]\n  outputs: [{name: out, shape: " + (task == "regression" ? "[batch, 1]" : "[batch, 10]") +
+      "}]\n  target: {name: label, " +
+      (task == "regression" ? "shape: [batch, 1]" : "dtype: s32, shape: [batch]") +
+      "}\ntiming: {batch_sizes: [1]}\nmetrics: [" + (task == "regression" ? "mse" : "accuracy") +
+      "]\nscore: {formula: " + (task == "regression" ? "mse" : "accuracy") + "}\n";
+  return parse_challenge("/t.yaml", yaml).data;
+}
+DataSpec idx_data(const fs::path& ti, const fs::path& tl, const fs::path& ei, const fs::path& el) {
+  return data_from("  source: idx\n  train: {images: '" + ti.string() + "', labels: '" + tl.string() +
+                       "'}\n  test: {images: '" + ei.string() + "', labels: '" + el.string() + "'}\n",
+                   "classification", "[batch, 1, 28, 28]");
+}
+DataSpec synthetic_data(uint64_t seed, int train, int test, int features, double noise, double nonlinear) {
+  return data_from("  source: synthetic_regression\n  seed: " + std::to_string(seed) +
+                       "\n  num_train: " + std::to_string(train) + "\n  num_test: " + std::to_string(test) +
+                       "\n  num_features: " + std::to_string(features) + "\n  noise: " +
+                       std::to_string(noise) + "\n  nonlinear_weight: " + std::to_string(nonlinear) + "\n",
+                   "regression", "[batch, " + std::to_string(features) + "]");
+}
+// Schema 1's global preprocessing, as the loader copies it into the input.
+void set_preprocess(Challenge& c, const Preprocess& p) {
+  c.preprocess = p;
+  c.inputs[0].preprocess = {InputPreprocess::Kind::affine, {p.scale}, {p.mean}, {p.stddev}, p.layout};
 }
 
 // A heap allocator that remembers what went through it: that is what the worker would see.
@@ -129,7 +140,7 @@ std::vector<uint8_t> labels_bytes(uint32_t n, uint8_t bad_at = 255, uint8_t bad_
 
 // load_challenge_data on test files only; returns the DataError message ("" when none).
 std::string load_error(const fs::path& images, const fs::path& labels, Challenge c = fashion_challenge()) {
-  c.data = IdxDataSource{"/nonexistent/train-images", "/nonexistent/train-labels", images, labels};
+  c.data = idx_data("/nonexistent/train-images", "/nonexistent/train-labels", images, labels);
   try {
     load_challenge_data(c, DataRequest{SplitName::public_split, -1, -1, false}, heap_allocator());
   } catch (const DataError& e) {
@@ -256,9 +267,8 @@ TEST_CASE("fashion-mnist: limits, determinism, include_train=false reads no trai
         std::vector<int64_t>{0});
 
   // Train files that do not exist are never opened when the training set is not wanted.
-  auto& idx = std::get<IdxDataSource>(c.data);
-  idx.train_images = "/nonexistent/train-images.gz";
-  idx.train_labels = "/nonexistent/train-labels.gz";
+  c.data = idx_data("/nonexistent/train-images.gz", "/nonexistent/train-labels.gz",
+                    kFashion / "t10k-images-idx3-ubyte.gz", kFashion / "t10k-labels-idx1-ubyte.gz");
   RecordingAllocator rec;
   const ChallengeData e = load_challenge_data(c, {SplitName::public_split, 10, -1, false}, rec.fn());
   CHECK(e.train.inputs.empty());
@@ -275,7 +285,7 @@ TEST_CASE("fashion-mnist: input shape and layout checks") {
   const ChallengeData ref = load_challenge_data(c, req, heap_allocator());
 
   // One channel: nhwc [batch, 28, 28, 1] and a flat [batch, 784] hold the same bytes as nchw.
-  c.preprocess.layout = Layout::nhwc;
+  c.inputs[0].preprocess.layout = Layout::nhwc;
   c.inputs[0].shape = {-1, 28, 28, 1};
   const ChallengeData nhwc = load_challenge_data(c, req, heap_allocator());
   CHECK(nhwc.eval.inputs[0].shape == std::vector<int64_t>{3, 28, 28, 1});
@@ -285,7 +295,7 @@ TEST_CASE("fashion-mnist: input shape and layout checks") {
   CHECK(std::memcmp(flat.eval.inputs[0].raw(), ref.eval.inputs[0].raw(), ref.eval.inputs[0].bytes()) == 0);
 
   c.inputs[0].shape = {-1, 1, 28, 27};
-  c.preprocess.layout = Layout::nchw;
+  c.inputs[0].preprocess.layout = Layout::nchw;
   CHECK_THROWS_WITH_AS(
       load_challenge_data(c, req, heap_allocator()),
       doctest::Contains("holds 28x28x1 images (height x width x channels) but input 'image' is "
@@ -294,13 +304,15 @@ TEST_CASE("fashion-mnist: input shape and layout checks") {
   c.inputs[0].shape = {-1, 28, 28, 1};  // nhwc shape declared with layout nchw
   CHECK_THROWS_AS(load_challenge_data(c, req, heap_allocator()), DataError);
   c.inputs[0].shape = {-1, 783};
-  CHECK_THROWS_WITH_AS(load_challenge_data(c, req, heap_allocator()),
-                       doctest::Contains("(784 values each) but input 'image' is [batch, 783] (783 values"),
-                       DataError);
+  CHECK_THROWS_WITH_AS(
+      load_challenge_data(c, req, heap_allocator()),
+      doctest::Contains(
+          "holds 784 values per sample [10000, 28, 28] but input 'image' is [batch, 783] (783 values"),
+      DataError);
   c.inputs[0].shape = {-1, 1, 28, 28};
   c.inputs[0].dtype = DType::u8;
-  CHECK_THROWS_WITH_AS(load_challenge_data(c, req, heap_allocator()), doctest::Contains("dtype u8"),
-                       DataError);
+  CHECK_THROWS_WITH_AS(load_challenge_data(c, req, heap_allocator()),
+                       doctest::Contains("does not fit input 'image' (u8)"), DataError);
 }
 
 TEST_CASE("idx: multi-channel images are transposed to the requested layout") {
@@ -315,9 +327,9 @@ TEST_CASE("idx: multi-channel images are transposed to the requested layout") {
   write_plain(tmp.path / "lab", concat(idx_header(0x00000801, {2}), {3, 4}));
 
   Challenge c = fashion_challenge();
-  c.data = IdxDataSource{tmp.path / "img.gz", tmp.path / "lab", tmp.path / "img.gz", tmp.path / "lab"};
-  c.split = SplitRule{1e-9, 0};  // practically everything public
-  c.preprocess = Preprocess{};   // identity: compare raw values
+  c.data = idx_data(tmp.path / "img.gz", tmp.path / "lab", tmp.path / "img.gz", tmp.path / "lab");
+  c.split = SplitRule{1e-9, 0};     // practically everything public
+  set_preprocess(c, Preprocess{});  // identity: compare raw values
   c.inputs[0].shape = {-1, 2, 2, 3};
   const ChallengeData nchw =
       load_challenge_data(c, {SplitName::public_split, -1, -1, true}, heap_allocator());
@@ -330,7 +342,7 @@ TEST_CASE("idx: multi-channel images are transposed to the requested layout") {
           CHECK(a[((n * 2 + ch) * 2 + h) * 3 + w] == 100 * n + 10 * (h * 3 + w) + ch);
   CHECK(nchw.train.targets.as<int32_t>()[1] == 4);
 
-  c.preprocess.layout = Layout::nhwc;
+  c.inputs[0].preprocess.layout = Layout::nhwc;
   c.inputs[0].shape = {-1, 2, 3, 2};
   const ChallengeData nhwc =
       load_challenge_data(c, {SplitName::public_split, -1, -1, false}, heap_allocator());
@@ -472,11 +484,11 @@ struct ReadmeGenerator {
 };
 
 TEST_CASE("synthetic: stream matches the documented definition") {
-  const SyntheticRegressionSource src{7, 20000, 5000, 16, 0.1, 0.5};
+  const formats::SyntheticRegressionSource src{7, 20000, 5000, 16, 0.1, 0.5};
   ReadmeGenerator g{7};
   std::vector<double> w(16);
   for (double& v : w) v = g.normal();
-  data::SyntheticRegressionGenerator gen(src);
+  formats::SyntheticRegressionGenerator gen(src);
   for (int j = 0; j < 16; ++j) CHECK(gen.weights()[j] == w[j]);
 
   auto ref_sample = [&](std::vector<float>& x) {
@@ -505,7 +517,7 @@ TEST_CASE("synthetic: stream matches the documented definition") {
 
 TEST_CASE("synthetic: determinism, statistics, split and limits") {
   Challenge c = synthetic_challenge();
-  const auto& src = std::get<SyntheticRegressionSource>(c.data);
+  const formats::SyntheticRegressionSource src{7, 20000, 5000, 16, 0.1, 0.5};
   RecordingAllocator rec;
   const ChallengeData a = load_challenge_data(c, {SplitName::public_split, -1, -1, true}, rec.fn());
   const ChallengeData b = load_challenge_data(c, {SplitName::public_split, -1, -1, true}, heap_allocator());
@@ -518,7 +530,7 @@ TEST_CASE("synthetic: determinism, statistics, split and limits") {
   CHECK(rec.seen.count("eval.value") == 0);
 
   // Residual y - w.x - 0.5 sin(x0 x1) is the noise: mean 0, standard deviation 0.1.
-  data::SyntheticRegressionGenerator gen(src);
+  formats::SyntheticRegressionGenerator gen(src);
   const auto& w = gen.weights();
   const float* x = a.train.inputs[0].as<float>();
   const float* y = a.train.targets.as<float>();
@@ -546,7 +558,7 @@ TEST_CASE("synthetic: determinism, statistics, split and limits") {
   CHECK(yss / n < (ww + 0.25 + 0.01) * 1.05);
 
   // No noise, no non-linearity: y is w.x up to f32 rounding.
-  c.data = SyntheticRegressionSource{7, 100, 50, 16, 0.0, 0.0};
+  c.data = synthetic_data(7, 100, 50, 16, 0.0, 0.0);
   const ChallengeData lin = load_challenge_data(c, {SplitName::public_split, -1, -1, true}, heap_allocator());
   for (int i = 0; i < 100; ++i) {
     double dot = 0;
@@ -572,7 +584,7 @@ TEST_CASE("synthetic: determinism, statistics, split and limits") {
   CHECK(std::memcmp(lim.eval.targets.raw(), a.eval.targets.raw(), lim.eval.targets.bytes()) == 0);
 
   // Preprocessing applies to features (not targets): (2x - 1) / 4.
-  c.preprocess = Preprocess{2.0, 1.0, 4.0, Layout::nchw};
+  set_preprocess(c, Preprocess{2.0, 1.0, 4.0, Layout::nchw});
   const ChallengeData pp = load_challenge_data(c, {SplitName::public_split, 7, 300, true}, heap_allocator());
   for (int k = 0; k < 300 * 16; k += 37)
     CHECK(pp.train.inputs[0].as<float>()[k] ==
@@ -584,9 +596,11 @@ TEST_CASE("synthetic: determinism, statistics, split and limits") {
 
   // A mismatching interface is a DataError.
   c.inputs[0].shape = {-1, 15};
-  CHECK_THROWS_WITH_AS(load_challenge_data(c, {}, heap_allocator()),
-                       doctest::Contains("makes 16 f32 features per sample but input 'features' takes 15"),
-                       DataError);
+  CHECK_THROWS_WITH_AS(
+      load_challenge_data(c, {}, heap_allocator()),
+      doctest::Contains("synthetic_regression: holds 16 values per sample [5000, 16] but input 'features' is "
+                        "[batch, 15] (15 values per sample)"),
+      DataError);
 }
 
 // Not run by default: `test_unit.data -tc='*timing*' --no-skip`.

@@ -293,6 +293,30 @@ json description() {
 
 }  // namespace
 
+TEST_CASE("a record judged under other rules or other data is stale, with the reason") {
+  json d = description();
+  d["challenges"][0]["rules_sha256"] = "r1";
+  d["challenges"][0]["data_sha256"] = "d2";
+  auto with = [](json rec, const std::string& rules, const std::string& data) {
+    rec["job"]["rules_sha256"] = rules;
+    rec["job"]["data_sha256"] = data;
+    return rec;
+  };
+  const std::vector<json> records{with(record("a", "OK", 80, true, 1), "r1", "d2"),   // current
+                                  with(record("b", "OK", 95, true, 2), "r1", "d1"),   // shuffled labels
+                                  with(record("c", "OK", 95, true, 3), "r0", "d2"),   // new rules
+                                  with(record("d", "OK", 95, true, 4), "r0", "d0")};  // both
+  const auto rows = build_leaderboard(d, records, "public").challenges[0].rows;
+  REQUIRE(rows.size() == 5);
+  CHECK(rows[0].entry.team == "a");
+  CHECK(rows[0].entry.status == Status::scored);
+  const std::string tail = "; `gauntlet run` judges it again";
+  CHECK(rows[1].entry.verdict == "STALE");
+  CHECK(rows[1].entry.reason == "judged under other data (a data file changed)" + tail);
+  CHECK(rows[2].entry.reason == "judged under other rules (the challenge changed)" + tail);
+  CHECK(rows[3].entry.reason == "judged under other rules and other data" + tail);
+}
+
 TEST_CASE("leaderboards from records: latest record per team, current rules only, one split only") {
   std::vector<json> records{
       record("a", "OK", 80, true, 1),
@@ -311,8 +335,9 @@ TEST_CASE("leaderboards from records: latest record per team, current rules only
   CHECK(rows[1].entry.team == "c");
   CHECK(rows[1].entry.verdict == "CRASH");
   CHECK(rows[1].entry.reason == "it broke");
-  CHECK(rows[2].entry.team == "b");
-  CHECK(rows[2].entry.verdict == "NOT_JUDGED");
+  CHECK(rows[2].entry.team == "b");  // shown as stale, with the reason: neither kept nor dropped silently
+  CHECK(rows[2].entry.verdict == "STALE");
+  CHECK(rows[2].entry.reason == "judged under an older challenge file; `gauntlet run` judges it again");
   CHECK(rows[3].entry.team == "d");
   CHECK(rows[3].entry.verdict == "NOT_JUDGED");
   CHECK(rows[4].entry.team == "e");

@@ -1,6 +1,6 @@
 // Score formulas and qualifying conditions (muparser), and the name suggestions.
+#include "common/suggest.hpp"
 #include "scoring/score.hpp"
-#include "scoring/suggest.hpp"
 
 #include <doctest/doctest.h>
 

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 store::JobIdentity identity() {
-  return store::JobIdentity{std::string(64, 'a'), std::string(64, 'b'), "public", 100, 200, 7};
+  return store::JobIdentity{std::string(64, 'a'), std::string(64, 'b'), "public", 100, 200, 7,
+                            std::string(64, 'c'), std::string(64, 'd')};
 }
 
 Challenge tiny() { return load_challenge(testing::source_path("tests/data/tiny-regression")); }
@@ -72,7 +73,10 @@ TEST_CASE("job keys: stable, and different when anything judged differs") {
     return keys.insert(store::job_key(j)).second;
   };
   CHECK(changed([](auto& j) { j.plugin_sha256[0] = 'c'; }));
-  CHECK(changed([](auto& j) { j.challenge_sha256[0] = 'c'; }));
+  CHECK(changed([](auto& j) { j.rules_sha256 = "other rules"; }));
+  CHECK(changed([](auto& j) { j.data_sha256 = "other data"; }));
+  // The challenge file's own bytes are not keyed: a comment edit keeps every result.
+  CHECK_FALSE(changed([](auto& j) { j.challenge_sha256[0] = 'c'; }));
   CHECK(changed([](auto& j) { j.split = "private"; }));
   CHECK(changed([](auto& j) { j.limit = 101; }));
   CHECK(changed([](auto& j) { j.train_limit = -1; }));

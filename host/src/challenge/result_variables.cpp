@@ -4,7 +4,8 @@ namespace gauntlet {
 
 std::vector<std::string> result_variables(const Challenge& challenge) {
   std::vector<std::string> names;
-  for (const MetricSpec& metric : challenge.metrics) names.push_back(metric.variable);
+  for (const MetricSpec& metric : challenge.metrics)
+    names.insert(names.end(), metric.variables.begin(), metric.variables.end());
   for (const int64_t batch : challenge.timing.batch_sizes) {
     const std::string suffix = "_b" + std::to_string(batch);
     for (const char* stat :

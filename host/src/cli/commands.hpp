@@ -13,5 +13,6 @@ int leaderboard_command(int argc, char** argv);
 int submit_command(int argc, char** argv);
 int new_command(int argc, char** argv);
 int doctor_command(int argc, char** argv);
+int kit_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli

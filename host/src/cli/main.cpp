@@ -26,6 +26,8 @@ const Command kCommands[] = {
      "rank one split of an event from its store: table, csv, json, markdown or html"},
     {"submit", gauntlet::cli::submit_command, "check and record a team's library for an event's challenge"},
     {"new", gauntlet::cli::new_command, "write a starter plugin project for a challenge"},
+    {"kit", gauntlet::cli::kit_command,
+     "write a team kit of a challenge: its training set and the public test part, nothing private"},
     {"doctor", gauntlet::cli::doctor_command,
      "show which sandbox mechanisms this machine offers, with a self-test of the worker"},
 };

@@ -5,6 +5,7 @@
 #include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/starter_preprocess.hpp"
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
 
@@ -91,16 +92,6 @@ std::string identifier_from(const std::string& name) {
   }
   if (id.empty() || std::isdigit(static_cast<unsigned char>(id[0]))) id = "plugin_" + id;
   return id;
-}
-
-// Contents of a C++ string literal.
-std::string c_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  }
-  return out;
 }
 
 std::string cpp_type(DType d) {
@@ -329,9 +320,7 @@ std::string plugin_source(const Challenge& c, const std::string& name, const std
     config += "\n    // read a value with e.g. ctx.config.get<double>(\"" + c.plugin_config.front().first +
               "\", 1.0).\n";
   }
-  const std::string preprocess = "x = (raw * " + number(c.preprocess.scale) + " - " +
-                                 number(c.preprocess.mean) + ") / " + number(c.preprocess.stddev) +
-                                 (c.preprocess.layout == Layout::nhwc ? ", NHWC" : ", NCHW");
+  const std::string preprocess = preprocess_summary(c);
   std::string batches;
   for (auto b : c.timing.batch_sizes) batches += (batches.empty() ? "" : ", ") + std::to_string(b);
 
@@ -377,7 +366,7 @@ GAUNTLET_PLUGIN(Model, "@NAME@", "@TEAM@", "0.1", "Starter plugin for @ID@ (gaun
                                   {"PREPROCESS", preprocess},
                                   {"THREADS", std::to_string(c.limits.threads)},
                                   {"CONFIG", config}});
-  return render(out, {{"CONSTANTS", interface_constants(c)}, {"CLASS", body}});
+  return render(out, {{"CONSTANTS", interface_constants(c) + preprocess_constants(c)}, {"CLASS", body}});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,9 +5,9 @@
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/file_check.hpp"
+#include "common/suggest.hpp"
 #include "event/event_loader.hpp"
 #include "event/submission.hpp"
-#include "scoring/suggest.hpp"
 
 #include <filesystem>
 #include <iostream>

@@ -54,6 +54,8 @@ std::string compose(const SourceLocation& where, const std::string& field, const
 }
 }  // namespace
 
+DataError::DataError(const std::string& message) : std::runtime_error(printable_line(message)) {}
+
 ConfigError::ConfigError(SourceLocation where, std::string field, const std::string& message)
     : std::runtime_error(compose(where, field, message)),
       where_(std::move(where)),

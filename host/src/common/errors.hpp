@@ -31,6 +31,15 @@ class ConfigError : public std::runtime_error {
   std::string message_;
 };
 
+// A dataset file that is missing, truncated or corrupt, or that does not fit the challenge.
+// The message names the file (and where in it: `file:line:column` for text, `file: offset N`
+// for binary formats) and what is wrong; commands exit with code 2.
+class DataError : public std::runtime_error {
+ public:
+  // The message is made one printable line (paths come from challenge files).
+  explicit DataError(const std::string& message);
+};
+
 // `s` as one line a terminal prints as it is: line breaks, other control characters and C1
 // controls escaped (\n, \r, \x1b, \u009b). Every error message goes through it: a value
 // quoted from a file (a YAML "\e[2J" escape, a stray carriage return) must not reach the

@@ -55,6 +55,20 @@ int64_t HostTensor::numel() const {
   return shape.empty() ? 0 : n;
 }
 
+double HostTensor::value(std::size_t i) const {
+  switch (dtype) {
+    case DType::f32:
+      return as<float>()[i];
+    case DType::s32:
+      return as<int32_t>()[i];
+    case DType::s64:
+      return static_cast<double>(as<int64_t>()[i]);
+    case DType::u8:
+      return as<uint8_t>()[i];
+  }
+  return 0;
+}
+
 int64_t HostTensor::sample_numel() const {
   int64_t n = 1;
   for (std::size_t i = 1; i < shape.size(); ++i) n *= shape[i];

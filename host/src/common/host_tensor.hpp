@@ -46,6 +46,9 @@ struct HostTensor {
   std::size_t sample_bytes() const { return static_cast<std::size_t>(sample_numel()) * dtype_size(dtype); }
   int64_t samples() const { return shape.empty() ? 0 : shape[0]; }
 
+  // Element i (flat index) of any dtype, as a double (exact for every dtype but s64 beyond 2^53).
+  double value(std::size_t i) const;
+
   std::byte* raw() { return buffer ? buffer->data() : nullptr; }
   const std::byte* raw() const { return buffer ? buffer->data() : nullptr; }
   template <class T>

@@ -1,21 +1,19 @@
-// load_challenge_data: reads or generates the dataset, selects the requested samples and
-// preprocesses them into the caller's memory. One concern per file: idx_reader (files),
-// synthetic (generator), split (public/private), preprocess (oneDNN).
+// load_challenge_data: reads the sets through the challenge's source, divides them, checks
+// them against the interface and preprocesses them into the caller's memory. One concern per
+// file: split (who goes where), preprocess (conversion, oneDNN).
 #include "data/dataset.hpp"
 
-#include "data/idx_reader.hpp"
+#include "common/text.hpp"
 #include "data/preprocess.hpp"
 #include "data/split.hpp"
-#include "data/synthetic.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <numeric>
 
 namespace gauntlet {
 namespace {
-
-using data::IdxArray;
 
 std::vector<int64_t> batch_shape(int64_t n, const TensorSpec& spec) {
   std::vector<int64_t> shape{n};
@@ -29,162 +27,196 @@ int64_t per_sample(const TensorSpec& spec) {
   return n;
 }
 
-std::filesystem::path resolve(const Challenge& c, const std::filesystem::path& p) {
-  return p.is_absolute() || c.dir.empty() ? p : c.dir / p;
+std::vector<int64_t> iota(int64_t n) {
+  std::vector<int64_t> v(static_cast<std::size_t>(n));
+  std::iota(v.begin(), v.end(), int64_t{0});
+  return v;
 }
 
-std::string where(const Challenge& c) { return "challenge '" + c.id + "'"; }
-
-// ---------------------------------------------------------------------------------------------
-// IDX images + labels
-
-struct IdxPair {
-  IdxArray images, labels;
-  data::RawImages raw(const std::vector<int64_t>& select) const;
+// One set as read, and the rows of it that belong to a part.
+struct View {
+  const formats::Table* table = nullptr;
+  std::vector<int64_t> rows;
 };
 
-int64_t dim_or_1(const IdxArray& a, std::size_t i) { return i < a.dims.size() ? a.dims[i] : 1; }
-
-IdxPair read_idx_pair(const Challenge& c, const std::filesystem::path& images_path,
-                      const std::filesystem::path& labels_path) {
-  IdxPair p;
-  p.images = data::read_idx_u8(resolve(c, images_path), 3, 4, "images");
-  p.labels = data::read_idx_u8(resolve(c, labels_path), 1, 1, "labels");
-  if (p.images.items() != p.labels.items())
-    throw DataError(p.labels.file.string() + ": holds " + std::to_string(p.labels.items()) + " labels but " +
-                    p.images.file.string() + " holds " + std::to_string(p.images.items()) + " images");
-  for (std::size_t i = 0; i < p.labels.data.size(); ++i)
-    if (p.labels.data[i] >= c.num_classes)
-      throw DataError(p.labels.file.string() + ": label " + std::to_string(p.labels.data[i]) + " of item " +
-                      std::to_string(i) + " is outside [0, " + std::to_string(c.num_classes) + ")");
-  data::check_image_input(c.inputs[0], c.preprocess.layout, dim_or_1(p.images, 1), dim_or_1(p.images, 2),
-                          dim_or_1(p.images, 3), p.images.file.string());
-  return p;
+// Every wanted tensor is there, with one sample count; targets hold valid labels.
+void check_table(const Challenge& c, const formats::Table& t) {
+  const HostTensor* target = t.find(c.target.name);
+  const std::string target_from = t.origin_of(c.target.name);
+  for (const TensorSpec& in : c.inputs) {
+    const HostTensor* x = t.find(in.name);
+    if (!x) throw DataError("challenge '" + c.id + "': the source gave no tensor '" + in.name + "'");
+    if (x->samples() != target->samples()) {
+      const bool schema1 = c.schema == 1;
+      throw DataError(target_from + ": holds " + std::to_string(target->samples()) +
+                      (schema1 ? " labels but " : " samples of '" + c.target.name + "' but ") +
+                      t.origin_of(in.name) + " holds " + std::to_string(x->samples()) +
+                      (schema1 ? " images" : " samples of '" + in.name + "'"));
+    }
+    data::check_input(*x, in, t.origin_of(in.name));
+  }
+  if (target->sample_numel() != per_sample(c.target))
+    throw DataError(target_from + ": holds " + std::to_string(target->sample_numel()) +
+                    " values per sample " + format_shape(target->shape) + " but target '" + c.target.name +
+                    "' is " + format_shape(c.target.shape));
+  if (c.task == Task::regression) return;
+  const int64_t limit = c.task == Task::classification ? c.num_classes : 2;
+  for (int64_t i = 0; i < target->numel(); ++i) {
+    const double v = target->value(static_cast<std::size_t>(i));
+    if (!(v >= 0 && v < static_cast<double>(limit)) || v != static_cast<double>(static_cast<int64_t>(v))) {
+      char shown[32];
+      std::snprintf(shown, sizeof shown, "%g", v);
+      throw DataError(target_from + ": label " + shown + " of item " +
+                      std::to_string(i / target->sample_numel()) + " is outside [0, " +
+                      std::to_string(limit) + ")");
+    }
+  }
 }
 
-SplitData idx_split(const Challenge& c, const IdxPair& p, const std::vector<int64_t>& select, bool contiguous,
-                    const BufferAllocator& input_alloc, const BufferAllocator& target_alloc,
-                    const std::string& label) {
-  const auto n = static_cast<int64_t>(select.size());
-  const TensorSpec& in = c.inputs[0];
-  SplitData s;
-  s.source_index = select;
-  s.inputs.push_back(
-      HostTensor::allocate(DType::f32, batch_shape(n, in), input_alloc, label + "." + in.name));
-
-  const auto item = static_cast<std::size_t>(p.images.item_size());
-  data::RawImages raw{p.images.data.data(), n, dim_or_1(p.images, 1), dim_or_1(p.images, 2),
-                      dim_or_1(p.images, 3)};
-  std::vector<uint8_t> gathered;
-  if (!contiguous) {  // gather the chosen u8 images (4x smaller than the f32 result) first
-    gathered.resize(item * select.size());
-    for (std::size_t i = 0; i < select.size(); ++i)
-      std::memcpy(gathered.data() + i * item, p.images.data.data() + select[i] * item, item);
-    raw.data = gathered.data();
-  }
-  data::preprocess_images(raw, in, c.preprocess, s.inputs[0].as<float>());
-
-  s.targets = HostTensor::allocate(DType::s32, {n}, target_alloc, label + "." + c.target.name);
-  auto* t = s.targets.as<int32_t>();
-  for (int64_t i = 0; i < n; ++i) t[i] = p.labels.data[select[i]];
-  return s;
+std::vector<int32_t> class_of(const Challenge& c, const View& v) {
+  std::vector<int32_t> out;
+  const HostTensor& t = *v.table->find(c.target.name);
+  for (const int64_t r : v.rows) out.push_back(static_cast<int32_t>(t.value(static_cast<std::size_t>(r))));
+  return out;
 }
 
-void load_idx(const Challenge& c, const IdxDataSource& src, const DataRequest& req,
-              const BufferAllocator& worker_alloc, ChallengeData& out) {
-  if (c.task != Task::classification)
-    throw DataError(where(c) + ": IDX data (images with class labels) needs task: classification");
-  if (c.target.dtype != DType::s32 || per_sample(c.target) != 1)
-    throw DataError(where(c) + ": IDX labels need a target of dtype s32 and shape [batch]");
-
-  const IdxPair test = read_idx_pair(c, src.test_images, src.test_labels);
-  const auto sel = data::eval_indices(c.split, req.split, test.images.items(), req.eval_limit);
-  out.eval = idx_split(c, test, sel, false, worker_alloc, heap_allocator(), "eval");
-
-  if (!req.include_train) return;
-  const IdxPair train = read_idx_pair(c, src.train_images, src.train_labels);
-  const int64_t total = train.images.items();
-  std::vector<int64_t> first(req.train_limit < 0 ? total : std::min(total, req.train_limit));
-  std::iota(first.begin(), first.end(), int64_t{0});
-  out.train = idx_split(c, train, first, true, worker_alloc, worker_alloc, "train");
+// The target's rows, converted to its dtype and shape.
+HostTensor targets_of(const Challenge& c, const View& v, const BufferAllocator& alloc,
+                      const std::string& label) {
+  const HostTensor& src = *v.table->find(c.target.name);
+  const auto n = static_cast<int64_t>(v.rows.size());
+  HostTensor out =
+      HostTensor::allocate(c.target.dtype, batch_shape(n, c.target), alloc, label + "." + c.target.name);
+  TensorSpec raw = c.target;
+  raw.preprocess = {};
+  data::fill_input(src, v.rows, raw, nullptr, out, v.table->origin_of(c.target.name));
+  return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Synthetic regression
-
-void load_synthetic(const Challenge& c, const SyntheticRegressionSource& src, const DataRequest& req,
-                    const BufferAllocator& worker_alloc, ChallengeData& out) {
-  if (c.task != Task::regression)
-    throw DataError(where(c) + ": synthetic_regression data needs task: regression");
-  const TensorSpec& in = c.inputs[0];
-  if (in.dtype != DType::f32 || per_sample(in) != src.num_features)
-    throw DataError(where(c) + ": synthetic_regression makes " + std::to_string(src.num_features) +
-                    " f32 features per sample but input '" + in.name + "' takes " +
-                    std::to_string(per_sample(in)) + " " + std::string(dtype_name(in.dtype)) + " values");
-  if (c.target.dtype != DType::f32 || per_sample(c.target) != 1)
-    throw DataError(where(c) + ": synthetic_regression makes one f32 target per sample but target '" +
-                    c.target.name + "' takes " + std::to_string(per_sample(c.target)) + " " +
-                    std::string(dtype_name(c.target.dtype)) + " values");
-  const auto f = static_cast<std::size_t>(src.num_features);
-  data::SyntheticRegressionGenerator gen(src);
-
-  // Training samples come first in the stream, so they are drawn (or skipped) in any case.
-  const int64_t n_train =
-      !req.include_train ? 0
-                         : (req.train_limit < 0 ? src.num_train : std::min(src.num_train, req.train_limit));
-  if (req.include_train) {
-    out.train.inputs.push_back(
-        HostTensor::allocate(DType::f32, batch_shape(n_train, in), worker_alloc, "train." + in.name));
-    out.train.targets = HostTensor::allocate(DType::f32, batch_shape(n_train, c.target), worker_alloc,
-                                             "train." + c.target.name);
-    out.train.source_index.resize(static_cast<std::size_t>(n_train));
-    std::iota(out.train.source_index.begin(), out.train.source_index.end(), int64_t{0});
+std::string values_list(const std::vector<double>& v) {
+  std::vector<std::string> items;
+  char buf[40];
+  for (const double x : v) {
+    std::snprintf(buf, sizeof buf, "%.9g", x);
+    items.emplace_back(buf);
   }
-  float* tx = n_train ? out.train.inputs[0].as<float>() : nullptr;
-  float* ty = n_train ? out.train.targets.as<float>() : nullptr;
-  for (int64_t i = 0; i < src.num_train; ++i) {
-    const bool keep = i < n_train;
-    const double y = gen.next(keep ? tx + i * f : nullptr);
-    if (keep) ty[i] = static_cast<float>(y);
-  }
-  if (n_train) data::preprocess_features(tx, n_train * src.num_features, c.preprocess);
+  return join(items, ",");
+}
 
-  const auto sel = data::eval_indices(c.split, req.split, src.num_test, req.eval_limit);
-  const auto n_eval = static_cast<int64_t>(sel.size());
-  SplitData& e = out.eval;
-  e.source_index = sel;
-  e.inputs.push_back(
-      HostTensor::allocate(DType::f32, batch_shape(n_eval, in), worker_alloc, "eval." + in.name));
-  e.targets = HostTensor::allocate(DType::f32, batch_shape(n_eval, c.target), heap_allocator(),
-                                   "eval." + c.target.name);
-  float* ex = e.inputs[0].as<float>();
-  float* ey = e.targets.as<float>();
-  std::size_t next = 0;  // sel is ascending: walk the test stream once, keeping the chosen ones
-  for (int64_t i = 0; i < src.num_test && next < sel.size(); ++i) {
-    const bool keep = sel[next] == i;
-    const double y = gen.next(keep ? ex + next * f : nullptr);
-    if (keep) ey[next++] = static_cast<float>(y);
+// The sets as read, and which of their rows make each part of a request.
+struct Selection {
+  formats::Table all, test, train;
+  View test_view, train_view;       // the whole test and training sets
+  View eval, train_part;            // the requested part of the test set; the training samples given
+  std::vector<int64_t> eval_index;  // eval's positions in the test set
+  std::vector<std::string> class_names;
+};
+
+void select(const Challenge& c, const DataRequest& req, Selection& s) {
+  if (!c.data.config) throw DataError("challenge '" + c.id + "': no data source");
+  const std::vector<formats::TensorWant> want = source_tensors(c);
+
+  const bool fitted = std::any_of(c.inputs.begin(), c.inputs.end(), [](const TensorSpec& t) {
+    return t.preprocess.kind == InputPreprocess::Kind::standardize;
+  });
+  const bool need_train = req.include_train || fitted;
+  const bool labels = c.task == Task::classification || c.task == Task::binary;
+  if (c.data.config->sets() == std::vector<std::string>{"all"}) {
+    s.all = c.data.config->read("all", want);
+    check_table(c, s.all);
+    const View whole{&s.all, iota(s.all.samples())};
+    const std::vector<int32_t> classes = labels ? class_of(c, whole) : std::vector<int32_t>{};
+    const Holdout h = c.holdout.value_or(Holdout{});
+    const std::vector<bool> to_test = data::exact_choice(s.all.samples(), h.test_fraction, h.seed,
+                                                         h.stratify && labels ? &classes : nullptr);
+    s.test_view.table = s.train_view.table = &s.all;
+    for (int64_t i = 0; i < s.all.samples(); ++i)
+      (to_test[i] ? s.test_view.rows : s.train_view.rows).push_back(i);
+    s.class_names = s.all.classes;
+  } else {
+    s.test = c.data.config->read("test", want);
+    check_table(c, s.test);
+    s.test_view = {&s.test, iota(s.test.samples())};
+    if (need_train) {
+      s.train = c.data.config->read("train", want);
+      check_table(c, s.train);
+      s.train_view = {&s.train, iota(s.train.samples())};
+    }
+    s.class_names = s.test.classes;
   }
-  data::preprocess_features(ex, n_eval * src.num_features, c.preprocess);
+
+  // The public/private division and the limit, in test-set order.
+  const std::vector<int32_t> test_classes = labels ? class_of(c, s.test_view) : std::vector<int32_t>{};
+  s.eval_index = data::eval_indices(c.split, req.split, static_cast<int64_t>(s.test_view.rows.size()),
+                                    req.eval_limit, labels ? &test_classes : nullptr);
+  s.eval = {s.test_view.table, {}};
+  for (const int64_t i : s.eval_index) s.eval.rows.push_back(s.test_view.rows[i]);
+
+  s.train_part = {s.train_view.table, s.train_view.rows};
+  if (req.train_limit >= 0 && static_cast<int64_t>(s.train_part.rows.size()) > req.train_limit)
+    s.train_part.rows.resize(static_cast<std::size_t>(req.train_limit));
+}
+
+formats::Table gather(const View& v) {
+  formats::Table out;
+  if (!v.table) return out;
+  out.classes = v.table->classes;
+  for (std::size_t k = 0; k < v.table->names.size(); ++k) {
+    const HostTensor& src = v.table->tensors[k];
+    std::vector<int64_t> shape = src.shape;
+    shape[0] = static_cast<int64_t>(v.rows.size());
+    HostTensor t = HostTensor::allocate(src.dtype, shape);
+    const std::size_t bytes = src.sample_bytes();
+    for (std::size_t i = 0; i < v.rows.size(); ++i)
+      std::memcpy(t.raw() + i * bytes, src.raw() + static_cast<std::size_t>(v.rows[i]) * bytes, bytes);
+    out.add(v.table->names[k], std::move(t), v.table->origin[k]);
+  }
+  return out;
 }
 
 }  // namespace
 
-ChallengeData load_challenge_data(const Challenge& challenge, const DataRequest& request,
+RawParts raw_parts(const Challenge& challenge, SplitName split) {
+  Selection s;
+  select(challenge, {split, -1, -1, true}, s);
+  return {gather(s.train_part), gather(s.eval)};
+}
+
+ChallengeData load_challenge_data(const Challenge& c, const DataRequest& req,
                                   const BufferAllocator& worker_alloc) {
-  if (challenge.inputs.size() != 1)
-    throw DataError(where(challenge) + ": the data layer feeds exactly one input, the challenge declares " +
-                    std::to_string(challenge.inputs.size()));
+  Selection s;
+  select(c, req, s);
   ChallengeData out;
-  std::visit(
-      [&](const auto& src) {
-        using T = std::decay_t<decltype(src)>;
-        if constexpr (std::is_same_v<T, IdxDataSource>)
-          load_idx(challenge, src, request, worker_alloc, out);
-        else
-          load_synthetic(challenge, src, request, worker_alloc, out);
-      },
-      challenge.data);
+  out.class_names = s.class_names;
+  out.eval.source_index = s.eval_index;
+  const View& eval = s.eval;
+  const View& train_part = s.train_part;
+  const View& train_view = s.train_view;
+
+  out.preprocess_entries = preprocess_entries(c);
+  for (const TensorSpec& in : c.inputs) {
+    data::FeatureStats stats;
+    if (in.preprocess.kind == InputPreprocess::Kind::standardize) {
+      stats = data::fit_standardize(*train_view.table->find(in.name), train_view.rows);
+      out.preprocess_entries.emplace_back("gauntlet.preprocess." + in.name + ".mean",
+                                          values_list(stats.mean));
+      out.preprocess_entries.emplace_back("gauntlet.preprocess." + in.name + ".std",
+                                          values_list(stats.stddev));
+    }
+    auto fill = [&](const View& v, SplitData& part, const std::string& label) {
+      HostTensor t = HostTensor::allocate(in.dtype, batch_shape(static_cast<int64_t>(v.rows.size()), in),
+                                          worker_alloc, label + "." + in.name);
+      data::fill_input(*v.table->find(in.name), v.rows, in, &stats, t, v.table->origin_of(in.name));
+      part.inputs.push_back(std::move(t));
+    };
+    fill(eval, out.eval, "eval");
+    if (req.include_train) fill(train_part, out.train, "train");
+  }
+  out.eval.targets = targets_of(c, eval, heap_allocator(), "eval");
+  if (req.include_train) {
+    out.train.targets = targets_of(c, train_part, worker_alloc, "train");
+    out.train.source_index = train_part.rows;
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
-// The judge's data: reads or generates a challenge's dataset, divides its test set into the
-// public and private parts, and preprocesses inputs with oneDNN straight into the memory the
-// caller provides (the shared memory the worker maps: zero copy afterwards).
+// The judge's data: reads a challenge's dataset through its source (formats/source.hpp),
+// divides it into training and test sets and the test set into public and private parts,
+// and preprocesses every input straight into the memory the caller provides (the shared
+// memory the worker maps: zero copy afterwards).
 #pragma once
 
 #include "challenge/challenge.hpp"
@@ -19,14 +20,6 @@ namespace gauntlet {
 enum class SplitName { public_split, private_split, whole_test };
 const char* split_name(SplitName split);  // "public" / "private" / "all"
 
-// A dataset file that is missing, truncated or corrupt. The message names the file and
-// what is wrong with it; commands exit with code 2.
-class DataError : public std::runtime_error {
- public:
-  // The message is made one printable line (paths come from challenge files).
-  explicit DataError(const std::string& message) : std::runtime_error(printable_line(message)) {}
-};
-
 // True when test sample `index` belongs to the private part (see SplitRule).
 bool is_private_sample(const SplitRule& rule, int64_t index);
 
@@ -38,9 +31,10 @@ struct DataRequest {
 };
 
 struct SplitData {
-  // One per challenge input, preprocessed to the input's dtype, shape [N, spec.shape[1:]...].
+  // One per challenge input, in challenge.inputs order, preprocessed to the input's dtype,
+  // shape [N, spec.shape[1:]...].
   std::vector<HostTensor> inputs;
-  // classification: s32 [N] class indices; regression: f32 [N, target.shape[1:]...].
+  // In the target's dtype, shape [N, target.shape[1:]...] (class indices, 0/1 labels, values).
   HostTensor targets;
   // Index of each sample in the source set (test set for eval, train set for train).
   std::vector<int64_t> source_index;
@@ -49,14 +43,27 @@ struct SplitData {
 struct ChallengeData {
   SplitData train;  // empty (no tensors) unless include_train
   SplitData eval;   // the requested part of the test set
+  // What the plugin is told next to plugin_config in create(): preprocess_entries(challenge)
+  // plus, for each standardised input x, `gauntlet.preprocess.x.mean` and `.std` (the fitted
+  // values, comma-separated per element).
+  std::vector<std::pair<std::string, std::string>> preprocess_entries;
+  std::vector<std::string> class_names;  // when the source knows them (folders, files per class)
 };
 
 // `worker_alloc` provides the memory of everything the worker will see: train inputs, train
 // targets and eval inputs. Eval targets are hidden from the worker and always live on the
 // host's heap. Throws DataError.
 // The labels passed to worker_alloc are "train.<input name>", "train.<target name>" and
-// "eval.<input name>". Preprocessed inputs are f32 (another input dtype is a DataError).
+// "eval.<input name>". The training set is read (for fitted preprocessing) even when it is not
+// included.
 ChallengeData load_challenge_data(const Challenge& challenge, const DataRequest& request,
                                   const BufferAllocator& worker_alloc);
+
+// The training set and the requested part of the test set as the source holds them (no
+// conversion, no preprocessing), each tensor's rows gathered: what a team kit copies.
+struct RawParts {
+  formats::Table train, test;
+};
+RawParts raw_parts(const Challenge& challenge, SplitName split);
 
 }  // namespace gauntlet

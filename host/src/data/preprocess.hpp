@@ -1,32 +1,35 @@
-// Private to the data layer: x' = (x * scale - mean) / stddev with oneDNN, written straight
-// into the caller's (shared) memory.
+// Private to the data layer: an input's selected samples converted and preprocessed, written
+// straight into the caller's (shared) memory. oneDNN does u8 images with one scale, mean and
+// std (the common case, one reorder); every other case is a plain loop in double.
 #pragma once
 
 #include "challenge/challenge.hpp"
+#include "common/host_tensor.hpp"
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gauntlet::data {
 
-// Raw u8 images, row-major [n, h, w, c]: channels last, as IDX and most image files store them.
-struct RawImages {
-  const uint8_t* data = nullptr;
-  int64_t n = 0, h = 0, w = 0, c = 1;
+// Per-element mean and standard deviation of an input over the training set.
+struct FeatureStats {
+  std::vector<double> mean, stddev;
 };
 
-// Throws DataError (naming `source`) unless input `spec` holds h x w x c images: a 4-D input
-// must be [batch, c, h, w] for Layout::nchw or [batch, h, w, c] for Layout::nhwc; any other
-// rank takes the pixels in file order and only needs the same per-sample element count.
-void check_image_input(const TensorSpec& spec, Layout layout, int64_t h, int64_t w, int64_t c,
-                       const std::string& source);
+// Population statistics of every element of `src` [n, ...] over `rows`; a constant element
+// gets std 1 (it then only loses its mean). Fitted in double.
+FeatureStats fit_standardize(const HostTensor& src, const std::vector<int64_t>& rows);
 
-// Writes src.n preprocessed images as f32 into `dst` in the layout check_image_input accepted:
-// one oneDNN reorder (u8 -> f32, layout change, output scale scale/stddev) over the caller's
-// memory, then an in-place eltwise_linear for the -mean/stddev shift when it is not zero.
-void preprocess_images(const RawImages& src, const TensorSpec& spec, const Preprocess& pp, float* dst);
+// Throws DataError (naming `origin`) unless `src` [n, ...] can feed input `spec`: the same
+// number of values per sample, or, for a 4-D input, images [n, h, w] or [n, h, w, c] whose
+// sizes the input's layout takes.
+void check_input(const HostTensor& src, const TensorSpec& spec, const std::string& origin);
 
-// In place on `count` f32 values, with one oneDNN eltwise_linear (skipped for the identity).
-void preprocess_features(float* data, int64_t count, const Preprocess& pp);
+// Writes src's `rows` into `dst` ([rows, spec.shape[1:]...] of spec.dtype), preprocessed as
+// spec.preprocess says (`stats` for standardize). Throws DataError when a raw value does not
+// fit the input's dtype.
+void fill_input(const HostTensor& src, const std::vector<int64_t>& rows, const TensorSpec& spec,
+                const FeatureStats* stats, HostTensor& dst, const std::string& origin);
 
 }  // namespace gauntlet::data

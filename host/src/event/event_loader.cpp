@@ -1,11 +1,11 @@
 #include "event/event_loader.hpp"
 
 #include "challenge/challenge_loader.hpp"
-#include "challenge/yaml_fields.hpp"
-#include "challenge/yaml_tree.hpp"
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "event/submission.hpp"
+#include "yaml/yaml_fields.hpp"
+#include "yaml/yaml_tree.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -2,6 +2,7 @@
 
 #include "common/sha256.hpp"
 #include "event/event_loader.hpp"
+#include "quality/metric_registry.hpp"
 
 #include <map>
 
@@ -10,8 +11,14 @@ namespace {
 
 using json = nlohmann::json;
 
-bool higher_is_better_metric(const std::string& variable) {
-  return !(variable == "log_loss" || variable == "mse" || variable == "mae");
+
+// A data file that cannot be read: the event config's problem, reported before judging.
+std::string data_digest(const Challenge& c) {
+  try {
+    return data_sha256(c);
+  } catch (const DataError& e) {
+    throw ConfigError({c.file.string(), 0, 0}, "data", e.what());
+  }
 }
 
 }  // namespace
@@ -40,8 +47,14 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
           throw ConfigError(team.where, "", "team '" + team.name + "': " + e.what());
         }
       }
-      job.identity = store::JobIdentity{it->second,         challenge.sha256,         split,
-                                        config.judge.limit, config.judge.train_limit, config.judge.seed};
+      job.identity = store::JobIdentity{it->second,
+                                        challenge.sha256,
+                                        split,
+                                        config.judge.limit,
+                                        config.judge.train_limit,
+                                        config.judge.seed,
+                                        challenge.rules_sha256,
+                                        data_digest(challenge)};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
       job.state = store::record_state(job.record, job.key, config.judge.attempts);
@@ -61,8 +74,9 @@ json describe_event(const EventConfig& config, const Plan* plan) {
   for (const auto& c : config.challenges) {
     json metrics = json::array();
     for (const auto& m : c.metrics)
-      metrics.push_back(
-          {{"variable", m.variable}, {"higher_is_better", higher_is_better_metric(m.variable)}});
+      for (const auto& v : m.variables)
+        metrics.push_back(
+            {{"variable", v}, {"higher_is_better", quality::variable_higher_is_better(v).value_or(true)}});
     json tie_break = json::array();
     for (const auto& t : c.score.tie_break)
       tie_break.push_back({{"variable", t.variable}, {"order", t.descending ? "desc" : "asc"}});
@@ -82,8 +96,10 @@ json describe_event(const EventConfig& config, const Plan* plan) {
     challenges.push_back({{"id", c.id},
                           {"title", c.title},
                           {"sha256", c.sha256},
+                          {"rules_sha256", c.rules_sha256},
+                          {"data_sha256", data_digest(c)},
                           {"file", c.file.string()},
-                          {"task", c.task == Task::classification ? "classification" : "regression"},
+                          {"task", std::string(task_name(c.task))},
                           {"metrics", metrics},
                           {"latency_variable", "latency_ms"},
                           {"score",

@@ -24,21 +24,60 @@ std::size_t argmax(const std::vector<double>& p) {
   return static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// Class probabilities: close, and the same class unless the evaluation hesitated.
+bool classes_agree(const std::vector<double>& p, const std::vector<double>& q, double tolerance) {
+  for (std::size_t e = 0; e < p.size(); ++e)
+    if (!(std::abs(p[e] - q[e]) <= tolerance)) return false;
+  const std::size_t a = argmax(p), b = argmax(q);
+  return a == b || std::abs(q[b] - q[a]) <= tolerance;
+}
+
+// Label probabilities: each close, and on the same side of 0.5 unless the evaluation was at it.
+bool labels_agree(const std::vector<double>& p, const std::vector<double>& q, double tolerance) {
+  for (std::size_t e = 0; e < p.size(); ++e) {
+    if (!(std::abs(p[e] - q[e]) <= tolerance)) return false;
+    if ((p[e] >= 0.5) != (q[e] >= 0.5) && std::abs(q[e] - 0.5) > tolerance) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string ConsistencyRule::describe() const {
+  const char* what = "values within %g (absolute)";
+  switch (kind) {
+    case Kind::class_scores:
+      what = "same class, softmax probabilities within %g";
+      break;
+    case Kind::class_probabilities:
+      what = "same class, probabilities within %g";
+      break;
+    case Kind::label_scores:
+      what = "same decisions, sigmoid probabilities within %g";
+      break;
+    case Kind::label_probabilities:
+      what = "same decisions, probabilities within %g";
+      break;
+    case Kind::values:
+      break;
+  }
   char buf[160];
-  if (kind == Kind::class_scores)
-    std::snprintf(buf, sizeof buf, "same class, softmax probabilities within %g", tolerance);
-  else
-    std::snprintf(buf, sizeof buf, "values within %g (absolute)", tolerance);
+  std::snprintf(buf, sizeof buf, what, tolerance);
   return buf;
 }
 
 ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& targets) {
   ConsistencyRule rule;
-  if (challenge.task == Task::classification) {
-    rule.kind = ConsistencyRule::Kind::class_scores;
+  if (challenge.task != Task::regression) {
+    const bool probabilities = challenge.output_form == ScoreForm::probabilities;
+    // A binary task with two outputs per sample is a two-class classification.
+    const bool labels = challenge.task == Task::multilabel ||
+                        (challenge.task == Task::binary && challenge.outputs.front().shape.back() == 1);
+    using Kind = ConsistencyRule::Kind;
+    rule.kind = labels ? (probabilities ? Kind::label_probabilities : Kind::label_scores)
+                       : (probabilities ? Kind::class_probabilities : Kind::class_scores);
     rule.tolerance = kProbabilityTolerance;
     return rule;
   }
@@ -60,22 +99,35 @@ ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& t
   return rule;
 }
 
-bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
-                   std::size_t per_sample) {
-  if (rule.kind == ConsistencyRule::Kind::values) {
+bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated, std::size_t per_sample) {
+  using Kind = ConsistencyRule::Kind;
+  if (rule.kind == Kind::values) {
     for (std::size_t e = 0; e < per_sample; ++e)
       if (!(std::abs(static_cast<double>(timed[e]) - evaluated[e]) <= rule.tolerance)) return false;
     return true;
   }
   thread_local std::vector<double> p, q;
-  softmax(timed, per_sample, p);
-  softmax(evaluated, per_sample, q);
-  for (std::size_t e = 0; e < per_sample; ++e)
-    if (!(std::abs(p[e] - q[e]) <= rule.tolerance)) return false;
-  const std::size_t a = argmax(p), b = argmax(q);
-  if (a == b) return true;
-  // A different class is a disagreement unless the evaluation itself hesitated between them.
-  return std::abs(q[b] - q[a]) <= rule.tolerance;
+  p.assign(timed, timed + per_sample);
+  q.assign(evaluated, evaluated + per_sample);
+  switch (rule.kind) {
+    case Kind::class_scores:
+      softmax(timed, per_sample, p);
+      softmax(evaluated, per_sample, q);
+      return classes_agree(p, q, rule.tolerance);
+    case Kind::class_probabilities:
+      return classes_agree(p, q, rule.tolerance);
+    case Kind::label_scores:
+      for (std::size_t e = 0; e < per_sample; ++e) {
+        p[e] = sigmoid(p[e]);
+        q[e] = sigmoid(q[e]);
+      }
+      return labels_agree(p, q, rule.tolerance);
+    case Kind::label_probabilities:
+      return labels_agree(p, q, rule.tolerance);
+    case Kind::values:
+      break;
+  }
+  return true;
 }
 
 ConsistencyCheck::ConsistencyCheck(ConsistencyRule rule, int64_t samples, std::size_t per_sample)

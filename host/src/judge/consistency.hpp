@@ -4,8 +4,10 @@
 // every sample again, untimed, and its answers are the ones scored. A plugin that answered
 // timed calls differently (cheaply, from a guess, from a cache) is caught here. The tolerance
 // is fixed by the judge, never by the plugin's own outputs: class scores are compared as
-// probabilities (softmax of logits), which no shift or rescaling of the logits can widen, and
-// regression values with an absolute tolerance set by the scale of the evaluation targets.
+// probabilities (softmax of logits for classes, sigmoid per label for binary and multilabel
+// tasks, or the probabilities a challenge says its outputs are), which no shift or rescaling of
+// the logits can widen, and regression values with an absolute tolerance set by the scale of
+// the evaluation targets. Only the first output is scored, and only it is compared.
 #pragma once
 
 #include "challenge/challenge.hpp"
@@ -21,22 +23,25 @@ namespace gauntlet::judge {
 
 struct ConsistencyRule {
   enum class Kind {
-    class_scores,  // logits: compared as softmax probabilities, and by argmax
-    values,        // regression: element by element
+    class_scores,         // class logits: softmax probabilities, and the same class
+    class_probabilities,  // the same, the outputs being probabilities already
+    label_scores,         // binary/multilabel logits: sigmoid per label, and the same side of 0.5
+    label_probabilities,  // the same, the outputs being probabilities already
+    values,               // regression: element by element
   };
   Kind kind = Kind::values;
-  double tolerance = 1e-3;  // probability (class scores) or absolute value (regression)
+  double tolerance = 1e-3;  // probability (classes, labels) or absolute value (regression)
   std::string describe() const;
 };
 
-// The rule for `challenge`: class scores within 1e-3 in probability and the same class (unless
-// the evaluation's top two are within that too); regression values within 1e-3 of the
-// evaluation targets' standard deviation (of their magnitude when they are constant).
+// The rule for `challenge`: probabilities within 1e-3 and the same decision (class, or side of
+// 0.5 for a label) unless the evaluation itself was that close to another; regression values
+// within 1e-3 of the evaluation targets' standard deviation (of their magnitude when they are
+// constant).
 ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& eval_targets);
 
 // Whether two answers for one sample agree under `rule` (`per_sample` floats each).
-bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
-                   std::size_t per_sample);
+bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated, std::size_t per_sample);
 
 class ConsistencyCheck {
  public:

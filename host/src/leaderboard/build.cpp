@@ -40,6 +40,17 @@ ChallengeRule rule_from(const json& c) {
   return rule;
 }
 
+// Why a record no longer counts, for the person reading the leaderboard.
+std::string stale_reason(const json& job, const std::string& rules, const std::string& data) {
+  const bool rules_changed = job.value("rules_sha256", "") != rules;
+  const bool data_changed = job.value("data_sha256", "") != data;
+  std::string what = rules_changed && data_changed ? "other rules and other data"
+                     : rules_changed              ? "other rules (the challenge changed)"
+                                                  : "other data (a data file changed)";
+  if (!job.contains("rules_sha256")) what = "an older challenge file";
+  return "judged under " + what + "; `gauntlet run` judges it again";
+}
+
 }  // namespace
 
 Entry entry_from_record(const json& record) {
@@ -94,15 +105,20 @@ Leaderboard build_leaderboard(const json& description, const std::vector<json>& 
     for (const auto& t : c.value("teams_without_plugin", json::array()))
       without_plugin.insert(t.get<std::string>());
 
-    // The latest record of each team judged under the current challenge file.
-    std::map<std::string, const json*> latest;
+    // The latest record of each team judged under the current rules and data (events
+    // described before result keys held them: under the current challenge file), and the
+    // latest one judged under others, shown as stale when there is no current one.
+    const std::string rules = c.value("rules_sha256", ""), data = c.value("data_sha256", "");
+    std::map<std::string, const json*> latest, stale;
     for (const auto& rec : records) {
       if (rec.value("split", "") != split) continue;
       const json& job = rec.at("job");
-      if (job.value("challenge_id", "") != rule.id || job.value("challenge_sha256", "") != sha) continue;
+      if (job.value("challenge_id", "") != rule.id) continue;
       const std::string team = rec.value("team", "");
       if (!known_teams.count(team)) continue;
-      const json*& slot = latest[team];
+      const bool current = rules.empty() ? job.value("challenge_sha256", "") == sha
+                                         : job.value("rules_sha256", "") == rules && job.value("data_sha256", "") == data;
+      const json*& slot = current ? latest[team] : stale[team];
       if (!slot || rec.value("recorded_at_ns", int64_t{0}) > slot->value("recorded_at_ns", int64_t{0}))
         slot = &rec;
     }
@@ -119,6 +135,9 @@ Leaderboard build_leaderboard(const json& description, const std::vector<json>& 
       if (without_plugin.count(team)) {
         e.verdict = "NO_PLUGIN";
         e.reason = "no plugin for this challenge";
+      } else if (const auto old = stale.find(team); old != stale.end()) {
+        e.verdict = "STALE";
+        e.reason = stale_reason(old->second->at("job"), rules, data);
       } else {
         e.verdict = "NOT_JUDGED";
         e.reason = "no result in the store yet";

@@ -1,5 +1,7 @@
 #include "leaderboard/ranking.hpp"
 
+#include "quality/metric_registry.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -30,7 +32,7 @@ std::optional<EventRule> parse_event_rule(const std::string& name) {
 }
 
 bool metric_higher_is_better(const std::string& variable) {
-  return !(variable == "log_loss" || variable == "mse" || variable == "mae");
+  return quality::variable_higher_is_better(variable).value_or(true);
 }
 
 namespace {

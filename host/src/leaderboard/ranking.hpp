@@ -104,8 +104,8 @@ struct EventBoard {
 EventBoard combine(const std::vector<ChallengeBoard>& boards, EventRule rule,
                    const std::vector<std::string>& teams);
 
-// Direction of a quality metric variable: accuracy, top<k>_accuracy and macro_f1 are better
-// higher; log_loss, mse and mae lower.
+// Direction of a quality metric variable, from the metric registry (quality/); variables no
+// metric defines count as higher-is-better.
 bool metric_higher_is_better(const std::string& variable);
 
 // Indexes (into `points`) of the Pareto front of (latency, quality): no other point is at

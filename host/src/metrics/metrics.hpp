@@ -14,20 +14,12 @@
 namespace gauntlet {
 
 // Quality metrics of `outputs` (the first interface output for every eval sample, in eval
-// order) against `targets`, in the order of challenge.metrics; keys are MetricSpec::variable.
-// Classification outputs are per-class scores (logits or probabilities, argmax = prediction;
-// log_loss applies softmax to them). Regression outputs are compared element-wise.
-// Conventions, all in double:
-// - argmax takes the first maximal index on ties (numpy);
-// - top_k_accuracy: a hit when fewer than k other classes score >= the target's score, so ties
-//   count against the plugin (constant outputs get 0 unless k = num_classes);
-// - macro_f1: scikit-learn's f1_score(average="macro", zero_division=0): the mean of per-class
-//   F1 = 2TP / (2TP + FP + FN) over the classes present in the targets or the predictions;
-// - log_loss: mean of -log softmax(row)[target] (oneDNN log-softmax), p clamped to
-//   [1e-15, 1 - 1e-15], so at most ~34.54 per sample;
-// - a row holding a NaN predicts no class (wrong for accuracy, top-k, macro-F1) and costs the
-//   log_loss maximum; mse/mae propagate NaN (check find_non_finite first).
-// Throws std::invalid_argument when shapes, dtypes, targets or metric kinds do not fit.
+// order) against `targets`, in the order of challenge.metrics, each metric giving its
+// variables (MetricSpec::variables). Computed by the metric registry
+// (quality/metric_registry.hpp), whose conventions are scikit-learn's and are checked against
+// it (tests/metrics): outputs are read as the challenge's `output` says (logits:
+// softmax/sigmoid; probabilities: as given), argmax takes the first maximal index, a NaN row
+// predicts no class. Throws std::invalid_argument when shapes, dtypes or targets do not fit.
 std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challenge& challenge,
                                                                     const HostTensor& outputs,
                                                                     const HostTensor& targets);

@@ -1,6 +1,7 @@
 #include "scoring/score.hpp"
 
-#include "scoring/suggest.hpp"
+#include "common/suggest.hpp"
+#include "common/text.hpp"
 
 #include <muParser.h>
 
@@ -46,12 +47,6 @@ const std::vector<std::string>& builtin_functions() {
   return names;
 }
 
-std::string join(const std::vector<std::string>& names) {
-  std::string s;
-  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
 // muparser's message without its own "at position N" (we report a column instead), lower-case.
 std::string clean_message(std::string msg) {
   if (auto p = msg.find(" at position "); p != std::string::npos) msg.erase(p);
@@ -64,9 +59,7 @@ std::string clean_message(std::string msg) {
 std::string format_value(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
+  return format_number(v);
 }
 
 // Unknown names met while parsing are bound to NaN slots here so that evaluation can report

@@ -2,8 +2,8 @@
 // expression library) over the result variables of a challenge.
 #pragma once
 
-#include "challenge/challenge.hpp"
 #include "common/errors.hpp"
+#include "scoring/score_rule.hpp"
 
 #include <map>
 #include <string>

@@ -56,9 +56,10 @@ bool is_record(const json& j) {
 
 std::string job_key(const JobIdentity& job) {
   // One field per line, with its name: no two identities share a text.
-  std::string text = "gauntlet.job/1\n";
+  std::string text = "gauntlet.job/2\n";
   text += "plugin_sha256=" + job.plugin_sha256 + "\n";
-  text += "challenge_sha256=" + job.challenge_sha256 + "\n";
+  text += "rules_sha256=" + job.rules_sha256 + "\n";
+  text += "data_sha256=" + job.data_sha256 + "\n";
   text += "split=" + job.split + "\n";
   text += "limit=" + std::to_string(job.limit) + "\n";
   text += "train_limit=" + std::to_string(job.train_limit) + "\n";
@@ -141,6 +142,8 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
        {{"plugin_sha256", job.plugin_sha256},
         {"challenge_id", challenge.id},
         {"challenge_sha256", job.challenge_sha256},
+        {"rules_sha256", job.rules_sha256},
+        {"data_sha256", job.data_sha256},
         {"split", job.split},
         {"limit", job.limit},
         {"train_limit", job.train_limit},
