@@ -189,7 +189,7 @@ TEST_CASE("inspect reports a plugin's identity through the worker, and refuses b
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("ABI           1.0") != std::string::npos);
   CHECK(r.out.find("Name          null") != std::string::npos);
-  CHECK(r.out.find("MachineProbe  (none: inference only)") != std::string::npos);
+  CHECK(r.out.find("Capabilities  (none: inference only)") != std::string::npos);
   r = run_command({bin, "inspect", test_plugin("abi_major_2")});
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("ABI_MISMATCH") != std::string::npos);

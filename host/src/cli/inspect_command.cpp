@@ -4,6 +4,7 @@
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/sha256.hpp"
+#include "common/untrusted_text.hpp"
 #include "judge/worker_client.hpp"
 
 #include <gauntlet/plugin_api.h>
@@ -60,11 +61,12 @@ int inspect_command(int argc, char** argv) {
     std::cout << "ABI           " << id.abi_major << "." << id.abi_minor << " (judge speaks "
               << GAUNTLET_ABI_MAJOR << "." << GAUNTLET_ABI_MINOR << "), function table " << id.table_size
               << " bytes\n"
-              << "Name          " << id.name << "\n"
-              << "Team          " << id.team << "\n"
-              << "Version       " << id.version << "\n"
-              << "Description   " << id.description << "\n"
-              << "MachineProbe  "
+              // The plugin's own words: shown, never obeyed (common/untrusted_text.hpp).
+              << "Name          " << untrusted::terminal_line(id.name) << "\n"
+              << "Team          " << untrusted::terminal_line(id.team) << "\n"
+              << "Version       " << untrusted::terminal_line(id.version) << "\n"
+              << "Description   " << untrusted::terminal_line(id.description) << "\n"
+              << "Capabilities  "
               << ((id.capabilities & GAUNTLET_CAP_TRAIN) ? "train" : "(none: inference only)") << "\n";
     client.process().kill_all();
     return kExitOk;

@@ -1,5 +1,7 @@
 #include "event/progress.hpp"
 
+#include "common/untrusted_text.hpp"
+
 #include "common/errors.hpp"
 
 #include <sys/ioctl.h>
@@ -81,7 +83,7 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   std::snprintf(secs, sizeof secs, " in %.1f s", o.seconds);
   line += secs;
   if (o.verdict != "OK" && !o.reason.empty())
-    line += ": " + blank_control_chars(o.reason);  // from the plugin: no terminal escapes
+    line += ": " + untrusted::terminal_line(o.reason);  // from the plugin: shown, never obeyed
   if (o.latency_unreliable) line += " (latency unreliable)";
   if (o.again)
     line += "; judged again later (attempt " + std::to_string(o.attempt + 1) + " of " +

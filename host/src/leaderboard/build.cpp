@@ -45,8 +45,8 @@ std::string stale_reason(const json& job, const std::string& rules, const std::s
   const bool rules_changed = job.value("rules_sha256", "") != rules;
   const bool data_changed = job.value("data_sha256", "") != data;
   std::string what = rules_changed && data_changed ? "other rules and other data"
-                     : rules_changed              ? "other rules (the challenge changed)"
-                                                  : "other data (a data file changed)";
+                     : rules_changed               ? "other rules (the challenge changed)"
+                                                   : "other data (a data file changed)";
   if (!job.contains("rules_sha256")) what = "an older challenge file";
   return "judged under " + what + "; `gauntlet run` judges it again";
 }
@@ -116,8 +116,9 @@ Leaderboard build_leaderboard(const json& description, const std::vector<json>& 
       if (job.value("challenge_id", "") != rule.id) continue;
       const std::string team = rec.value("team", "");
       if (!known_teams.count(team)) continue;
-      const bool current = rules.empty() ? job.value("challenge_sha256", "") == sha
-                                         : job.value("rules_sha256", "") == rules && job.value("data_sha256", "") == data;
+      const bool current =
+          rules.empty() ? job.value("challenge_sha256", "") == sha
+                        : job.value("rules_sha256", "") == rules && job.value("data_sha256", "") == data;
       const json*& slot = current ? latest[team] : stale[team];
       if (!slot || rec.value("recorded_at_ns", int64_t{0}) > slot->value("recorded_at_ns", int64_t{0}))
         slot = &rec;

@@ -1,6 +1,7 @@
 // The HTML leaderboard: one static page that needs nothing but itself. The charts are SVG
 // drawn here, the only script sorts tables, and the Content-Security-Policy forbids every
 // load from anywhere, so the page works offline and cannot leak what it shows.
+#include "common/untrusted_text.hpp"
 #include "leaderboard/render.hpp"
 
 #include <algorithm>
@@ -12,33 +13,8 @@ namespace gauntlet::leaderboard {
 namespace {
 
 // Everything shown comes from results, and some of it from plugins (error messages): it is
-// all escaped.
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// all escaped (common/untrusted_text.hpp).
+std::string esc(const std::string& s) { return untrusted::html_text(s); }
 
 std::string num(double v, const char* fmt = "%.6g") {
   char buf[48];

@@ -1,10 +1,12 @@
 #include "leaderboard/render.hpp"
 
 #include "common/errors.hpp"
+#include "common/untrusted_text.hpp"
 #include "report/text_table.hpp"
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -74,9 +76,8 @@ std::string note_text(const Row& r, bool ascii) {
   if (!r.statistical_ties.empty())
     parts.push_back(std::string(ascii ? "~" : "\u2248") + " statistical tie with " +
                     join(r.statistical_ties, ", ") + " (timing noise)");
-  // Reasons come from plugins: no control characters (terminal escapes) reach a terminal or a
-  // Markdown file.
-  if (!r.entry.reason.empty()) parts.push_back(blank_control_chars(r.entry.reason));
+  // Reasons come from plugins: each output kind escapes them where it writes them.
+  if (!r.entry.reason.empty()) parts.push_back(r.entry.reason);
   if (r.entry.latency_unreliable) parts.push_back("latency unreliable: " + r.entry.latency_note);
   return join(parts, "; ");
 }
@@ -144,7 +145,7 @@ std::string render_table(const Leaderboard& b) {
     align.push_back(Align::left);
     TextTable t(headers, align);
     for (const auto& r : c.rows) {
-      t.add_row(challenge_row_cells(c.rule, r, shorten(note_text(r, true), 90)));
+      t.add_row(challenge_row_cells(c.rule, r, shorten(untrusted::terminal_line(note_text(r, true)), 90)));
     }
     t.print(out, "  ");
   }
@@ -168,11 +169,15 @@ std::string render_table(const Leaderboard& b) {
   return out.str();
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+// A number is written as it is; any other cell (teams, verdicts, a plugin's reason) goes
+// through the CSV sanitiser: no control character, no formula for a spreadsheet.
+std::string csv_cell(const std::string& s) {
+  if (!s.empty()) {
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    if (end == s.c_str() + s.size()) return s;
+  }
+  return untrusted::csv_field(s);
 }
 
 std::string render_csv(const Leaderboard& b) {
@@ -208,14 +213,14 @@ std::string render_csv(const Leaderboard& b) {
       cells.push_back(r.entry.latency_unreliable ? r.entry.latency_note : "");
       cells.push_back(join(r.statistical_ties, " "));
       cells.push_back(r.entry.reason);
-      for (auto& cell : cells) cell = csv_field(cell);
+      for (auto& cell : cells) cell = csv_cell(cell);
       out << join(cells, ",") << "\n";
     }
   for (const auto& r : b.event.rows) {
     std::vector<std::string> cells{"event", b.split, std::to_string(r.rank), r.team,
                                    "",      "",      event_value(b.event, r)};
     cells.resize(header.size());
-    for (auto& cell : cells) cell = csv_field(cell);
+    for (auto& cell : cells) cell = csv_cell(cell);
     out << join(cells, ",") << "\n";
   }
   return out.str();
@@ -283,18 +288,8 @@ std::string render_json(const Leaderboard& b) {
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-std::string md_cell(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
-}
+// Every cell may carry a plugin's words: no HTML, link, emphasis or cell boundary survives.
+std::string md_cell(const std::string& s) { return untrusted::markdown_cell(s); }
 
 std::string md_row(const std::vector<std::string>& cells) {
   std::string s = "|";

@@ -1,5 +1,6 @@
 #include "report/result_table.hpp"
 
+#include "common/untrusted_text.hpp"
 #include "report/text_table.hpp"
 
 namespace gauntlet::report {
@@ -9,7 +10,10 @@ using Align = TextTable::Align;
 
 std::string plugin_label(const judge::JudgeResult& r) {
   std::string s = std::filesystem::path(r.plugin_path).filename().string();
-  if (r.plugin) s += " (" + r.plugin->name + " by " + r.plugin->team + ")";
+  // What the plugin says about itself: shown, never obeyed (common/untrusted_text.hpp).
+  if (r.plugin)
+    s += " (" + untrusted::terminal_line(r.plugin->name) + " by " + untrusted::terminal_line(r.plugin->team) +
+         ")";
   return s;
 }
 
@@ -27,7 +31,8 @@ void print_result(std::ostream& out, const judge::JudgeResult& r) {
   out << ")\n";
   out << "Plugin     " << plugin_label(r) << "\n";
   out << "Verdict    " << judge::verdict_name(r.decision.verdict);
-  if (!r.decision.reason.empty()) out << ": " << r.decision.reason;
+  // Reasons quote the plugin (its last_error): one escaped line.
+  if (!r.decision.reason.empty()) out << ": " << untrusted::terminal_line(r.decision.reason);
   out << "\n";
   if (r.score) {
     out << "Score      " << score_text(r);
@@ -54,9 +59,9 @@ void print_result(std::ostream& out, const judge::JudgeResult& r) {
         if (m.disturbed_calls > 0) calls += " (+" + std::to_string(m.disturbed_calls) + " disturbed)";
         if (!m.reliable) mark = "unreliable";
       }
-      timing.add_row({std::to_string(l.batch_size), calls, format_number(l.p50_ms, 4), format_number(l.p90_ms, 4),
-                      format_number(l.p99_ms, 4), format_number(l.mean_ms, 4), format_number(l.spread, 3),
-                      format_number(l.throughput, 0), mark});
+      timing.add_row({std::to_string(l.batch_size), calls, format_number(l.p50_ms, 4),
+                      format_number(l.p90_ms, 4), format_number(l.p99_ms, 4), format_number(l.mean_ms, 4),
+                      format_number(l.spread, 3), format_number(l.throughput, 0), mark});
     }
     timing.print(out, "  ");
   }
@@ -72,12 +77,13 @@ void print_result(std::ostream& out, const judge::JudgeResult& r) {
           << " s";
     out << "\n";
   }
-  for (const auto& w : r.warnings) out << "Warning    " << w << "\n";
+  for (const auto& w : r.warnings) out << "Warning    " << untrusted::terminal_line(w) << "\n";
   if (r.decision.verdict != judge::Verdict::ok && !r.worker_stderr.head.empty()) {
     std::string tail = r.worker_stderr.head;
     if (tail.size() > 2000) tail = "..." + tail.substr(tail.size() - 2000);
-    out << "\nWorker stderr (" << r.worker_stderr.total_bytes << " bytes):\n" << tail;
-    if (tail.back() != '\n') out << "\n";
+    // Every line marked as the plugin's: none can pass for the judge's own output.
+    out << "\nWorker stderr (" << r.worker_stderr.total_bytes << " bytes), as the plugin wrote it:\n"
+        << untrusted::terminal_block(tail, "  plugin | ");
   }
 }
 
@@ -97,8 +103,9 @@ void print_summary(std::ostream& out, const std::vector<judge::JudgeResult>& res
       latency = format_number(r.latency.front().p50_ms, 4) + " (" +
                 std::to_string(r.latency.front().batch_size) + ")";
     t.add_row({r.challenge_id, std::filesystem::path(r.plugin_path).filename().string(),
-               r.plugin ? r.plugin->team : "-", std::string(judge::verdict_name(r.decision.verdict)),
-               score_text(r), quality.empty() ? "-" : quality, latency,
+               r.plugin ? untrusted::terminal_line(r.plugin->team) : "-",
+               std::string(judge::verdict_name(r.decision.verdict)), score_text(r),
+               quality.empty() ? "-" : quality, latency,
                r.trained ? format_number(r.seconds.train, 1) : "-"});
   }
   t.print(out);

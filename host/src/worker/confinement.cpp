@@ -302,7 +302,7 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd, supervised);
   const pid_t parent = in_namespaces && p.pid_ns ? 0 : host_pid;
 
-  // 3. MachineProbe.
+  // 3. Capabilities.
   if (p.drop_capabilities) {
     if (std::string e = confine::drop_capabilities(); !e.empty())
       failed(mech::kCapabilities, e);
