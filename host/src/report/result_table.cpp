@@ -21,11 +21,12 @@ std::string score_text(const judge::JudgeResult& r) {
 
 }  // namespace
 
-void print_result(std::ostream& out, const judge::JudgeResult& r) {
+void print_result(std::ostream& out, const judge::JudgeResult& r, const std::string& model) {
   out << "Challenge  " << r.challenge_id << " (" << r.split << " split, " << r.eval_samples << " samples";
   if (r.trained) out << ", trained on " << r.train_samples;
   out << ")\n";
   out << "Plugin     " << plugin_label(r) << "\n";
+  if (!model.empty()) out << "Model      " << model << "\n";
   out << "Verdict    " << judge::verdict_name(r.decision.verdict);
   if (!r.decision.reason.empty()) out << ": " << r.decision.reason;
   out << "\n";

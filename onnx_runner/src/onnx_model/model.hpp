@@ -22,7 +22,10 @@ namespace gauntlet::onnx_model {
 
 inline constexpr uint64_t kMaxModelBytes = uint64_t{512} << 20;  // a model file, 512 MiB
 inline constexpr int kMaxNodes = 100000;
-inline constexpr int kMinOpset = 11, kMaxOpset = 17;  // of the default (ai.onnx) domain
+// Opsets of the default (ai.onnx) domain: the runner implements the operator definitions in
+// force from kMinOpset to kMaxOpset (ONNX 1.12), and older opsets where a node's definition is
+// still the same.
+inline constexpr int kMinOpset = 11, kMaxOpset = 17;
 
 // A graph input or output as the model declares it. dims: -1 for a symbolic extent
 // (dim_param, e.g. the dynamic batch) or one the model leaves unset.

@@ -2,6 +2,8 @@
 
 #include "onnx_model/text.hpp"
 
+#include <onnx/defs/schema.h>
+
 #include <algorithm>
 
 namespace gauntlet::onnx_model {
@@ -68,16 +70,26 @@ bool requires_constant(const std::string& op, std::size_t index) {
 }
 
 std::optional<std::string> unsupported(const Node& node, int64_t opset) {
-  if (find_operator(node.domain, node.op)) return std::nullopt;
   const std::string op = node.domain.empty() ? node.op : node.domain + "." + node.op;
-  return cat("unsupported ONNX operator ", quoted(op), " (node ", quoted(node.name), ", opset ", opset,
-             "); supported: ", supported_list());
+  if (!find_operator(node.domain, node.op))
+    return cat("unsupported ONNX operator ", quoted(op), " (node ", quoted(node.name), ", opset ", opset,
+               "); supported: ", supported_list());
+  if (opset >= kMinOpset) return std::nullopt;
+  // An older opset is fine where the operator's definition has not changed since: the one in
+  // force at the model's opset is the one in force at kMinOpset (ONNX's schema registry says).
+  const auto* old = onnx::OpSchemaRegistry::Schema(node.op, static_cast<int>(opset));
+  const auto* now = onnx::OpSchemaRegistry::Schema(node.op, kMinOpset);
+  if (old && now && old->SinceVersion() == now->SinceVersion()) return std::nullopt;
+  return cat("unsupported ONNX operator version: ", quoted(op), " (node ", quoted(node.name), ", opset ", opset,
+             ") follows ", old ? cat("its opset-", old->SinceVersion(), " definition") : std::string("no definition"),
+             ", older than the runner implements (opsets ", kMinOpset, " to ", kMaxOpset,
+             "): export with opset_version=14");
 }
 
 void check_supported(const Model& model) {
-  if (model.opset < kMinOpset || model.opset > kMaxOpset)
-    throw ModelError(cat("unsupported ONNX opset ", model.opset, " (ai.onnx); the runner supports opsets ",
-                         kMinOpset, " to ", kMaxOpset, ": export with opset_version=14"));
+  if (model.opset < 1 || model.opset > kMaxOpset)
+    throw ModelError(cat("unsupported ONNX opset ", model.opset, " (ai.onnx); the runner supports opsets up to ",
+                         kMaxOpset, " (those of ONNX 1.12): export with opset_version=14"));
   for (const Node& n : model.nodes)
     if (auto why = unsupported(n, model.opset)) throw ModelError(*why);
 }

@@ -2,10 +2,10 @@
 
 namespace gauntlet::onnx_model {
 
-std::string quoted(std::string_view name) {
+std::string escaped(std::string_view name) {
   static constexpr std::size_t kMaxShown = 80;
   static const char* hex = "0123456789abcdef";
-  std::string out = "'";
+  std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
     if (i == kMaxShown) {
       out += "...";
@@ -20,7 +20,13 @@ std::string quoted(std::string_view name) {
       out += static_cast<char>(c);
     }
   }
-  return out + "'";
+  return out;
+}
+
+std::string quoted(std::string_view name) {
+  // append(), not "'" + s + "'": GCC 12 warns falsely (-Wrestrict) on the latter.
+  std::string out(1, '\'');
+  return out.append(escaped(name)).append(1, '\'');
 }
 
 std::string shape_text(const std::vector<int64_t>& shape, std::string_view symbolic) {

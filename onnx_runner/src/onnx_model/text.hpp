@@ -11,7 +11,10 @@
 
 namespace gauntlet::onnx_model {
 
-// 'name' with control characters and bytes >= 0x7f escaped as \xNN, cut to 80 characters.
+// `name` with control characters, quotes, backslashes and bytes >= 0x7f escaped as \xNN, cut to
+// 80 characters.
+std::string escaped(std::string_view name);
+// The same in single quotes: 'name'.
 std::string quoted(std::string_view name);
 
 // "[batch, 1, 28, 28]"-style text of a shape; -1 is written as `symbolic`.

@@ -87,7 +87,9 @@ void* Engine::staged_output(Planned& p, std::size_t i, const Buffer& b, bool& co
 }
 
 void Engine::run(int64_t key, const std::vector<Buffer>& inputs, const std::vector<Buffer>& outputs) {
-  Planned& p = plans_.at(key);
+  const auto it = plans_.find(key);
+  if (it == plans_.end()) throw ModelError(cat("no plan for batch ", key, ": prepare() did not announce it"));
+  Planned& p = it->second;
   if (inputs.size() != p.inputs.size() || outputs.size() != p.outputs.size())
     throw ModelError("wrong number of inputs or outputs");
   std::vector<const void*> in;

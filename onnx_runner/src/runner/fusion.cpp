@@ -78,6 +78,7 @@ FusionPlan plan_fusion(const Analysis& a, const std::set<std::string>& graph_out
     const bool takes_add = head.kind == StepKind::conv || head.kind == StepKind::gemm || head.kind == StepKind::matmul;
     const bool takes_activation = takes_add || head.kind == StepKind::binary;
     // Absorb the only reader of the current output while it is something this head can take.
+    bool has_activation = false;
     for (;;) {
       if (graph_outputs.count(f.output)) break;
       const auto& r = readers.of[f.output];
@@ -88,7 +89,11 @@ FusionPlan plan_fusion(const Analysis& a, const std::set<std::string>& graph_out
         break;
       if (s.kind == StepKind::batch_norm && head.kind == StepKind::conv && f.post.empty() && !f.batch_norm) {
         f.batch_norm = &s;
-      } else if (s.kind == StepKind::eltwise && takes_activation) {
+      } else if (s.kind == StepKind::eltwise && takes_activation && !has_activation) {
+        // One activation per chain: oneDNN 2.6's kernels apply the first one's parameters to
+        // a later one of the same kind (two eltwise_linear post-ops on a matmul: both scale by
+        // the first's factor).
+        has_activation = true;
         f.post.push_back({false, {}, std::get<onnx_model::EltwiseAttrs>(s.attrs)});
       } else if (s.kind == StepKind::binary && takes_add && std::get<Binary>(s.attrs) == Binary::add &&
                  a.at(s.output).shape == a.at(f.output).shape) {

@@ -88,7 +88,9 @@ void Planner::lower_conv(const Step& s, const Fusion& f) {
   auto pd = make(dnnl::post_ops(), any_desc(y_shape));
   if (!f.post.empty()) {
     const dnnl::memory::desc dst = pd.dst_desc();
-    pd = make(post_ops(f.post, dst, post_args), dst);
+    dnnl::post_ops ops;
+    append_post_ops(ops, f.post, dst, post_args);
+    pd = make(ops, dst);
   }
   const Tensor src = reorder_to(value(x_name), pd.src_desc());
   const Tensor wt = weights(key + "|w", folded(false), plain_desc(w_dims), pd.weights_desc());

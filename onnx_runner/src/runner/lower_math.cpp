@@ -40,20 +40,20 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
   const bool b_known = analysis_.at(s.inputs[1]).constant.has_value();
   const bool has_c = s.inputs.size() > 2 && !s.inputs[2].empty();
   const bool c_known = has_c && analysis_.at(s.inputs[2]).constant.has_value();
-  if (has_c && !c_known && g.beta != 1.0f)
-    throw onnx_model::ModelError(cat(onnx_model::node_text(*s.node), ": a run-time C with beta != 1 is not supported"));
-
   dnnl::primitive_attr attr;
-  // alpha: into constant weights, else as the output scale (which the bias would share, so the
-  // bias then becomes a post-op, applied after scaling).
-  const bool scale_output = !b_known && g.alpha != 1.0f;
-  if (scale_output) attr.set_output_scales(0, {g.alpha});
+  // alpha: into constant weights, else an output scale (which a bias would share: the bias is
+  // then a post-op, applied after scaling). A computed C with beta != 1 adds as
+  // (alpha / beta * AB + C) * beta: a scale, then post-ops (not with two eltwise_linear
+  // post-ops: oneDNN 2.6 applies the first one's factor to both, see fusion.cpp).
+  const bool c_scaled = has_c && !c_known && g.beta != 1.0f && g.beta != 0.0f;
+  const bool scale_output = (!b_known && g.alpha != 1.0f) || c_scaled;
+  if (scale_output) attr.set_output_scales(0, {(b_known ? 1.0f : g.alpha) / (c_scaled ? g.beta : 1.0f)});
+  const dnnl::memory::desc dst_md = plain_desc({m, n});
   std::vector<std::pair<int, Tensor>> args, post_args;
-  std::vector<PostOp> post;
+  dnnl::post_ops ops;
   std::optional<Tensor> bias;
-  if (has_c) {
+  if (has_c && (c_known || g.beta != 0.0f)) {
     const Shape cs = extended(shape(s.inputs[2]), 2);
-    Tensor c;
     if (c_known) {
       const auto& cv = constant(s.inputs[2]);
       auto data = constants_.derived(s.node->name + "|C", [&] {
@@ -61,19 +61,18 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
         for (float& x : v) x *= g.beta;
         return v;
       });
-      c = constant_tensor(s.node->name + "|C", data, plain_desc(cs));
-    } else {
-      c = alias(value(s.inputs[2]), cs);
+      bias = constant_tensor(s.node->name + "|C", data, plain_desc(cs));
     }
-    if (c_known && !scale_output) bias = c;
-    else {
-      tensors_["\x01gemm-c:" + s.node->name] = c;
-      post.push_back({true, "\x01gemm-c:" + s.node->name, {}});
+    const std::string c_name = "\x01gemm-c:" + s.node->name;
+    tensors_[c_name] = c_known ? *bias : alias(value(s.inputs[2]), cs);
+    if (!c_known || scale_output) {
+      bias.reset();
+      append_post_ops(ops, {PostOp{true, c_name, {}}}, dst_md, post_args);
+      if (c_scaled) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, g.beta, 0.0f);
     }
   }
-  post.insert(post.end(), f.post.begin(), f.post.end());
-  const dnnl::memory::desc dst_md = plain_desc({m, n});
-  attr.set_post_ops(post_ops(post, dst_md, post_args));
+  append_post_ops(ops, f.post, dst_md, post_args);
+  attr.set_post_ops(ops);
 
   Tensor w;
   dnnl::memory::desc w_md;
@@ -119,8 +118,10 @@ void Planner::lower_matmul(const Step& s, const Fusion& f) {
   const Tensor a = alias(value(s.inputs[0]), xa);
   const dnnl::memory::desc dst_md = plain_desc(yd);
   std::vector<std::pair<int, Tensor>> post_args;
+  dnnl::post_ops ops;
+  append_post_ops(ops, f.post, dst_md, post_args);
   dnnl::primitive_attr attr;
-  attr.set_post_ops(post_ops(f.post, dst_md, post_args));
+  attr.set_post_ops(ops);
   Tensor w;
   if (analysis_.at(s.inputs[1]).constant && rank == 2) {
     const dnnl::matmul::primitive_desc probe({a.md, dnnl::memory::desc(xb, dt::f32, tag::any), dst_md}, attr, engine_);
@@ -172,7 +173,8 @@ void Planner::lower_binary(const Step& s, const Fusion& f) {
   if (swapped && op == onnx_model::Binary::sub) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, -1.0f, 0.0f);
   if (swapped && op == onnx_model::Binary::div) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_pow, 1.0f, -1.0f);
   std::vector<std::pair<int, Tensor>> post_args;
-  const dnnl::post_ops fused = post_ops(f.post, x.md, post_args);
+  dnnl::post_ops fused;
+  append_post_ops(fused, f.post, x.md, post_args);
   for (int i = 0; i < fused.len(); ++i) {
     float scale, alpha, beta;
     dnnl::algorithm a;
@@ -190,7 +192,8 @@ void Planner::lower_binary(const Step& s, const Fusion& f) {
 void Planner::lower_eltwise(const Step& s) {
   const Tensor src = value(s.inputs[0]);
   std::vector<std::pair<int, Tensor>> unused;
-  const dnnl::post_ops one = post_ops({PostOp{false, {}, std::get<onnx_model::EltwiseAttrs>(s.attrs)}}, src.md, unused);
+  dnnl::post_ops one;
+  append_post_ops(one, {PostOp{false, {}, std::get<onnx_model::EltwiseAttrs>(s.attrs)}}, src.md, unused);
   float scale, alpha, beta;
   dnnl::algorithm algo;
   one.get_params_eltwise(0, scale, algo, alpha, beta);

@@ -149,9 +149,8 @@ Planner::Tensor Planner::weights(const std::string& key, std::shared_ptr<void> d
   return constant_tensor(cat(key, "@", steps_.size(), "#", constant_slots_.size()), buffer, wanted);
 }
 
-dnnl::post_ops Planner::post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& dst,
-                                 std::vector<std::pair<int, Tensor>>& args) {
-  dnnl::post_ops ops;
+void Planner::append_post_ops(dnnl::post_ops& ops, const std::vector<PostOp>& post, const dnnl::memory::desc& dst,
+                              std::vector<std::pair<int, Tensor>>& args) {
   for (const PostOp& p : post) {
     if (p.add) {
       Tensor operand = value(p.operand);
@@ -181,7 +180,6 @@ dnnl::post_ops Planner::post_ops(const std::vector<PostOp>& post, const dnnl::me
         break;
     }
   }
-  return ops;
 }
 
 void Planner::add(const dnnl::primitive& p, const std::vector<std::pair<int, Tensor>>& args) {

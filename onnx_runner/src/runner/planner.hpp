@@ -68,9 +68,9 @@ class Planner {
   // Weights reordered once into the layout a primitive chose (shared by the plans).
   Tensor weights(const std::string& key, std::shared_ptr<void> data, const dnnl::memory::desc& source,
                  const dnnl::memory::desc& wanted);
-  // Post-ops of a fused chain; appends the binary operands' arguments to `args`.
-  dnnl::post_ops post_ops(const std::vector<PostOp>& post, const dnnl::memory::desc& dst,
-                          std::vector<std::pair<int, Tensor>>& args);
+  // Appends the post-ops of a fused chain to `ops`, and the binary operands' arguments to `args`.
+  void append_post_ops(dnnl::post_ops& ops, const std::vector<PostOp>& post, const dnnl::memory::desc& dst,
+                       std::vector<std::pair<int, Tensor>>& args);
   void add(const dnnl::primitive& p, const std::vector<std::pair<int, Tensor>>& args);
 
   const onnx_model::Analysis& analysis_;
