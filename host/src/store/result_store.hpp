@@ -30,11 +30,12 @@ namespace gauntlet::store {
 inline constexpr int kRecordSchemaVersion = 1;
 
 struct JobIdentity {
-  std::string plugin_sha256;
+  std::string plugin_sha256;  // for an ONNX model: the runner's
   std::string challenge_sha256;
   std::string split;  // public | private
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
+  std::string model_sha256;  // an ONNX model's (judged by the runner), empty for a library
 };
 
 // Lower-case hex SHA-256 of a canonical text of the identity.
