@@ -86,10 +86,11 @@ int inspect_model(std::ostream& out, const std::filesystem::path& path, const Ch
   table.print(out, "  ");
   try {
     om::check_supported(model);
+    const auto batches = challenge ? judge::announced_batch_sizes(*challenge) : std::vector<int64_t>();
+    if (challenge) om::match_interface(model, specs(challenge->inputs), specs(challenge->outputs), batches);
     if (!onnx_refusal.empty()) throw om::ModelError(onnx_refusal);
     if (challenge) {
-      om::check_interface_and_shapes(model, inferred, specs(challenge->inputs), specs(challenge->outputs),
-                                     judge::announced_batch_sizes(*challenge));
+      om::check_interface_and_shapes(model, inferred, specs(challenge->inputs), specs(challenge->outputs), batches);
       out << "Verdict       the runner takes it for " << challenge->id
           << " (its operators, interface and batch sizes)\n";
     } else {

@@ -118,6 +118,7 @@ void check_interface_and_shapes(const Model& model, const std::map<std::string, 
 void check_for_challenge(Model& model, const std::vector<IoSpec>& inputs, const std::vector<IoSpec>& outputs,
                          const std::vector<int64_t>& batch_sizes) {
   check_supported(model);
+  match_interface(model, inputs, outputs, batch_sizes);
   check_with_onnx(model);
   check_interface_and_shapes(model, inferred_shapes(model), inputs, outputs, batch_sizes);
 }

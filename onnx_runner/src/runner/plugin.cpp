@@ -6,6 +6,7 @@
 // thread beyond the budget (OpenMP, oneDNN's runtime, is capped at it), nothing trained.
 #include "onnx_model/interface.hpp"
 #include "onnx_model/model.hpp"
+#include "onnx_model/operators.hpp"
 #include "onnx_model/text.hpp"
 #include "runner/engine.hpp"
 
@@ -24,14 +25,15 @@ namespace {
 
 constexpr const char* kModelFile = "model.onnx";
 
-// Runs f, turning the model's refusals into UNSUPPORTED errors (verdict PLUGIN_ERROR with the
-// message as it is).
+// Runs f, turning the model's refusals into errors with `status` (verdict PLUGIN_ERROR with the
+// message as it is): INVALID_ARGUMENT for a damaged model, UNSUPPORTED for one the runner cannot
+// run.
 template <class F>
-void refusing(F&& f) {
+void refusing(gauntlet_status status, F&& f) {
   try {
     f();
   } catch (const om::ModelError& e) {
-    throw sdk::Error::unsupported(e.what());
+    throw sdk::Error(status, e.what());
   }
 }
 
@@ -58,16 +60,18 @@ class OnnxRunner : public sdk::Plugin {
     if (asset_dir().empty())
       throw sdk::Error::invalid_argument(
           "no model: the ONNX runner reads model.onnx from its asset folder (gauntlet judge --model model.onnx)");
-    refusing([&] { model_ = om::read_model_file(asset_dir() + "/" + kModelFile); });
+    refusing(GAUNTLET_INVALID_ARGUMENT, [&] { model_ = om::read_model_file(asset_dir() + "/" + kModelFile); });
   }
 
   void prepare(const sdk::PrepareContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();
     const std::vector<om::IoSpec> inputs = specs(ctx.inputs()), outputs = specs(ctx.outputs());
-    refusing([&] {
+    refusing(GAUNTLET_UNSUPPORTED, [&] {
+      // The operators, the interface, then the ONNX library's checks (the engine's).
+      om::check_supported(*model_);
+      om::match_interface(*model_, inputs, outputs, ctx.batch_sizes());
       engine_ = std::make_unique<gauntlet::onnx_runner::Engine>(std::move(*model_));
       model_.reset();
-      om::match_interface(engine_->model(), inputs, outputs, ctx.batch_sizes());
       for (const auto& o : outputs) outputs_.push_back(o.name);
       for (const int64_t batch : ctx.batch_sizes()) {
         const auto produced = engine_->plan(batch, om::shapes_at(inputs, batch), outputs_);
@@ -86,7 +90,7 @@ class OnnxRunner : public sdk::Plugin {
     std::vector<gauntlet::onnx_runner::Buffer> inputs, outputs;
     for (const auto& decl : engine_->model().inputs) inputs.push_back(buffer(in.get(decl.name).raw()));
     for (const auto& name : outputs_) outputs.push_back(buffer(out.get(name).raw()));
-    refusing([&] { engine_->run(in.batch_size(), inputs, outputs); });
+    refusing(GAUNTLET_UNSUPPORTED, [&] { engine_->run(in.batch_size(), inputs, outputs); });
   }
 
  private:
