@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   register_fidelity();
   register_end_to_end();
   register_mlp();
+  register_onnx();
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {
