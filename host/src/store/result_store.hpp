@@ -35,7 +35,9 @@ struct JobIdentity {
   std::string split;  // public | private
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
-  std::string model_sha256;  // an ONNX model's (judged by the runner), empty for a library
+  // An ONNX model's (judged by the runner), empty for a library. The initializer keeps
+  // -Wmissing-field-initializers quiet for identities written without it.
+  std::string model_sha256{};
 };
 
 // Lower-case hex SHA-256 of a canonical text of the identity.

@@ -4,8 +4,6 @@
 
 namespace gauntlet::onnx_model {
 
-std::string node_text(const Node& node) { return cat("node ", quoted(node.name), " (", node.op, ")"); }
-
 ModelError Attributes::error(const std::string& message) const {
   return ModelError(cat(node_text(node_), ": ", message));
 }

@@ -34,7 +34,4 @@ class Attributes {
   const Node& node_;
 };
 
-// "node 'name' (Op)" for messages.
-std::string node_text(const Node& node);
-
 }  // namespace gauntlet::onnx_model

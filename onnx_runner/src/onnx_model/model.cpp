@@ -44,14 +44,7 @@ std::string node_label(const onnx::NodeProto& n, int index) {
 
 }  // namespace
 
-std::string domain_name(const std::string& domain) { return domain.empty() ? "ai.onnx" : domain; }
-
-const Node* Model::producer_of(const std::string& value) const {
-  for (const Node& n : nodes)
-    for (const auto& o : n.outputs)
-      if (o == value) return &n;
-  return nullptr;
-}
+std::string node_text(const Node& node) { return cat("node ", quoted(node.name), " (", escaped(node.op), ")"); }
 
 Model parse_model(std::string_view bytes) {
   if (bytes.empty()) throw ModelError("an empty file, not an ONNX model");
@@ -114,12 +107,12 @@ Model parse_model(std::string_view bytes) {
     node.inputs.assign(n.input().begin(), n.input().end());
     node.outputs.assign(n.output().begin(), n.output().end());
     for (const auto& o : node.outputs)
-      if (!o.empty()) define(o, cat("node ", quoted(node.name), " (", node.op, ")"));
+      if (!o.empty()) define(o, node_text(node));
   }
   for (const Node& node : nodes)
     for (const auto& in : node.inputs)
       if (!in.empty() && !defined.count(in))
-        throw ModelError(cat("node ", quoted(node.name), " (", node.op, ") reads ", quoted(in),
+        throw ModelError(cat(node_text(node), " reads ", quoted(in),
                              ", which no node, graph input or initializer defines (a missing initializer?)"));
   for (const auto& out : m.outputs)
     if (!defined.count(out.name))
@@ -170,8 +163,7 @@ Model parse_model(std::string_view bytes) {
         }
       }
     }
-    throw ModelError(cat("the graph has a cycle through node ", quoted(nodes[k].name), " (", nodes[k].op,
-                         "): it depends on its own output"));
+    throw ModelError(cat("the graph has a cycle through ", node_text(nodes[k]), ": it depends on its own output"));
   }
   m.nodes.reserve(nodes.size());
   for (const std::size_t k : order) m.nodes.push_back(std::move(nodes[k]));

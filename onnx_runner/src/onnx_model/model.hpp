@@ -55,9 +55,6 @@ struct Model {
   std::vector<ValueDecl> outputs;
   std::map<std::string, Constant> initializers;
   std::vector<Node> nodes;  // in topological order
-
-  // The node that defines `value`, or nullptr (a graph input or an initializer).
-  const Node* producer_of(const std::string& value) const;
 };
 
 // Parses and checks the bytes of a .onnx file. Throws ModelError.
@@ -66,7 +63,7 @@ Model parse_model(std::string_view bytes);
 // Reads a model file (at most kMaxModelBytes) and parses it. Throws ModelError, naming the file.
 Model read_model_file(const std::string& path);
 
-// "opset 14" text of the domain for messages: "ai.onnx" for the default one.
-std::string domain_name(const std::string& domain);
+// "node 'name' (Op)" for messages, both escaped (they come from the model).
+std::string node_text(const Node& node);
 
 }  // namespace gauntlet::onnx_model

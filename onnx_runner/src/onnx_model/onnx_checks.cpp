@@ -50,8 +50,8 @@ void compare_with_inferred(const std::map<std::string, Shape>& inferred, const A
     bool same = it->second.size() == ours.size();
     for (std::size_t i = 0; same && i < ours.size(); ++i) same = it->second[i] < 0 || it->second[i] == ours[i];
     if (!same)
-      throw ModelError(cat("the runner computes ", shape_text(ours), " for ", quoted(s.output), " of node ",
-                           quoted(s.node->name), " (", s.node->op, "), ONNX shape inference ",
+      throw ModelError(cat("the runner computes ", shape_text(ours), " for ", quoted(s.output), " of ",
+                           node_text(*s.node), ", ONNX shape inference ",
                            shape_text(it->second, "?"), "; refusing rather than computing something else"));
   }
 }
