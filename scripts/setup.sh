@@ -15,6 +15,13 @@ packages=(
   libyaml-cpp-dev libmuparser-dev nlohmann-json3-dev zlib1g-dev libssl-dev libseccomp-dev
   doctest-dev libbenchmark-dev
   dataset-fashion-mnist
+  # The ONNX runner (sdk/ONNX.md): Debian's ONNX library (protobuf classes, checker, shape
+  # inference) and the protobuf headers it needs but does not pull in; ONNX's per-operator node
+  # tests (conformance); OpenCV's DNN module, the independent executor of the tests (Python) and
+  # benchmarks (C++); PyTorch for examples/pytorch/train.py.
+  libonnx-dev libprotobuf-dev libonnx-testdata
+  python3-opencv python3-numpy libopencv-dnn-dev
+  python3-torch
 )
 if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
 
