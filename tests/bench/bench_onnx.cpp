@@ -71,7 +71,8 @@ std::string export_mlp() {
   tensor("w2", {y, h});
   tensor("b2", {y});
   if (!in) throw std::runtime_error("cannot read the dnnl_mlp weights");
-  auto node = [&](const std::string& op, std::vector<std::string> inputs, const std::string& out, bool trans_b) {
+  auto node = [&](const std::string& op, std::vector<std::string> inputs, const std::string& out,
+                  bool trans_b) {
     auto* n = g->add_node();
     n->set_op_type(op);
     n->set_name(out);
@@ -104,7 +105,8 @@ std::string export_mlp() {
 }
 
 std::unique_ptr<InProcessPlugin> runner(const std::string& assets) {
-  auto p = std::make_unique<InProcessPlugin>(bin_path("../lib/gauntlet/libonnx_runner.so"), ConfigList{}, assets);
+  auto p =
+      std::make_unique<InProcessPlugin>(bin_path("../lib/gauntlet/libonnx_runner.so"), ConfigList{}, assets);
   p->prepare("image", {1, 28, 28}, "logits", {10}, {1, 64, 256});
   return p;
 }
@@ -203,9 +205,11 @@ void rows() {
   if (value("onnx.mlp.runner") && value("onnx.mlp.handwritten")) {
     const double runner = *value("onnx.mlp.runner"), hand = *value("onnx.mlp.handwritten");
     add_row({"7. ONNX runner vs hand-written dnnl_mlp, same model and weights, batch 256 (samples/s)",
-             fmt(runner, 0) + " vs " + fmt(hand, 0) + " (spreads " + fmt(100 * *value("onnx.mlp.runner.spread"), 0) +
-                 "%, " + fmt(100 * *value("onnx.mlp.handwritten.spread"), 0) + "%)",
-             "within 1.2x", yes_no(hand / runner <= 1.2), "hand-written: " + fmt(hand, 0), ratio(runner / hand)});
+             fmt(runner, 0) + " vs " + fmt(hand, 0) + " (spreads " +
+                 fmt(100 * *value("onnx.mlp.runner.spread"), 0) + "%, " +
+                 fmt(100 * *value("onnx.mlp.handwritten.spread"), 0) + "%)",
+             "within 1.2x", yes_no(hand / runner <= 1.2), "hand-written: " + fmt(hand, 0),
+             ratio(runner / hand)});
   }
   for (const int64_t b : {int64_t{1}, int64_t{256}}) {
     const std::string k = std::to_string(b);
@@ -213,19 +217,22 @@ void rows() {
     const double ours = *value("onnx.cnn.runner." + k);
     const auto cv = value("onnx.cnn.opencv." + k);
     add_row({"7. ONNX runner vs OpenCV DNN, PyTorch CNN, batch " + k + " (p50 per call)",
-             ms(*value("onnx.cnn.runner." + k + ".p50"), 3) + (cv ? " vs " + ms(*value("onnx.cnn.opencv." + k + ".p50"), 3) : ""),
+             ms(*value("onnx.cnn.runner." + k + ".p50"), 3) +
+                 (cv ? " vs " + ms(*value("onnx.cnn.opencv." + k + ".p50"), 3) : ""),
              "at least as fast", cv ? yes_no(ours >= *cv) : "",
              cv ? "OpenCV: " + fmt(*cv, 0) + " samples/s" : "OpenCV not built (libopencv-dnn-dev)",
              cv ? ratio(ours / *cv) : "-"});
   }
   if (value("onnx.cnn.prepare"))
     add_row({"7. ONNX runner prepare(), PyTorch CNN, batches 1, 64, 256 (create + prepare)",
-             ms(*value("onnx.cnn.prepare"), 1) + " (spread " + fmt(100 * *value("onnx.cnn.prepare.spread"), 0) + "%)",
+             ms(*value("onnx.cnn.prepare"), 1) + " (spread " +
+                 fmt(100 * *value("onnx.cnn.prepare.spread"), 0) + "%)",
              "-", "", "-", "-"});
   if (value("onnx.cnn.judged.p50.1") && value("onnx.cnn.judged.p50.256"))
     add_row({"7. PyTorch CNN as judged (strict sandbox, 10000 test images)",
-             "accuracy " + fmt(*value("onnx.cnn.judged.accuracy"), 4) + ", p50 " + ms(*value("onnx.cnn.judged.p50.1"), 3) +
-                 " at batch 1, " + ms(*value("onnx.cnn.judged.p50.256"), 2) + " at batch 256; prepare() in the fresh worker " +
+             "accuracy " + fmt(*value("onnx.cnn.judged.accuracy"), 4) + ", p50 " +
+                 ms(*value("onnx.cnn.judged.p50.1"), 3) + " at batch 1, " +
+                 ms(*value("onnx.cnn.judged.p50.256"), 2) + " at batch 256; prepare() in the fresh worker " +
                  fmt(value("onnx.cnn.judged.prepare_ms").value_or(NAN), 0) + " ms",
              "-", "", "-", "-"});
 }
@@ -242,7 +249,9 @@ void register_onnx() {
   register_manual("onnx/cnn_opencv_batch256", BM_cnn_opencv_256, 100, benchmark::kMicrosecond);
 #endif
   register_manual("onnx/cnn_prepare", BM_cnn_prepare, 10, benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("onnx/cnn_judged", BM_cnn_judged)->Iterations(1)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("onnx/cnn_judged", BM_cnn_judged)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
   on_summary(rows);
 }
 

@@ -27,7 +27,8 @@ void OpenCvNet::forward(const float* x, int64_t batch, float* out, int64_t class
   const cv::Mat blob(4, sizes, CV_32F, const_cast<float*>(x));
   impl_->net.setInput(blob);
   const cv::Mat y = impl_->net.forward();
-  if (y.total() != static_cast<std::size_t>(batch * classes)) throw std::runtime_error("OpenCV: unexpected output size");
+  if (y.total() != static_cast<std::size_t>(batch * classes))
+    throw std::runtime_error("OpenCV: unexpected output size");
   std::memcpy(out, y.ptr<float>(), y.total() * sizeof(float));
 }
 

@@ -54,7 +54,8 @@ int64_t numel(const std::vector<int64_t>& shape) {
 
 int main(int argc, char** argv) {
   if (argc != 8) {
-    std::cerr << "usage: run_model <runner.so> <model.onnx> <in shape> <out shape> <batch> <in.f32> <out.f32>\n";
+    std::cerr
+        << "usage: run_model <runner.so> <model.onnx> <in shape> <out shape> <batch> <in.f32> <out.f32>\n";
     return 2;
   }
   try {
@@ -75,11 +76,13 @@ int main(int argc, char** argv) {
     gauntlet::bench::TensorArg input("image", true, in_shape, true), output("logits", true, out_shape, false);
     std::vector<float> y(static_cast<std::size_t>(samples * numel(out_shape)));
     for (int64_t first = 0; first < samples; first += batch) {
-      const gauntlet_status status = plugin.infer(input.view(x.data(), first, batch), output.view(y.data(), first, batch), batch);
+      const gauntlet_status status =
+          plugin.infer(input.view(x.data(), first, batch), output.view(y.data(), first, batch), batch);
       if (status != GAUNTLET_OK) throw std::runtime_error("infer() failed: " + plugin.last_error());
     }
     std::ofstream out(argv[7], std::ios::binary);
-    out.write(reinterpret_cast<const char*>(y.data()), static_cast<std::streamsize>(y.size() * sizeof(float)));
+    out.write(reinterpret_cast<const char*>(y.data()),
+              static_cast<std::streamsize>(y.size() * sizeof(float)));
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "run_model: " << e.what() << "\n";

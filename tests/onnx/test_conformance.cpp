@@ -65,10 +65,12 @@ struct Outcome {
 // The node test's data sets run through a fresh engine. Returns what happened.
 Outcome run_case(const fs::path& dir) {
   onnx::ModelProto proto;
-  if (!proto.ParseFromString(read_bytes(dir / "model.onnx"))) return {Outcome::failed, "model.onnx does not parse"};
+  if (!proto.ParseFromString(read_bytes(dir / "model.onnx")))
+    return {Outcome::failed, "model.onnx does not parse"};
   std::vector<fs::path> sets;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0) sets.push_back(e.path());
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      sets.push_back(e.path());
   std::sort(sets.begin(), sets.end());
   if (sets.empty()) return {Outcome::skipped, "no data set"};
 
@@ -85,7 +87,8 @@ Outcome run_case(const fs::path& dir) {
       bool constant = false;
       for (const auto& n : g->node())
         for (int i = 0; i < n.input_size(); ++i)
-          constant = constant || (n.input(i) == name && om::requires_constant(n.op_type(), static_cast<std::size_t>(i)));
+          constant = constant ||
+                     (n.input(i) == name && om::requires_constant(n.op_type(), static_cast<std::size_t>(i)));
       if (constant) {
         t.set_name(name);
         *g->add_initializer() = t;
@@ -140,10 +143,12 @@ Outcome run_case(const fs::path& dir) {
         const om::Constant want = om::constant_from_proto(expected[k], outputs[k]);
         for (int64_t i = 0; i < want.numel(); ++i) {
           const double a = results[k][static_cast<std::size_t>(i)], b = want.f[static_cast<std::size_t>(i)];
-          const bool same = (std::isnan(a) && std::isnan(b)) || std::fabs(a - b) <= kTolerance * (1 + std::fabs(b));
+          const bool same =
+              (std::isnan(a) && std::isnan(b)) || std::fabs(a - b) <= kTolerance * (1 + std::fabs(b));
           if (!same)
-            return {Outcome::failed, set.filename().string() + " output " + outputs[k] + "[" + std::to_string(i) +
-                                         "] is " + std::to_string(a) + ", expected " + std::to_string(b)};
+            return {Outcome::failed, set.filename().string() + " output " + outputs[k] + "[" +
+                                         std::to_string(i) + "] is " + std::to_string(a) + ", expected " +
+                                         std::to_string(b)};
         }
       }
     } catch (const om::ModelError& e) {
@@ -197,7 +202,8 @@ TEST_CASE("ONNX node tests of every supported operator pass within 1e-4") {
     } else {
       CHECK(o.kind == Outcome::passed);
     }
-    const std::string op = *ops.begin() == "Constant" && ops.size() > 1 ? *std::next(ops.begin()) : *ops.begin();
+    const std::string op =
+        *ops.begin() == "Constant" && ops.size() > 1 ? *std::next(ops.begin()) : *ops.begin();
     if (o.kind == Outcome::passed) {
       ++passed;
       ++by_operator[op].first;
@@ -209,7 +215,8 @@ TEST_CASE("ONNX node tests of every supported operator pass within 1e-4") {
   }
   std::string table;
   for (const auto& [op, counts] : by_operator)
-    table += "\n  " + op + ": " + std::to_string(counts.first) + " passed, " + std::to_string(counts.second) + " skipped";
+    table += "\n  " + op + ": " + std::to_string(counts.first) + " passed, " + std::to_string(counts.second) +
+             " skipped";
   MESSAGE(passed << " node tests passed, " << skipped << " skipped (" << other
                  << " test other operators); by operator:" << table << "\nskipped:" << skipped_list);
   CHECK(passed >= 150);

@@ -36,10 +36,13 @@ std::string sha256_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("gauntlet judge --model: the PyTorch CNN judged OK in the strict sandbox, its SHA-256 and the runner recorded") {
+TEST_CASE(
+    "gauntlet judge --model: the PyTorch CNN judged OK in the strict sandbox, its SHA-256 and the runner "
+    "recorded") {
   const std::string out = gauntlet::testing::temp_dir("onnx-judge") + "/result.json";
-  const auto r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge, "--model", kCnn,
-                              "--split", "all", "--organizer", "--limit", "2000", "--train-limit", "100", "--out", out});
+  const auto r =
+      run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge, "--model", kCnn,
+                   "--split", "all", "--organizer", "--limit", "2000", "--train-limit", "100", "--out", out});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("Verdict    OK") != std::string::npos);
@@ -60,38 +63,44 @@ TEST_CASE("gauntlet judge --model: the PyTorch CNN judged OK in the strict sandb
 }
 
 TEST_CASE("a .onnx file is a model wherever a plugin is accepted on the command line") {
-  const auto r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge, kCnn, "--limit",
-                              "300", "--train-limit", "100"});
+  const auto r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge, kCnn,
+                              "--limit", "300", "--train-limit", "100"});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("Model      fashion_mnist_cnn.onnx") != std::string::npos);
 
-  const auto assets = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge, "--model",
-                                   kCnn, "--assets", gauntlet::testing::temp_dir("onnx-assets")});
+  const auto assets = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", kChallenge,
+                                   "--model", kCnn, "--assets", gauntlet::testing::temp_dir("onnx-assets")});
   CHECK(assets.exit_code == 2);
-  CHECK(assets.err == "gauntlet judge: --assets is for plugins: a model's runner reads the model and nothing else\n");
+  CHECK(assets.err ==
+        "gauntlet judge: --assets is for plugins: a model's runner reads the model and nothing else\n");
 }
 
-TEST_CASE("gauntlet inspect model.onnx lists inputs, outputs and operators, and checks it against a challenge") {
-  const auto r = run_command({gauntlet::testing::gauntlet_binary(), "inspect", kCnn, "--challenge", kChallenge});
+TEST_CASE(
+    "gauntlet inspect model.onnx lists inputs, outputs and operators, and checks it against a challenge") {
+  const auto r =
+      run_command({gauntlet::testing::gauntlet_binary(), "inspect", kCnn, "--challenge", kChallenge});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  for (const char* line : {"Input         'image' float32 [batch, 1, 28, 28]", "Output        'logits' float32 [batch, 10]",
-                           "  Conv          2  oneDNN convolution", "Verdict       the runner takes it for fashion-mnist"})
+  for (const char* line :
+       {"Input         'image' float32 [batch, 1, 28, 28]", "Output        'logits' float32 [batch, 10]",
+        "  Conv          2  oneDNN convolution", "Verdict       the runner takes it for fashion-mnist"})
     CHECK_MESSAGE(r.out.find(line) != std::string::npos, line);
   const auto other = run_command({gauntlet::testing::gauntlet_binary(), "inspect", kCnn, "--challenge",
                                   gauntlet::testing::source_path("challenges/synthetic-regression")});
   CHECK(other.exit_code == 1);
-  CHECK(other.out.find("Verdict       PLUGIN_ERROR: the model's input 'image' float32 [batch, 1, 28, 28] is not the "
-                       "challenge's") != std::string::npos);
+  CHECK(other.out.find(
+            "Verdict       PLUGIN_ERROR: the model's input 'image' float32 [batch, 1, 28, 28] is not the "
+            "challenge's") != std::string::npos);
 }
 
 TEST_CASE("an event judges models from its config and from gauntlet submit, once each, keyed by the model") {
   const fs::path dir = gauntlet::testing::temp_dir("onnx-event");
   fs::copy_file(kCnn, dir / "cnn.onnx");
-  std::ofstream(dir / "event.yaml") << "schema: 1\nname: models\nchallenges: [" << kChallenge
-                                    << "]\nteams:\n  - name: configured\n    plugin: cnn.onnx\n  - name: submitter\n"
-                                       "store: store\njudge:\n  limit: 300\n  train_limit: 100\n";
+  std::ofstream(dir / "event.yaml")
+      << "schema: 1\nname: models\nchallenges: [" << kChallenge
+      << "]\nteams:\n  - name: configured\n    plugin: cnn.onnx\n  - name: submitter\n"
+         "store: store\njudge:\n  limit: 300\n  train_limit: 100\n";
   const std::string event = (dir / "event.yaml").string();
   const auto submit = run_command({gauntlet::testing::gauntlet_binary(), "submit", "--event", event, "--team",
                                    "submitter", "--challenge", "fashion-mnist", kCnn});

@@ -71,8 +71,9 @@ TEST_CASE("names from the model are escaped in messages: one line, whatever the 
       input { name: "x" type { tensor_type { elem_type: 1 } } }
       output { name: "y" type { tensor_type { elem_type: 1 } } } })");
   });
-  CHECK(message == "node 'evil\\x0a\\x1b[2Jname' (Relu) reads 'nowhere', which no node, graph input or initializer "
-                   "defines (a missing initializer?)");
+  CHECK(message ==
+        "node 'evil\\x0a\\x1b[2Jname' (Relu) reads 'nowhere', which no node, graph input or initializer "
+        "defines (a missing initializer?)");
 }
 
 TEST_CASE("PyTorch's dynamic-batch shape chain folds in prepare(): only the computation is left to run") {
@@ -86,9 +87,8 @@ TEST_CASE("PyTorch's dynamic-batch shape chain folds in prepare(): only the comp
       CHECK(s.node->op != "Concat");
       CHECK(s.node->op != "Unsqueeze");
     }
-    const auto& reshape = *std::find_if(a.steps.begin(), a.steps.end(), [](const om::Step& s) {
-      return s.node->op == "Reshape";
-    });
+    const auto& reshape = *std::find_if(a.steps.begin(), a.steps.end(),
+                                        [](const om::Step& s) { return s.node->op == "Reshape"; });
     CHECK(a.at(reshape.output).shape == om::Shape{batch, 16 * 7 * 7});
     CHECK(a.at("logits").shape == om::Shape{batch, 10});
   }
@@ -102,7 +102,8 @@ TEST_CASE("fusion: a residual Add and ReLU into the convolution, the zero Pad in
   for (std::size_t k = 0; k < a.steps.size(); ++k)
     if (!plan.absorbed[k]) ++kept[a.steps[k].node->op];
   // conv1, conv2 (+ Add + ReLU), stem (+ ReLU); the pool (+ Pad); Reshape; Gemm; LogSoftmax.
-  CHECK(kept == std::map<std::string, int>{{"AveragePool", 1}, {"Conv", 3}, {"Gemm", 1}, {"LogSoftmax", 1}, {"Reshape", 1}});
+  CHECK(kept == std::map<std::string, int>{
+                    {"AveragePool", 1}, {"Conv", 3}, {"Gemm", 1}, {"LogSoftmax", 1}, {"Reshape", 1}});
   for (std::size_t k = 0; k < a.steps.size(); ++k) {
     if (a.steps[k].node->name != "/conv2/Conv") continue;
     REQUIRE(plan.fused[k].post.size() == 2);
@@ -158,8 +159,8 @@ TEST_CASE("the operator table: the refusal line names the operator, the node, th
   om::Node n;
   n.op = "Resize";
   n.name = "up";
-  CHECK(*om::unsupported(n, 14) == "unsupported ONNX operator 'Resize' (node 'up', opset 14); supported: " +
-                                       om::supported_list());
+  CHECK(*om::unsupported(n, 14) ==
+        "unsupported ONNX operator 'Resize' (node 'up', opset 14); supported: " + om::supported_list());
   CHECK(om::supported_list().rfind("Add, AveragePool, BatchNormalization", 0) == 0);
   CHECK(om::requires_constant("Conv", 1));
   CHECK_FALSE(om::requires_constant("Conv", 0));

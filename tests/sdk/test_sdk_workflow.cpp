@@ -124,8 +124,8 @@ TEST_CASE(
   // ... and its ONNX runner, for a model.
   r = run_command({(prefix / "bin/gauntlet").string(), "judge", "-q", "-c",
                    (prefix / "share/gauntlet/challenges/fashion-mnist").string(), "--model",
-                   gauntlet::testing::source_path("examples/pytorch/fashion_mnist_cnn.onnx"), "--limit", "100",
-                   "--train-limit", "10"});
+                   gauntlet::testing::source_path("examples/pytorch/fashion_mnist_cnn.onnx"), "--limit",
+                   "100", "--train-limit", "10"});
   CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
 
   // pkg-config, relocated: the prefix is not the one configured at build time.

@@ -21,7 +21,8 @@ int inspect_command(int argc, char** argv) {
   std::string plugin, challenge_path;
   double timeout = 10;
   po::options_description visible("options");
-  visible.add_options()("timeout", po::value(&timeout)->default_value(10), "seconds allowed to load the plugin")(
+  visible.add_options()("timeout", po::value(&timeout)->default_value(10),
+                        "seconds allowed to load the plugin")(
       "challenge,c", po::value(&challenge_path),
       "for a model: also check it against this challenge (interface, batch sizes)");
   po::options_description hidden;
@@ -29,8 +30,8 @@ int inspect_command(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("plugin", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "gauntlet inspect <lib.so|model.onnx> [--challenge <dir>]", visible,
-                                hidden, positional, vm))
+  if (auto code = parse_options(argc, argv, "gauntlet inspect <lib.so|model.onnx> [--challenge <dir>]",
+                                visible, hidden, positional, vm))
     return *code;
   if (models::is_model_path(plugin)) {
     std::optional<Challenge> challenge;

@@ -83,7 +83,8 @@ int judge_command(int argc, char** argv) {
       return kExitBadInput;
     }
     if (!assets.empty()) {
-      std::cerr << "gauntlet judge: --assets is for plugins: a model's runner reads the model and nothing else\n";
+      std::cerr
+          << "gauntlet judge: --assets is for plugins: a model's runner reads the model and nothing else\n";
       return kExitBadInput;
     }
     try {

@@ -1,6 +1,6 @@
 // gauntlet submit: a team hands in a library (or an ONNX model) for one challenge of an event.
-// It is checked (a library must load, through the worker; the runner must take a model), copied into the event's submission folder under its
-// SHA-256 and recorded; the event's per-team cap is enforced.
+// It is checked (a library must load, through the worker; the runner must take a model), copied into the
+// event's submission folder under its SHA-256 and recorded; the event's per-team cap is enforced.
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
@@ -28,7 +28,8 @@ int submit_command(int argc, char** argv) {
   positional.add("library", 1);
   po::variables_map vm;
   if (auto code = parse_options(
-          argc, argv, "gauntlet submit --event <event.yaml> --team <name> --challenge <id> <lib.so|model.onnx>", visible,
+          argc, argv,
+          "gauntlet submit --event <event.yaml> --team <name> --challenge <id> <lib.so|model.onnx>", visible,
           hidden, positional, vm))
     return *code;
 

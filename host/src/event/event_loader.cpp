@@ -229,7 +229,8 @@ std::vector<fs::path> libraries_in(const fs::path& dir) {
   std::vector<fs::path> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
-    if ((entry.path().extension() == ".so" || entry.path().extension() == ".onnx") && entry.is_regular_file(ec))
+    if ((entry.path().extension() == ".so" || entry.path().extension() == ".onnx") &&
+        entry.is_regular_file(ec))
       found.push_back(entry.path());
   std::sort(found.begin(), found.end());
   return found;

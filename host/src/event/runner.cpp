@@ -132,8 +132,10 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
         outcome.reason = result.score->reason;
     }
     try {
-      nlohmann::json record = store::make_record(result, environment, challenge, job.team, identity, job.identity);
-      if (staged) record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
+      nlohmann::json record =
+          store::make_record(result, environment, challenge, job.team, identity, job.identity);
+      if (staged)
+        record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
       store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();

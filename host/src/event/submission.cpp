@@ -142,8 +142,9 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
       out.kind = SubmitOutcome::Kind::already_submitted;
       out.number = used;
       out.stored = folder / e.file;
-      out.message = std::string("this ") + (model ? "model" : "library") + " was already submitted (submission " + std::to_string(used) + " of team '" +
-                    team.name + "' on " + challenge.id + "); nothing changed";
+      out.message = std::string("this ") + (model ? "model" : "library") +
+                    " was already submitted (submission " + std::to_string(used) + " of team '" + team.name +
+                    "' on " + challenge.id + "); nothing changed";
       return out;
     }
   }

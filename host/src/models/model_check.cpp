@@ -4,11 +4,11 @@
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "judge/session_data.hpp"
-#include "report/text_table.hpp"
 #include "onnx_model/interface.hpp"
 #include "onnx_model/onnx_checks.hpp"
 #include "onnx_model/operators.hpp"
 #include "onnx_model/text.hpp"
+#include "report/text_table.hpp"
 
 #include <map>
 #include <stdexcept>
@@ -75,13 +75,15 @@ int inspect_model(std::ostream& out, const std::filesystem::path& path, const Ch
     if (!count[op]++) first[op] = &n;
   }
   out << "Operators     " << model.nodes.size() << " nodes, " << count.size() << " operators\n";
-  report::TextTable table({"operator", "nodes", "runner"},
-                          {report::TextTable::Align::left, report::TextTable::Align::right, report::TextTable::Align::left});
+  report::TextTable table(
+      {"operator", "nodes", "runner"},
+      {report::TextTable::Align::left, report::TextTable::Align::right, report::TextTable::Align::left});
   for (const auto& [op, n] : count) {
     const auto why = om::unsupported(*first[op], model.opset);
     const auto* info = om::find_operator(first[op]->domain, first[op]->op);
-    table.add_row({printable_line(op), std::to_string(n),
-                   why ? (info ? "an older definition: not supported" : "not supported") : std::string(info->how)});
+    table.add_row(
+        {printable_line(op), std::to_string(n),
+         why ? (info ? "an older definition: not supported" : "not supported") : std::string(info->how)});
   }
   table.print(out, "  ");
   try {
@@ -90,7 +92,8 @@ int inspect_model(std::ostream& out, const std::filesystem::path& path, const Ch
     if (challenge) om::match_interface(model, specs(challenge->inputs), specs(challenge->outputs), batches);
     if (!onnx_refusal.empty()) throw om::ModelError(onnx_refusal);
     if (challenge) {
-      om::check_interface_and_shapes(model, inferred, specs(challenge->inputs), specs(challenge->outputs), batches);
+      om::check_interface_and_shapes(model, inferred, specs(challenge->inputs), specs(challenge->outputs),
+                                     batches);
       out << "Verdict       the runner takes it for " << challenge->id
           << " (its operators, interface and batch sizes)\n";
     } else {

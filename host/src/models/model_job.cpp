@@ -49,7 +49,8 @@ StagedModel::StagedModel(const fs::path& model) {
   sha256_ = sha256_hex(bytes);
   bytes_ = bytes.size();
   std::string name = (fs::temp_directory_path() / "gauntlet-model-XXXXXX").string();
-  if (!::mkdtemp(name.data())) throw std::runtime_error(std::string("cannot make a folder for the model: ") + std::strerror(errno));
+  if (!::mkdtemp(name.data()))
+    throw std::runtime_error(std::string("cannot make a folder for the model: ") + std::strerror(errno));
   dir_ = name;
   // Readable by the worker, whatever user its sandbox maps it to; the copy is the team's
   // model and nothing else.

@@ -52,7 +52,8 @@ class Analyzer {
   const Constant& known(const Attributes& a, std::size_t k) const {
     const ValueInfo& v = required(a, k);
     if (!v.constant)
-      throw a.error(cat("input ", k, " (", quoted(node_->inputs[k]), ") must be known in prepare() (an "
+      throw a.error(cat("input ", k, " (", quoted(node_->inputs[k]),
+                        ") must be known in prepare() (an "
                         "initializer, or a value folded from shapes), but it is computed at run time"));
     return *v.constant;
   }
@@ -143,10 +144,12 @@ class Analyzer {
   void step(StepKind kind, StepAttrs attrs, Shape shape, std::size_t data_inputs) {
     for (std::size_t k = 0; k < node_->inputs.size(); ++k)
       if (const ValueInfo* v = input(k); v && !v->constant && v->type != ElemType::f32)
-        throw Attributes(*node_).error(cat("input ", quoted(node_->inputs[k]), " is ", elem_type_name(static_cast<int32_t>(v->type)),
+        throw Attributes(*node_).error(cat("input ", quoted(node_->inputs[k]), " is ",
+                                           elem_type_name(static_cast<int32_t>(v->type)),
                                            "; run-time tensors must be float32"));
     const std::string what = "the output of " + node_text(*node_);
-    if (checked_numel(shape, 4, what) == 0) throw ModelError(cat(what, " has no elements (", shape_text(shape), ")"));
+    if (checked_numel(shape, 4, what) == 0)
+      throw ModelError(cat(what, " has no elements (", shape_text(shape), ")"));
     Step s;
     s.node = node_;
     s.kind = kind;
@@ -201,7 +204,8 @@ class Analyzer {
       step(StepKind::reshape, {}, reshape_shape(a, x), 1);
     } else if (op == "Cast") {
       if (a.get_int("to", 0) != static_cast<int64_t>(ElemType::f32))
-        throw a.error(cat("casts a run-time tensor to ", elem_type_name(static_cast<int32_t>(a.get_int("to", 0))),
+        throw a.error(cat("casts a run-time tensor to ",
+                          elem_type_name(static_cast<int32_t>(a.get_int("to", 0))),
                           "; run-time tensors must stay float32"));
       step(StepKind::reshape, {}, x, 1);
     } else if (op == "Transpose") {
@@ -274,7 +278,8 @@ Analysis analyze(const Model& model, const std::map<std::string, Shape>& input_s
   }
   for (const ValueDecl& in : model.inputs) {
     const auto it = input_shapes.find(in.name);
-    if (it == input_shapes.end()) throw ModelError(cat("no shape given for the model's input ", quoted(in.name)));
+    if (it == input_shapes.end())
+      throw ModelError(cat("no shape given for the model's input ", quoted(in.name)));
     if (checked_numel(it->second, 4, "input " + quoted(in.name)) == 0)
       throw ModelError(cat("input ", quoted(in.name), " has no elements"));
     ValueInfo v;

@@ -14,7 +14,8 @@ const onnx::AttributeProto* Attributes::find(const std::string& name) const {
   return nullptr;
 }
 
-const onnx::AttributeProto& Attributes::expect(const onnx::AttributeProto& a, int type, const char* what) const {
+const onnx::AttributeProto& Attributes::expect(const onnx::AttributeProto& a, int type,
+                                               const char* what) const {
   // A model from an old exporter may leave `type` unset; then the field present decides.
   if (a.type() != onnx::AttributeProto::UNDEFINED && a.type() != type)
     throw error(cat("attribute ", quoted(a.name()), " must be ", what));

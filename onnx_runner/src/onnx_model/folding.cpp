@@ -102,7 +102,8 @@ Constant concat(const Attributes& a, const std::vector<const Constant*>& xs) {
     for (const Constant* x : xs) {
       int64_t block = 1;
       for (std::size_t i = axis; i < x->shape.size(); ++i) block *= x->shape[i];
-      const auto from = static_cast<std::ptrdiff_t>(o * block), to = from + static_cast<std::ptrdiff_t>(block);
+      const auto from = static_cast<std::ptrdiff_t>(o * block),
+                 to = from + static_cast<std::ptrdiff_t>(block);
       if (x->is_float())
         c.f.insert(c.f.end(), x->f.begin() + from, x->f.begin() + to);
       else
@@ -139,7 +140,10 @@ Constant binary(const Attributes& a, Binary op, const Constant& x, const Constan
     const int64_t i = broadcast_index(k, c.shape, x.shape), j = broadcast_index(k, c.shape, y.shape);
     if (x.is_float()) {
       const float u = x.f[static_cast<std::size_t>(i)], v = y.f[static_cast<std::size_t>(j)];
-      c.f.push_back(op == Binary::add ? u + v : op == Binary::sub ? u - v : op == Binary::mul ? u * v : u / v);
+      c.f.push_back(op == Binary::add   ? u + v
+                    : op == Binary::sub ? u - v
+                    : op == Binary::mul ? u * v
+                                        : u / v);
     } else {
       // Wrapping arithmetic, as two's complement hardware does (no undefined overflow).
       const auto u = static_cast<uint64_t>(x.i[static_cast<std::size_t>(i)]);
@@ -148,8 +152,9 @@ Constant binary(const Attributes& a, Binary op, const Constant& x, const Constan
         throw a.error("integer division by zero or overflow");
       const uint64_t r = op == Binary::add   ? u + v
                          : op == Binary::sub ? u - v
-                         : op == Binary::mul ? u * v
-                                             : static_cast<uint64_t>(static_cast<int64_t>(u) / static_cast<int64_t>(v));
+                         : op == Binary::mul
+                             ? u * v
+                             : static_cast<uint64_t>(static_cast<int64_t>(u) / static_cast<int64_t>(v));
       c.i.push_back(static_cast<int64_t>(r));
     }
   }

@@ -25,7 +25,9 @@ const ValueDecl* find_decl(const std::vector<ValueDecl>& list, const std::string
   return nullptr;
 }
 
-bool is_float(int32_t elem_type) { return elem_type == 0 || elem_type == static_cast<int32_t>(ElemType::f32); }
+bool is_float(int32_t elem_type) {
+  return elem_type == 0 || elem_type == static_cast<int32_t>(ElemType::f32);
+}
 
 }  // namespace
 
@@ -34,7 +36,9 @@ std::string declared_text(const ValueDecl& d) {
   if (!d.has_shape) return text + " (no shape)";
   for (std::size_t i = 0; i < d.dims.size(); ++i) {
     text.append(i ? ", " : " [");
-    text.append(d.dims[i] >= 0 ? std::to_string(d.dims[i]) : d.dim_names[i].empty() ? "?" : escaped(d.dim_names[i]));
+    text.append(d.dims[i] >= 0           ? std::to_string(d.dims[i])
+                : d.dim_names[i].empty() ? "?"
+                                         : escaped(d.dim_names[i]));
   }
   return text.append(d.dims.empty() ? " []" : "]");
 }
@@ -47,13 +51,14 @@ void match_interface(const Model& m, const std::vector<IoSpec>& inputs, const st
     for (const auto& s : inputs)
       if (s.name == decl.name) spec = &s;
     if (!spec)
-      throw ModelError(cat("the model's input ", decl_text(decl), " is not the challenge's: it gives ", offered,
-                           " (export with input_names=[...] to match)"));
+      throw ModelError(cat("the model's input ", decl_text(decl), " is not the challenge's: it gives ",
+                           offered, " (export with input_names=[...] to match)"));
     if (spec->dtype != "float32")
       throw ModelError(cat("the challenge's input ", quoted(decl.name), " is ", spec->dtype,
                            "; the ONNX runner takes float32 inputs only"));
     if (!is_float(decl.elem_type))
-      throw ModelError(cat("the model's input ", decl_text(decl), " must be float32, as the challenge's ", offered));
+      throw ModelError(
+          cat("the model's input ", decl_text(decl), " must be float32, as the challenge's ", offered));
     if (!decl.has_shape) continue;
     if (decl.dims.size() != spec->shape.size())
       throw ModelError(cat("the model's input ", decl_text(decl), " has rank ", decl.dims.size(),
@@ -63,18 +68,20 @@ void match_interface(const Model& m, const std::vector<IoSpec>& inputs, const st
       if (i == 0 && spec->shape[0] < 0) {
         for (const int64_t b : batch_sizes)
           if (b != decl.dims[0])
-            throw ModelError(cat("the model's input ", decl_text(decl), " has a fixed batch of ", decl.dims[0],
-                                 ", but the judge calls it with batches of ", shape_text(batch_sizes),
-                                 ": export with dynamic_axes={", quoted(decl.name), ": {0: 'batch'}}"));
+            throw ModelError(cat("the model's input ", decl_text(decl), " has a fixed batch of ",
+                                 decl.dims[0], ", but the judge calls it with batches of ",
+                                 shape_text(batch_sizes), ": export with dynamic_axes={", quoted(decl.name),
+                                 ": {0: 'batch'}}"));
       } else if (decl.dims[i] != spec->shape[i]) {
-        throw ModelError(cat("the model's input ", decl_text(decl), " does not match the challenge's ", offered));
+        throw ModelError(
+            cat("the model's input ", decl_text(decl), " does not match the challenge's ", offered));
       }
     }
   }
   for (const auto& spec : inputs)
     if (!find_decl(m.inputs, spec.name))
-      throw ModelError(cat("the challenge gives the input ", spec_text(spec), ", which the model does not take; its inputs: ",
-                           list_text(m.inputs, &decl_text)));
+      throw ModelError(cat("the challenge gives the input ", spec_text(spec),
+                           ", which the model does not take; its inputs: ", list_text(m.inputs, &decl_text)));
   for (const auto& spec : outputs) {
     const ValueDecl* decl = find_decl(m.outputs, spec.name);
     if (!decl)
@@ -90,8 +97,8 @@ void match_output_shape(const IoSpec& spec, const Shape& produced, int64_t batch
   Shape want = spec.shape;
   if (!want.empty() && want[0] < 0) want[0] = batch;
   if (produced != want)
-    throw ModelError(cat("the model's output ", quoted(spec.name), " is ", shape_text(produced), " at batch ", batch,
-                         "; the challenge wants ", shape_text(spec.shape)));
+    throw ModelError(cat("the model's output ", quoted(spec.name), " is ", shape_text(produced), " at batch ",
+                         batch, "; the challenge wants ", shape_text(spec.shape)));
 }
 
 std::map<std::string, Shape> shapes_at(const std::vector<IoSpec>& inputs, int64_t batch) {

@@ -25,8 +25,8 @@ std::string declared_text(const ValueDecl& decl);
 // the challenge is one of the model's, and the other way round, every output of the challenge
 // is one of the model's, all float32, with matching extents, and a fixed batch extent only when
 // it is every batch size.
-void match_interface(const Model& model, const std::vector<IoSpec>& inputs, const std::vector<IoSpec>& outputs,
-                     const std::vector<int64_t>& batch_sizes);
+void match_interface(const Model& model, const std::vector<IoSpec>& inputs,
+                     const std::vector<IoSpec>& outputs, const std::vector<int64_t>& batch_sizes);
 
 // The shape the model computes for an output at `batch` against the challenge's.
 void match_output_shape(const IoSpec& spec, const Shape& produced, int64_t batch);

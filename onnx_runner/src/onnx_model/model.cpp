@@ -2,13 +2,13 @@
 
 #include "onnx_model/text.hpp"
 
+#include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <queue>
 #include <set>
-#include <sys/stat.h>
 
 namespace gauntlet::onnx_model {
 namespace {
@@ -19,7 +19,8 @@ ValueDecl declare(const onnx::ValueInfoProto& v, const char* kind) {
   if (d.name.empty()) throw ModelError(cat("a graph ", kind, " has no name"));
   if (!v.has_type()) return d;
   if (!v.type().has_tensor_type())
-    throw ModelError(cat("graph ", kind, " ", quoted(d.name), " is not a tensor (sequences, maps and optionals "
+    throw ModelError(cat("graph ", kind, " ", quoted(d.name),
+                         " is not a tensor (sequences, maps and optionals "
                          "are not supported)"));
   const auto& tt = v.type().tensor_type();
   d.elem_type = tt.elem_type();
@@ -44,7 +45,9 @@ std::string node_label(const onnx::NodeProto& n, int index) {
 
 }  // namespace
 
-std::string node_text(const Node& node) { return cat("node ", quoted(node.name), " (", escaped(node.op), ")"); }
+std::string node_text(const Node& node) {
+  return cat("node ", quoted(node.name), " (", escaped(node.op), ")");
+}
 
 Model parse_model(std::string_view bytes) {
   if (bytes.empty()) throw ModelError("an empty file, not an ONNX model");
@@ -163,7 +166,8 @@ Model parse_model(std::string_view bytes) {
         }
       }
     }
-    throw ModelError(cat("the graph has a cycle through ", node_text(nodes[k]), ": it depends on its own output"));
+    throw ModelError(
+        cat("the graph has a cycle through ", node_text(nodes[k]), ": it depends on its own output"));
   }
   m.nodes.reserve(nodes.size());
   for (const std::size_t k : order) m.nodes.push_back(std::move(nodes[k]));

@@ -48,10 +48,10 @@ struct Node {
 
 struct Model {
   std::unique_ptr<onnx::ModelProto> proto;
-  int64_t opset = 0;       // of the default domain
+  int64_t opset = 0;  // of the default domain
   int64_t ir_version = 0;
-  std::string producer;    // e.g. "pytorch 1.13.1"
-  std::vector<ValueDecl> inputs;   // graph inputs that are not initializers
+  std::string producer;           // e.g. "pytorch 1.13.1"
+  std::vector<ValueDecl> inputs;  // graph inputs that are not initializers
   std::vector<ValueDecl> outputs;
   std::map<std::string, Constant> initializers;
   std::vector<Node> nodes;  // in topological order

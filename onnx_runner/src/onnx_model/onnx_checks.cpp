@@ -11,7 +11,8 @@ namespace {
 void add_shape(std::map<std::string, Shape>& out, const onnx::ValueInfoProto& v) {
   if (!v.has_type() || !v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return;
   Shape s;
-  for (const auto& d : v.type().tensor_type().shape().dim()) s.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  for (const auto& d : v.type().tensor_type().shape().dim())
+    s.push_back(d.has_dim_value() ? d.dim_value() : -1);
   out[v.name()] = std::move(s);
 }
 
@@ -48,11 +49,12 @@ void compare_with_inferred(const std::map<std::string, Shape>& inferred, const A
     if (it == inferred.end()) continue;
     const Shape& ours = analysis.at(s.output).shape;
     bool same = it->second.size() == ours.size();
-    for (std::size_t i = 0; same && i < ours.size(); ++i) same = it->second[i] < 0 || it->second[i] == ours[i];
+    for (std::size_t i = 0; same && i < ours.size(); ++i)
+      same = it->second[i] < 0 || it->second[i] == ours[i];
     if (!same)
       throw ModelError(cat("the runner computes ", shape_text(ours), " for ", quoted(s.output), " of ",
-                           node_text(*s.node), ", ONNX shape inference ",
-                           shape_text(it->second, "?"), "; refusing rather than computing something else"));
+                           node_text(*s.node), ", ONNX shape inference ", shape_text(it->second, "?"),
+                           "; refusing rather than computing something else"));
   }
 }
 

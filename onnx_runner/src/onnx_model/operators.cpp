@@ -51,7 +51,8 @@ const std::vector<OperatorInfo>& supported_operators() {
 const OperatorInfo* find_operator(const std::string& domain, const std::string& op) {
   if (!domain.empty()) return nullptr;
   const auto& table = supported_operators();
-  const auto it = std::find_if(table.begin(), table.end(), [&](const OperatorInfo& o) { return o.name == op; });
+  const auto it =
+      std::find_if(table.begin(), table.end(), [&](const OperatorInfo& o) { return o.name == op; });
   return it == table.end() ? nullptr : &*it;
 }
 
@@ -80,16 +81,18 @@ std::optional<std::string> unsupported(const Node& node, int64_t opset) {
   const auto* old = onnx::OpSchemaRegistry::Schema(node.op, static_cast<int>(opset));
   const auto* now = onnx::OpSchemaRegistry::Schema(node.op, kMinOpset);
   if (old && now && old->SinceVersion() == now->SinceVersion()) return std::nullopt;
-  return cat("unsupported ONNX operator version: ", quoted(op), " (node ", quoted(node.name), ", opset ", opset,
-             ") follows ", old ? cat("its opset-", old->SinceVersion(), " definition") : std::string("no definition"),
+  return cat("unsupported ONNX operator version: ", quoted(op), " (node ", quoted(node.name), ", opset ",
+             opset, ") follows ",
+             old ? cat("its opset-", old->SinceVersion(), " definition") : std::string("no definition"),
              ", older than the runner implements (opsets ", kMinOpset, " to ", kMaxOpset,
              "): export with opset_version=14");
 }
 
 void check_supported(const Model& model) {
   if (model.opset < 1 || model.opset > kMaxOpset)
-    throw ModelError(cat("unsupported ONNX opset ", model.opset, " (ai.onnx); the runner supports opsets up to ",
-                         kMaxOpset, " (those of ONNX 1.12): export with opset_version=14"));
+    throw ModelError(cat("unsupported ONNX opset ", model.opset,
+                         " (ai.onnx); the runner supports opsets up to ", kMaxOpset,
+                         " (those of ONNX 1.12): export with opset_version=14"));
   for (const Node& n : model.nodes)
     if (auto why = unsupported(n, model.opset)) throw ModelError(*why);
 }

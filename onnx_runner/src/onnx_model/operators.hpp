@@ -13,7 +13,7 @@ namespace gauntlet::onnx_model {
 
 struct OperatorInfo {
   std::string_view name;
-  std::string_view how;    // how the runner executes it (sdk/ONNX.md's operator table)
+  std::string_view how;      // how the runner executes it (sdk/ONNX.md's operator table)
   uint32_t constant_inputs;  // bit k: input k must be known in prepare() (an initializer or folded)
 };
 

@@ -12,7 +12,8 @@ namespace {
 Shape extents(const Attributes& a, const std::string& name, std::size_t count, int64_t lo, int64_t fallback) {
   const auto v = a.get_ints(name);
   if (!v) return Shape(count, fallback);
-  if (v->size() != count) throw a.error(cat("attribute ", quoted(name), " has ", v->size(), " values, expected ", count));
+  if (v->size() != count)
+    throw a.error(cat("attribute ", quoted(name), " has ", v->size(), " values, expected ", count));
   for (const int64_t e : *v)
     if (e < lo || e > kMaxExtent) throw a.error(cat("attribute ", quoted(name), " holds ", e));
   return *v;
@@ -20,7 +21,8 @@ Shape extents(const Attributes& a, const std::string& name, std::size_t count, i
 
 int64_t spatial_rank(const Attributes& a, const Shape& x) {
   if (x.size() < 3 || x.size() > 5)
-    throw a.error(cat("input of shape ", shape_text(x), ": the runner supports 1, 2 or 3 spatial dimensions "
+    throw a.error(cat("input of shape ", shape_text(x),
+                      ": the runner supports 1, 2 or 3 spatial dimensions "
                       "([N, C, ...] of rank 3 to 5)"));
   return static_cast<int64_t>(x.size()) - 2;
 }
@@ -52,8 +54,8 @@ Shape place_window(const Attributes& a, const Shape& x, Window& w, bool ceil_mod
     } else {
       const int64_t room = in + w.pad_begin[i] + w.pad_end[i] - span;
       if (room < 0)
-        throw a.error(cat("a window of ", span, " does not fit the input's ", in, " (padded: ",
-                          in + w.pad_begin[i] + w.pad_end[i], ") along spatial dimension ", i));
+        throw a.error(cat("a window of ", span, " does not fit the input's ", in,
+                          " (padded: ", in + w.pad_begin[i] + w.pad_end[i], ") along spatial dimension ", i));
       out[i] = (ceil_mode ? (room + s - 1) / s : room / s) + 1;
       // oneDNN counts output positions without rounding up: what ceil_mode adds is padding.
       w.pad_end[i] = std::max(w.pad_end[i], (out[i] - 1) * s + span - in - w.pad_begin[i]);
@@ -66,8 +68,7 @@ Shape place_window(const Attributes& a, const Shape& x, Window& w, bool ceil_mod
 }  // namespace
 
 int64_t normalize_axis(const Attributes& a, int64_t axis, int64_t rank, const char* what) {
-  if (axis < -rank || axis >= rank)
-    throw a.error(cat(what, " ", axis, " is out of range for rank ", rank));
+  if (axis < -rank || axis >= rank) throw a.error(cat(what, " ", axis, " is out of range for rank ", rank));
   return axis < 0 ? axis + rank : axis;
 }
 
@@ -77,7 +78,8 @@ Shape conv(const Attributes& a, const Shape& x, const Shape& w, const Shape* b, 
     throw a.error(cat("weights of shape ", shape_text(w), " for an input of shape ", shape_text(x)));
   out.group = a.get_int("group", 1);
   if (out.group < 1 || x[1] % out.group != 0 || w[0] % out.group != 0 || w[1] * out.group != x[1])
-    throw a.error(cat("group ", out.group, " does not fit input channels ", x[1], " and weights ", shape_text(w)));
+    throw a.error(
+        cat("group ", out.group, " does not fit input channels ", x[1], " and weights ", shape_text(w)));
   if (b && (b->size() != 1 || (*b)[0] != w[0]))
     throw a.error(cat("bias of shape ", shape_text(*b), " for ", w[0], " output channels"));
   out.window.kernel.assign(w.begin() + 2, w.end());
@@ -109,8 +111,9 @@ Shape pool(const Attributes& a, const std::string& op, const Shape& x, PoolAttrs
     if (!out.max && out.count_include_pad && a.get_string("auto_pad", "NOTSET") == "NOTSET")
       for (std::size_t i = 0; i < n; ++i)
         if (out.window.pad_end[i] != declared_end[n + i])
-          throw a.error("ceil_mode with count_include_pad, where the last window overhangs the padding, "
-                        "is not supported");
+          throw a.error(
+              "ceil_mode with count_include_pad, where the last window overhangs the padding, "
+              "is not supported");
   }
   Shape y{x[0], x[1]};
   y.insert(y.end(), spatial.begin(), spatial.end());
@@ -195,7 +198,8 @@ Shape reshape(const Attributes& a, const Shape& x, const Constant& target) {
     // known <= 2^31 before each step (else it already exceeds any numel): no overflow.
     known *= y[i];
     if (known > kMaxExtent)
-      throw a.error(cat("cannot reshape ", shape_text(x), " (", numel, " elements) to ", shape_text(target.i)));
+      throw a.error(
+          cat("cannot reshape ", shape_text(x), " (", numel, " elements) to ", shape_text(target.i)));
   }
   if (unknown >= 0) {
     if (known == 0 || numel % known != 0)
@@ -252,7 +256,8 @@ Shape transpose(const Attributes& a, const Shape& x, TransposeAttrs& out) {
   std::sort(sorted.begin(), sorted.end());
   Shape identity(x.size());
   std::iota(identity.begin(), identity.end(), 0);
-  if (sorted != identity) throw a.error(cat("perm ", shape_text(out.perm), " is not a permutation of ", x.size()));
+  if (sorted != identity)
+    throw a.error(cat("perm ", shape_text(out.perm), " is not a permutation of ", x.size()));
   Shape y(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[static_cast<std::size_t>(out.perm[i])];
   return y;

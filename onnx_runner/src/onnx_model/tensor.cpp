@@ -138,8 +138,8 @@ int64_t checked_numel(const Shape& shape, int64_t bytes_per_element, const std::
   for (const int64_t d : shape) {
     if (d < 0) throw ModelError(cat(what, " has a negative dimension (", shape_text(shape), ")"));
     if (d > kMaxExtent)
-      throw ModelError(cat(what, " has a dimension of ", d, " (", shape_text(shape), "); the runner's limit is ",
-                           kMaxExtent));
+      throw ModelError(cat(what, " has a dimension of ", d, " (", shape_text(shape),
+                           "); the runner's limit is ", kMaxExtent));
     if (d == 0) {
       empty = true;
       continue;
@@ -148,10 +148,10 @@ int64_t checked_numel(const Shape& shape, int64_t bytes_per_element, const std::
       // n * d < 2^31 * 2^31 * ... would overflow only past 64 bits; say how much it is.
       long double total = static_cast<long double>(per);
       for (const int64_t e : shape) total *= static_cast<long double>(std::max<int64_t>(e, 1));
-      throw ModelError(cat(what, " declares ", shape_text(shape), ": ",
-                           total >= 1.8e19L ? std::string("more than 16 EiB")
-                                            : bytes_text(static_cast<uint64_t>(total)),
-                           "; the runner's limit is ", bytes_text(kMaxTensorBytes), " per tensor"));
+      throw ModelError(
+          cat(what, " declares ", shape_text(shape), ": ",
+              total >= 1.8e19L ? std::string("more than 16 EiB") : bytes_text(static_cast<uint64_t>(total)),
+              "; the runner's limit is ", bytes_text(kMaxTensorBytes), " per tensor"));
     }
     n *= static_cast<uint64_t>(d);
   }
@@ -168,8 +168,9 @@ int64_t Constant::as_int(int64_t k) const {
 
 Constant constant_from_proto(const onnx::TensorProto& t, const std::string& what) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL || t.external_data_size() > 0)
-    throw ModelError(cat(what, " keeps its data in an external file, which the runner does not read; "
-                           "export the model as one file"));
+    throw ModelError(cat(what,
+                         " keeps its data in an external file, which the runner does not read; "
+                         "export the model as one file"));
   if (t.has_segment()) throw ModelError(cat(what, " is stored in segments, which the runner does not read"));
   if (!known_elem_type(t.data_type()))
     throw ModelError(cat(what, " has type ", elem_type_name(t.data_type()),
@@ -187,7 +188,8 @@ Constant constant_from_proto(const onnx::TensorProto& t, const std::string& what
   };
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
-    if (raw.size() != count * static_cast<std::size_t>(size)) throw wrong_count(static_cast<int64_t>(raw.size()) / size);
+    if (raw.size() != count * static_cast<std::size_t>(size))
+      throw wrong_count(static_cast<int64_t>(raw.size()) / size);
     if (c.is_float()) {
       c.f.resize(count);
       if (count) std::memcpy(c.f.data(), raw.data(), raw.size());

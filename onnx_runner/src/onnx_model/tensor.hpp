@@ -26,7 +26,7 @@ class ModelError : public std::runtime_error {
 // exhaust memory or overflow a size computation).
 inline constexpr uint64_t kMaxTensorBytes = uint64_t{1} << 30;  // any one tensor, 1 GiB
 inline constexpr int kMaxRank = 8;                              // oneDNN 2.6 has 12; 8 is plenty
-inline constexpr int64_t kMaxExtent = int64_t{1} << 31;          // any one dimension (keeps sums in range)
+inline constexpr int64_t kMaxExtent = int64_t{1} << 31;         // any one dimension (keeps sums in range)
 
 // ONNX TensorProto.DataType numbers the runner reads.
 enum class ElemType : int32_t {

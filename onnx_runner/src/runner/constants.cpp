@@ -20,7 +20,8 @@ std::shared_ptr<void> ConstantStore::floats(const std::string& name, const onnx_
   auto& slot = buffers_["value:" + name];
   if (!slot) {
     if (!c.is_float())
-      throw onnx_model::ModelError(cat("constant ", quoted(name), " is ", onnx_model::elem_type_name(static_cast<int32_t>(c.type)),
+      throw onnx_model::ModelError(cat("constant ", quoted(name), " is ",
+                                       onnx_model::elem_type_name(static_cast<int32_t>(c.type)),
                                        " where the runner computes with float32"));
     std::vector<float> v = c.f;
     if (v.empty()) v.push_back(0.0f);  // oneDNN memories are never empty
@@ -29,14 +30,16 @@ std::shared_ptr<void> ConstantStore::floats(const std::string& name, const onnx_
   return slot;
 }
 
-std::shared_ptr<void> ConstantStore::derived(const std::string& key, const std::function<std::vector<float>()>& make) {
+std::shared_ptr<void> ConstantStore::derived(const std::string& key,
+                                             const std::function<std::vector<float>()>& make) {
   auto& slot = buffers_["derived:" + key];
   if (!slot) slot = hold(make());
   return slot;
 }
 
 std::shared_ptr<void> ConstantStore::reordered(const std::string& key, const std::shared_ptr<void>& data,
-                                               const dnnl::memory::desc& source, const dnnl::memory::desc& wanted) {
+                                               const dnnl::memory::desc& source,
+                                               const dnnl::memory::desc& wanted) {
   auto& list = reordered_[key];
   for (const auto& [desc, buffer] : list)
     if (desc == wanted) return buffer;

@@ -80,8 +80,9 @@ void* Engine::staged_output(Planned& p, std::size_t i, const Buffer& b, bool& co
   if (st.buffer.empty() || st.strides != b.strides) {
     st.buffer.resize(plain_desc(b.shape).get_size() / sizeof(float));
     st.strides = b.strides;
-    st.reorder = dnnl::reorder(dnnl::reorder::primitive_desc(
-        engine_, plain_desc(b.shape), engine_, dnnl::memory::desc(b.shape, dnnl::memory::data_type::f32, b.strides)));
+    st.reorder = dnnl::reorder(
+        dnnl::reorder::primitive_desc(engine_, plain_desc(b.shape), engine_,
+                                      dnnl::memory::desc(b.shape, dnnl::memory::data_type::f32, b.strides)));
   }
   return st.buffer.data();
 }
@@ -97,14 +98,14 @@ void Engine::run(int64_t key, const std::vector<Buffer>& inputs, const std::vect
   std::vector<bool> copy_back(outputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].shape != p.inputs[i])
-      throw ModelError(cat("input ", i, " has shape ", onnx_model::shape_text(inputs[i].shape), ", planned for ",
-                           onnx_model::shape_text(p.inputs[i])));
+      throw ModelError(cat("input ", i, " has shape ", onnx_model::shape_text(inputs[i].shape),
+                           ", planned for ", onnx_model::shape_text(p.inputs[i])));
     in.push_back(staged_input(p, i, inputs[i]));
   }
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].shape != p.outputs[i])
-      throw ModelError(cat("output ", i, " has shape ", onnx_model::shape_text(outputs[i].shape), ", planned for ",
-                           onnx_model::shape_text(p.outputs[i])));
+      throw ModelError(cat("output ", i, " has shape ", onnx_model::shape_text(outputs[i].shape),
+                           ", planned for ", onnx_model::shape_text(p.outputs[i])));
     bool back = false;
     out.push_back(staged_output(p, i, outputs[i], back));
     copy_back[i] = back;
@@ -114,7 +115,8 @@ void Engine::run(int64_t key, const std::vector<Buffer>& inputs, const std::vect
     if (!copy_back[i]) continue;
     auto& st = p.staging.at({true, i});
     dnnl::memory from(plain_desc(outputs[i].shape), engine_, st.buffer.data());
-    dnnl::memory to({outputs[i].shape, dnnl::memory::data_type::f32, outputs[i].strides}, engine_, outputs[i].data);
+    dnnl::memory to({outputs[i].shape, dnnl::memory::data_type::f32, outputs[i].strides}, engine_,
+                    outputs[i].data);
     st.reorder.execute(stream_, from, to);
   }
   stream_.wait();

@@ -32,7 +32,8 @@ class Engine {
 
   // Plans the model for these shapes of its inputs (every input named). `outputs` names the
   // graph outputs run() writes, in that order. Returns their shapes. Throws ModelError.
-  std::vector<onnx_model::Shape> plan(int64_t key, const std::map<std::string, onnx_model::Shape>& input_shapes,
+  std::vector<onnx_model::Shape> plan(int64_t key,
+                                      const std::map<std::string, onnx_model::Shape>& input_shapes,
                                       const std::vector<std::string>& outputs);
   bool has_plan(int64_t key) const { return plans_.count(key) > 0; }
   const Plan& plan_of(int64_t key) const { return *plans_.at(key).plan; }

@@ -25,7 +25,8 @@ const Step* foldable_pad(const Analysis& a, const std::vector<const Step*>& prod
   const auto it = a.values.find(s.inputs[0]);
   if (it == a.values.end() || it->second.constant) return nullptr;
   const Step* pad = producer[k];
-  if (!pad || pad->kind != StepKind::pad || outputs.count(pad->output) || readers.of.at(pad->output).size() != 1)
+  if (!pad || pad->kind != StepKind::pad || outputs.count(pad->output) ||
+      readers.of.at(pad->output).size() != 1)
     return nullptr;
   const auto& p = std::get<PadAttrs>(pad->attrs);
   if (p.value != 0 || p.begin[0] || p.begin[1] || p.end[0] || p.end[1]) return nullptr;
@@ -75,7 +76,8 @@ FusionPlan plan_fusion(const Analysis& a, const std::set<std::string>& graph_out
         plan.absorbed[made_by.at(pad->output)] = true;
       }
     }
-    const bool takes_add = head.kind == StepKind::conv || head.kind == StepKind::gemm || head.kind == StepKind::matmul;
+    const bool takes_add =
+        head.kind == StepKind::conv || head.kind == StepKind::gemm || head.kind == StepKind::matmul;
     const bool takes_activation = takes_add || head.kind == StepKind::binary;
     // Absorb the only reader of the current output while it is something this head can take.
     bool has_activation = false;
@@ -85,7 +87,8 @@ FusionPlan plan_fusion(const Analysis& a, const std::set<std::string>& graph_out
       if (r.size() != 1) break;
       const std::size_t next = r[0];
       const Step& s = a.steps[next];
-      if (s.inputs[0] != f.output && !(s.kind == StepKind::binary && s.inputs.size() == 2 && s.inputs[1] == f.output))
+      if (s.inputs[0] != f.output &&
+          !(s.kind == StepKind::binary && s.inputs.size() == 2 && s.inputs[1] == f.output))
         break;
       if (s.kind == StepKind::batch_norm && head.kind == StepKind::conv && f.post.empty() && !f.batch_norm) {
         f.batch_norm = &s;

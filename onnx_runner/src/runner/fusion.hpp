@@ -14,8 +14,8 @@
 namespace gauntlet::onnx_runner {
 
 struct PostOp {
-  bool add = false;                    // binary add of `operand`, else the activation
-  std::string operand;                 // add: the other input (defined before the fused op runs)
+  bool add = false;     // binary add of `operand`, else the activation
+  std::string operand;  // add: the other input (defined before the fused op runs)
   onnx_model::EltwiseAttrs activation;
 };
 

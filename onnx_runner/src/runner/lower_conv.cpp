@@ -108,9 +108,10 @@ void Planner::lower_pool(const Step& s, const Fusion& f) {
   widen(attrs.window, f.pad);
   const std::string& x_name = f.pad ? f.pad->inputs[0] : s.inputs[0];
   const Tensor src = value(x_name);
-  const auto algo = attrs.max                                 ? dnnl::algorithm::pooling_max
-                    : attrs.count_include_pad || f.pad != nullptr ? dnnl::algorithm::pooling_avg_include_padding
-                                                                  : dnnl::algorithm::pooling_avg_exclude_padding;
+  const auto algo = attrs.max ? dnnl::algorithm::pooling_max
+                    : attrs.count_include_pad || f.pad != nullptr
+                        ? dnnl::algorithm::pooling_avg_include_padding
+                        : dnnl::algorithm::pooling_avg_exclude_padding;
   const auto& win = attrs.window;
   dnnl::pooling_v2_forward::primitive_desc pd(
       {dnnl::prop_kind::forward_inference, algo, src.md, any_desc(shape(s.output)), win.strides, win.kernel,

@@ -12,7 +12,8 @@ void Planner::lower_reshape(const Step& s) {
   const auto& in = analysis_.at(s.inputs[0]);
   if (in.constant) {
     // A constant under a new shape: the same data, nothing runs.
-    tensors_[s.output] = constant_tensor(s.inputs[0], constants_.floats(s.inputs[0], *in.constant), plain_desc(y));
+    tensors_[s.output] =
+        constant_tensor(s.inputs[0], constants_.floats(s.inputs[0], *in.constant), plain_desc(y));
     return;
   }
   tensors_[s.output] = alias(value(s.inputs[0]), y);
@@ -46,7 +47,8 @@ void Planner::lower_concat(const Step& s) {
   const dnnl::concat::primitive_desc pd(plain_desc(shape(s.output)), axis, mds, engine_);
   const Tensor dst = new_tensor(pd.dst_desc());
   std::vector<std::pair<int, Tensor>> args;
-  for (std::size_t i = 0; i < srcs.size(); ++i) args.emplace_back(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i), srcs[i]);
+  for (std::size_t i = 0; i < srcs.size(); ++i)
+    args.emplace_back(DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i), srcs[i]);
   args.emplace_back(DNNL_ARG_DST, dst);
   add(dnnl::concat(pd), args);
   tensors_[s.output] = dst;

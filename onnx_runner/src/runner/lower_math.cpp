@@ -84,9 +84,9 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
       return v;
     });
     w_md = dnnl::memory::desc({k, n}, dt::f32, tag::any);
-    const dnnl::matmul::primitive_desc probe(
-        bias ? dnnl::matmul::desc(a_view.md, w_md, bias->md, dst_md) : dnnl::matmul::desc(a_view.md, w_md, dst_md),
-        attr, engine_);
+    const dnnl::matmul::primitive_desc probe(bias ? dnnl::matmul::desc(a_view.md, w_md, bias->md, dst_md)
+                                                  : dnnl::matmul::desc(a_view.md, w_md, dst_md),
+                                             attr, engine_);
     w = weights(s.node->name + "|B", data, matrix(k, n, g.trans_b), probe.weights_desc());
     w_md = probe.weights_desc();
   } else {
@@ -94,9 +94,9 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
     w = Tensor{matrix(k, n, g.trans_b), w.slot};
     w_md = w.md;
   }
-  const dnnl::matmul::primitive_desc pd(
-      bias ? dnnl::matmul::desc(a_view.md, w_md, bias->md, dst_md) : dnnl::matmul::desc(a_view.md, w_md, dst_md),
-      attr, engine_);
+  const dnnl::matmul::primitive_desc pd(bias ? dnnl::matmul::desc(a_view.md, w_md, bias->md, dst_md)
+                                             : dnnl::matmul::desc(a_view.md, w_md, dst_md),
+                                        attr, engine_);
   const Tensor dst = new_tensor(dst_md);
   args = {{DNNL_ARG_SRC, a_view}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}};
   if (bias) args.emplace_back(DNNL_ARG_BIAS, *bias);
@@ -124,7 +124,8 @@ void Planner::lower_matmul(const Step& s, const Fusion& f) {
   attr.set_post_ops(ops);
   Tensor w;
   if (analysis_.at(s.inputs[1]).constant && rank == 2) {
-    const dnnl::matmul::primitive_desc probe({a.md, dnnl::memory::desc(xb, dt::f32, tag::any), dst_md}, attr, engine_);
+    const dnnl::matmul::primitive_desc probe({a.md, dnnl::memory::desc(xb, dt::f32, tag::any), dst_md}, attr,
+                                             engine_);
     w = weights(s.node->name + "|B", constants_.floats(s.inputs[1], constant(s.inputs[1])), plain_desc(xb),
                 probe.weights_desc());
   } else {
@@ -170,8 +171,10 @@ void Planner::lower_binary(const Step& s, const Fusion& f) {
   if (op == onnx_model::Binary::mul) algo = dnnl::algorithm::binary_mul;
   if (op == onnx_model::Binary::div) algo = dnnl::algorithm::binary_div;
   dnnl::post_ops ops;
-  if (swapped && op == onnx_model::Binary::sub) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, -1.0f, 0.0f);
-  if (swapped && op == onnx_model::Binary::div) ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_pow, 1.0f, -1.0f);
+  if (swapped && op == onnx_model::Binary::sub)
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_linear, -1.0f, 0.0f);
+  if (swapped && op == onnx_model::Binary::div)
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_pow, 1.0f, -1.0f);
   std::vector<std::pair<int, Tensor>> post_args;
   dnnl::post_ops fused;
   append_post_ops(fused, f.post, x.md, post_args);
@@ -197,7 +200,8 @@ void Planner::lower_eltwise(const Step& s) {
   float scale, alpha, beta;
   dnnl::algorithm algo;
   one.get_params_eltwise(0, scale, algo, alpha, beta);
-  dnnl::eltwise_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, algo, src.md, alpha, beta}, engine_);
+  dnnl::eltwise_forward::primitive_desc pd({dnnl::prop_kind::forward_inference, algo, src.md, alpha, beta},
+                                           engine_);
   const Tensor dst = new_tensor(pd.dst_desc());
   add(dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
   tensors_[s.output] = dst;

@@ -17,13 +17,15 @@ std::size_t place(std::vector<Slot>& slots) {
   std::vector<Slot*> order;
   for (Slot& s : slots)
     if (s.kind == Slot::Kind::arena && s.first >= 0) order.push_back(&s);
-  std::stable_sort(order.begin(), order.end(), [](const Slot* a, const Slot* b) { return a->bytes > b->bytes; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Slot* a, const Slot* b) { return a->bytes > b->bytes; });
   std::vector<const Slot*> placed;
   std::size_t total = 0;
   for (Slot* s : order) {
     std::vector<std::pair<std::size_t, std::size_t>> busy;  // [begin, end) of live neighbours
     for (const Slot* p : placed)
-      if (p->first <= s->last && s->first <= p->last) busy.emplace_back(p->offset, p->offset + round_up(p->bytes));
+      if (p->first <= s->last && s->first <= p->last)
+        busy.emplace_back(p->offset, p->offset + round_up(p->bytes));
     std::sort(busy.begin(), busy.end());
     std::size_t offset = 0;
     for (const auto& [b, e] : busy) {
@@ -60,7 +62,8 @@ void Plan::finalize(const dnnl::engine& engine, std::vector<Slot> slots, std::ve
     made.emplace_back(m.desc, engine, handle);
     if (s.kind == Slot::Kind::input || s.kind == Slot::Kind::output) {
       auto& bind = s.kind == Slot::Kind::input ? bind_in_ : bind_out_;
-      if (bind.size() <= static_cast<std::size_t>(s.index)) bind.resize(static_cast<std::size_t>(s.index) + 1);
+      if (bind.size() <= static_cast<std::size_t>(s.index))
+        bind.resize(static_cast<std::size_t>(s.index) + 1);
       bind[static_cast<std::size_t>(s.index)].push_back(made.back());
     }
   }
@@ -72,7 +75,8 @@ void Plan::finalize(const dnnl::engine& engine, std::vector<Slot> slots, std::ve
   }
 }
 
-void Plan::run(dnnl::stream& stream, const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
+void Plan::run(dnnl::stream& stream, const std::vector<const void*>& inputs,
+               const std::vector<void*>& outputs) {
   // oneDNN takes a non-const handle; an input memory is only ever a source.
   for (std::size_t i = 0; i < bind_in_.size() && i < inputs.size(); ++i)
     for (dnnl::memory& m : bind_in_[i]) m.set_data_handle(const_cast<void*>(inputs[i]));

@@ -23,7 +23,7 @@ struct Slot {
     owned,     // this plan's own buffer, written in prepare() (a Pad's border)
   };
   Kind kind = Kind::arena;
-  int index = 0;              // input/output number
+  int index = 0;  // input/output number
   std::size_t bytes = 0;
   int first = -1, last = -1;  // arena: first and last step that touch it
   std::size_t offset = 0;     // arena: assigned by the plan

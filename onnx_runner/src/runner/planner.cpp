@@ -26,7 +26,10 @@ dnnl::memory::desc plain_desc(const Shape& shape) {
 
 Planner::Planner(const onnx_model::Analysis& analysis, const dnnl::engine& engine, ConstantStore& constants,
                  std::vector<std::string> inputs, std::vector<std::string> outputs)
-    : analysis_(analysis), engine_(engine), constants_(constants), inputs_(std::move(inputs)),
+    : analysis_(analysis),
+      engine_(engine),
+      constants_(constants),
+      inputs_(std::move(inputs)),
       outputs_(std::move(outputs)) {}
 
 std::unique_ptr<Plan> Planner::build() {
@@ -91,7 +94,8 @@ const onnx_model::Constant& Planner::constant(const std::string& name) const {
 Planner::Tensor Planner::value(const std::string& name) {
   if (const auto it = tensors_.find(name); it != tensors_.end()) return it->second;
   const auto& info = analysis_.at(name);
-  if (!info.constant) throw ModelError(cat("internal: value ", onnx_model::quoted(name), " used before it is computed"));
+  if (!info.constant)
+    throw ModelError(cat("internal: value ", onnx_model::quoted(name), " used before it is computed"));
   return constant_tensor(name, constants_.floats(name, *info.constant), plain_desc(info.shape));
 }
 
@@ -149,8 +153,8 @@ Planner::Tensor Planner::weights(const std::string& key, std::shared_ptr<void> d
   return constant_tensor(cat(key, "@", steps_.size(), "#", constant_slots_.size()), buffer, wanted);
 }
 
-void Planner::append_post_ops(dnnl::post_ops& ops, const std::vector<PostOp>& post, const dnnl::memory::desc& dst,
-                              std::vector<std::pair<int, Tensor>>& args) {
+void Planner::append_post_ops(dnnl::post_ops& ops, const std::vector<PostOp>& post,
+                              const dnnl::memory::desc& dst, std::vector<std::pair<int, Tensor>>& args) {
   for (const PostOp& p : post) {
     if (p.add) {
       Tensor operand = value(p.operand);

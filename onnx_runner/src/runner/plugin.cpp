@@ -59,8 +59,10 @@ class OnnxRunner : public sdk::Plugin {
     omp_set_num_threads(static_cast<int>(num_threads()));
     if (asset_dir().empty())
       throw sdk::Error::invalid_argument(
-          "no model: the ONNX runner reads model.onnx from its asset folder (gauntlet judge --model model.onnx)");
-    refusing(GAUNTLET_INVALID_ARGUMENT, [&] { model_ = om::read_model_file(asset_dir() + "/" + kModelFile); });
+          "no model: the ONNX runner reads model.onnx from its asset folder (gauntlet judge --model "
+          "model.onnx)");
+    refusing(GAUNTLET_INVALID_ARGUMENT,
+             [&] { model_ = om::read_model_file(asset_dir() + "/" + kModelFile); });
   }
 
   void prepare(const sdk::PrepareContext& ctx) override {
@@ -75,10 +77,12 @@ class OnnxRunner : public sdk::Plugin {
       for (const auto& o : outputs) outputs_.push_back(o.name);
       for (const int64_t batch : ctx.batch_sizes()) {
         const auto produced = engine_->plan(batch, om::shapes_at(inputs, batch), outputs_);
-        for (std::size_t j = 0; j < outputs.size(); ++j) om::match_output_shape(outputs[j], produced[j], batch);
+        for (std::size_t j = 0; j < outputs.size(); ++j)
+          om::match_output_shape(outputs[j], produced[j], batch);
       }
     });
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const auto& biggest = engine_->plan_of(ctx.max_batch_size());
     log(sdk::LogLevel::info,
         om::cat("onnx-runner: ", engine_->model().nodes.size(), " ONNX nodes, ", biggest.steps(),
