@@ -70,6 +70,7 @@ int judge_command(int argc, char** argv) {
     bool model = false;
   };
   std::vector<Entry> entries;
+  entries.reserve(plugins.size() + model_files.size());
   for (const auto& p : plugins) entries.push_back({p, models::is_model_path(p)});
   for (const auto& m : model_files) entries.push_back({m, true});
   if (entries.empty()) {

@@ -21,6 +21,7 @@ namespace {
 
 std::vector<om::IoSpec> specs(const std::vector<TensorSpec>& tensors) {
   std::vector<om::IoSpec> out;
+  out.reserve(tensors.size());
   for (const auto& t : tensors)
     out.push_back({t.name, t.dtype == DType::f32 ? "float32" : std::string(dtype_name(t.dtype)), t.shape});
   return out;

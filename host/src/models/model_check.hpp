@@ -16,10 +16,10 @@ namespace gauntlet::models {
 // each), and the verdict the runner would give it: against `challenge` when given (its
 // interface and every announced batch size), else on its own. Returns the exit code: 0 when
 // the runner would take it, 1 otherwise.
-int inspect_model(std::ostream& out, const std::filesystem::path& model, const Challenge* challenge);
+int inspect_model(std::ostream& out, const std::filesystem::path& path, const Challenge* challenge);
 
 // The runner's refusal of the model on the challenge ("PLUGIN_ERROR: ..."), or "" when it would
 // plan it. Throws std::runtime_error when the file cannot be read.
-std::string model_refusal(const std::filesystem::path& model, const Challenge& challenge);
+std::string model_refusal(const std::filesystem::path& path, const Challenge& challenge);
 
 }  // namespace gauntlet::models

@@ -50,8 +50,9 @@ bool is_integer(ElemType t);
 bool known_elem_type(int32_t onnx_type);
 
 // Number of elements of `shape`, or a ModelError naming `what` when an extent is negative or over
-// kMaxExtent, the product overflows, or `element_bytes` per element would exceed kMaxTensorBytes.
-int64_t checked_numel(const Shape& shape, int64_t element_bytes, const std::string& what);
+// kMaxExtent, the product overflows, or the tensor, at `bytes_per_element` each, would exceed
+// kMaxTensorBytes.
+int64_t checked_numel(const Shape& shape, int64_t bytes_per_element, const std::string& what);
 
 struct Constant {
   ElemType type = ElemType::f32;

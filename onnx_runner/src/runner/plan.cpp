@@ -41,7 +41,7 @@ std::size_t place(std::vector<Slot>& slots) {
 
 }  // namespace
 
-void Plan::finalize(const dnnl::engine& engine, std::vector<Slot> slots, std::vector<Memory> memories,
+void Plan::finalize(const dnnl::engine& engine, std::vector<Slot> slots, const std::vector<Memory>& memories,
                     std::vector<Step> steps, std::vector<std::shared_ptr<void>> keep_alive) {
   keep_alive_ = std::move(keep_alive);
   arena_bytes_ = place(slots);

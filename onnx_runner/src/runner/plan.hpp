@@ -42,7 +42,7 @@ class Plan {
   };
 
   // Lays out the arena and creates the memories. Called once the steps are recorded.
-  void finalize(const dnnl::engine& engine, std::vector<Slot> slots, std::vector<Memory> memories,
+  void finalize(const dnnl::engine& engine, std::vector<Slot> slots, const std::vector<Memory>& memories,
                 std::vector<Step> steps, std::vector<std::shared_ptr<void>> keep_alive);
 
   // One inference: `inputs` and `outputs` in the engine's order, compact row-major f32 buffers

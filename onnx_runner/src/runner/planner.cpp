@@ -52,7 +52,7 @@ std::unique_ptr<Plan> Planner::build() {
   }
   for (std::size_t j = 0; j < outputs_.size(); ++j) bind_output(j, outputs_[j]);
   auto plan = std::make_unique<Plan>();
-  plan->finalize(engine_, std::move(slots_), std::move(memories_), std::move(steps_), std::move(keep_));
+  plan->finalize(engine_, std::move(slots_), memories_, std::move(steps_), std::move(keep_));
   return plan;
 }
 
