@@ -51,17 +51,19 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
   const dnnl::memory::desc dst_md = plain_desc({m, n});
   std::vector<std::pair<int, Tensor>> args, post_args;
   dnnl::post_ops ops;
+  // A constant input times a factor, made once (B by alpha, C by beta).
+  auto scaled = [&](std::size_t input, float factor, const std::string& key) {
+    return constants_.derived(key, [&] {
+      std::vector<float> v = constant(s.inputs[input]).f;
+      for (float& x : v) x *= factor;
+      return v;
+    });
+  };
   std::optional<Tensor> bias;
   if (has_c && (c_known || g.beta != 0.0f)) {
     const Shape cs = extended(shape(s.inputs[2]), 2);
     if (c_known) {
-      const auto& cv = constant(s.inputs[2]);
-      auto data = constants_.derived(s.node->name + "|C", [&] {
-        std::vector<float> v = cv.f;
-        for (float& x : v) x *= g.beta;
-        return v;
-      });
-      bias = constant_tensor(s.node->name + "|C", data, plain_desc(cs));
+      bias = constant_tensor(s.node->name + "|C", scaled(2, g.beta, s.node->name + "|C"), plain_desc(cs));
     }
     const std::string c_name = "\x01gemm-c:" + s.node->name;
     tensors_[c_name] = c_known ? *bias : alias(value(s.inputs[2]), cs);
@@ -77,12 +79,7 @@ void Planner::lower_gemm(const Step& s, const Fusion& f) {
   Tensor w;
   dnnl::memory::desc w_md;
   if (b_known) {
-    const auto& bv = constant(s.inputs[1]);
-    auto data = constants_.derived(s.node->name + "|B", [&] {
-      std::vector<float> v = bv.f;
-      for (float& x : v) x *= g.alpha;
-      return v;
-    });
+    const auto data = scaled(1, g.alpha, s.node->name + "|B");
     w_md = dnnl::memory::desc({k, n}, dt::f32, tag::any);
     const dnnl::matmul::primitive_desc probe(bias ? dnnl::matmul::desc(a_view.md, w_md, bias->md, dst_md)
                                                   : dnnl::matmul::desc(a_view.md, w_md, dst_md),
