@@ -19,6 +19,13 @@ packages=(
   dataset-fashion-mnist
   python3-sklearn python3-jsonschema                 # the challenges' tables; metrics and schema tests
   wamerican wngerman wfrench wspanish witalian wdutch  # the language-identification challenge
+  # The ONNX runner (sdk/ONNX.md): Debian's ONNX library (protobuf classes, checker, shape
+  # inference) and the protobuf headers it needs but does not pull in; ONNX's per-operator node
+  # tests (conformance); OpenCV's DNN module, the independent executor of the tests (Python) and
+  # benchmarks (C++); PyTorch for examples/pytorch/train.py.
+  libonnx-dev libprotobuf-dev libonnx-testdata
+  python3-opencv python3-numpy libopencv-dnn-dev
+  python3-torch
 )
 if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
 

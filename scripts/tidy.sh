@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clang-tidy (Debian's clang-tidy 14; checks in .clang-tidy) over host/, sdk/ and plugin_api/.
+# clang-tidy (Debian's clang-tidy 14; checks in .clang-tidy) over host/, onnx_runner/, sdk/ and plugin_api/.
 # Fails on any finding. The host's sources use the compile commands of a configured build;
 # the header-only SDK and the C ABI header are checked as translation units of their own.
 #   scripts/tidy.sh [build dir, default build] [file...]
@@ -20,7 +20,7 @@ fi
 if (($#)); then
   files=("$@")
 else
-  mapfile -t files < <(find host/src -name '*.cpp' | sort)
+  mapfile -t files < <(find host/src onnx_runner/src -name '*.cpp' | sort)
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -38,7 +38,7 @@ fi
 findings=$(grep -cE '(warning|error): ' "$log" || true)
 cat "$log"
 what="${#files[@]} files"
-(($#)) || what="${#files[@]} host files, the SDK and the ABI header"
+(($#)) || what="${#files[@]} host and ONNX runner files, the SDK and the ABI header"
 echo "[tidy] $what: $findings findings in $((SECONDS - start)) s"
 if ((status != 0 || findings != 0)); then
   echo "[tidy] FAILED: fix the findings above (or, for a false positive, NOLINT(check) with the reason)" >&2

@@ -7,6 +7,9 @@
 #include "support/gzip.hpp"
 #include "support/run_command.hpp"
 
+#include <google/protobuf/text_format.h>
+#include <onnx/onnx_pb.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,6 +232,17 @@ std::string make_elf(const std::vector<std::string>& words) {
   return h;
 }
 
+// onnx <model.pbtxt>: an ONNX model written as protobuf text (readable, and a hostile value is
+// one number to type), serialized to the binary .onnx format.
+std::string make_onnx(const fs::path& text_file) {
+  onnx::ModelProto model;
+  if (!google::protobuf::TextFormat::ParseFromString(read_bytes(text_file), &model))
+    throw std::runtime_error("not an ONNX model in protobuf text: " + text_file.string());
+  std::string bytes;
+  model.SerializeToString(&bytes);
+  return bytes;
+}
+
 // A file, folder or link for the case, in `dir`. Throws on a bad recipe.
 void materialize(const fs::path& dir, const std::string& directive,
                  const std::map<std::string, std::string>& vars) {
@@ -264,6 +278,8 @@ void materialize(const fs::path& dir, const std::string& directive,
     write_bytes(target, make_idx({args.begin() + 1, args.end()}));
   } else if (args[0] == "elf") {
     write_bytes(target, make_elf({args.begin() + 1, args.end()}));
+  } else if (args[0] == "onnx") {
+    write_bytes(target, make_onnx(args.at(1)));
   } else if (args[0] == "folder") {
     fs::create_directory(target);
   } else if (args[0] == "fifo") {

@@ -74,6 +74,7 @@ void register_fidelity();
 void register_end_to_end();
 void register_mlp();
 void register_data();
+void register_onnx();
 
 // gauntlet_bench --replay-end-to-end <calls at batch 1> <64> <256>: the end-to-end run's plugin
 // calls, in-process, in this fresh process; prints their times as one JSON line.

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   register_end_to_end();
   register_mlp();
   register_data();
+  register_onnx();
   try {
     benchmark::RunSpecifiedBenchmarks();
   } catch (const std::exception& e) {

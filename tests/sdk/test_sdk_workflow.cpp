@@ -109,7 +109,8 @@ TEST_CASE(
         "lib/cmake/Gauntlet/GauntletPlugin.cmake", "lib/cmake/Gauntlet/GauntletCheckPlugin.cmake",
         "lib/cmake/Gauntlet/gauntlet_plugin.map", "lib/pkgconfig/gauntlet.pc",
         "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md", "share/gauntlet/gauntlet.gdb",
-        "share/gauntlet/challenges/fashion-mnist/challenge.yaml"})
+        "share/gauntlet/challenges/fashion-mnist/challenge.yaml", "lib/gauntlet/libonnx_runner.so",
+        "share/doc/gauntlet/ONNX.md"})
     CHECK_MESSAGE(fs::exists(prefix / f), f);
 
   // The installed judge finds its worker and the installed challenges.
@@ -120,6 +121,12 @@ TEST_CASE(
       {(prefix / "bin/gauntlet").string(), "inspect", gauntlet::testing::sample_plugin("c_prior")});
   CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
   CHECK(r.out.find("Name          class-prior") != std::string::npos);
+  // ... and its ONNX runner, for a model.
+  r = run_command({(prefix / "bin/gauntlet").string(), "judge", "-q", "-c",
+                   (prefix / "share/gauntlet/challenges/fashion-mnist").string(), "--model",
+                   gauntlet::testing::source_path("examples/pytorch/fashion_mnist_cnn.onnx"), "--limit",
+                   "100", "--train-limit", "10"});
+  CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
 
   // pkg-config, relocated: the prefix is not the one configured at build time.
   r = shell(s.root, cat({"PKG_CONFIG_PATH='", (prefix / "lib/pkgconfig").string(),

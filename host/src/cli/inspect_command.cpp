@@ -1,31 +1,53 @@
 // gauntlet inspect: what a plugin says about itself, read through the worker (team code
-// never runs in the host, not even its static constructors).
+// never runs in the host, not even its static constructors); for an ONNX model, what the
+// bundled runner makes of it (models/model_check.hpp).
+#include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/sha256.hpp"
 #include "common/untrusted_text.hpp"
 #include "judge/worker_client.hpp"
+#include "models/model_check.hpp"
+#include "models/model_job.hpp"
 
 #include <gauntlet/plugin_api.h>
 
 #include <iostream>
+#include <optional>
 
 namespace gauntlet::cli {
 
 int inspect_command(int argc, char** argv) {
-  std::string plugin;
+  std::string plugin, challenge_path;
   double timeout = 10;
   po::options_description visible("options");
   visible.add_options()("timeout", po::value(&timeout)->default_value(10),
-                        "seconds allowed to load the plugin");
+                        "seconds allowed to load the plugin")(
+      "challenge,c", po::value(&challenge_path),
+      "for a model: also check it against this challenge (interface, batch sizes)");
   po::options_description hidden;
   hidden.add_options()("plugin", po::value(&plugin)->required());
   po::positional_options_description positional;
   positional.add("plugin", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "gauntlet inspect <lib.so>", visible, hidden, positional, vm))
+  if (auto code = parse_options(argc, argv, "gauntlet inspect <lib.so|model.onnx> [--challenge <dir>]",
+                                visible, hidden, positional, vm))
     return *code;
+  if (models::is_model_path(plugin)) {
+    std::optional<Challenge> challenge;
+    try {
+      if (!challenge_path.empty()) challenge = load_challenge(challenge_path);
+    } catch (const ConfigError& e) {
+      std::cerr << e.what() << "\n";
+      return kExitBadInput;
+    }
+    return models::inspect_model(std::cout, plugin, challenge ? &*challenge : nullptr);
+  }
+  if (!challenge_path.empty()) {
+    std::cerr << "gauntlet inspect: --challenge is for models (.onnx)\n";
+    return kExitBadInput;
+  }
 
   std::cout << "File          " << plugin << "\n";
   std::string sha;

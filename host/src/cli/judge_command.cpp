@@ -3,9 +3,11 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
+#include "common/file_check.hpp"
 #include "judge/judge.hpp"
 #include "judge/session_data.hpp"
 #include "judge/worker_pool.hpp"
+#include "models/model_job.hpp"
 #include "report/result_json.hpp"
 #include "report/result_table.hpp"
 #include "sandbox/job_sandbox.hpp"
@@ -13,13 +15,14 @@
 #include <filesystem>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 namespace gauntlet::cli {
 
 int judge_command(int argc, char** argv) {
   std::string challenge_path, split = "public", out;
-  std::vector<std::string> plugins;
+  std::vector<std::string> plugins, model_files;
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
   bool quiet = false, organizer = false, debug = false;
@@ -29,7 +32,9 @@ int judge_command(int argc, char** argv) {
   visible.add_options()                                                                              //
       ("challenge,c", po::value(&challenge_path)->required(), "challenge folder or challenge.yaml")  //
       ("plugin,p", po::value(&plugins)->composing(),
-       "plugin library (.so); repeat, or list them after the options")  //
+       "plugin library (.so), or an ONNX model (.onnx); repeat, or list them after the options")  //
+      ("model,m", po::value(&model_files)->composing(),
+       "ONNX model, judged by the bundled ONNX runner (sdk/ONNX.md); repeat")  //
       ("split", po::value(&split)->default_value("public"),
        "test split to judge on: public, private, or all (the whole test set)")  //
       ("organizer", po::bool_switch(&organizer),
@@ -55,13 +60,40 @@ int judge_command(int argc, char** argv) {
   po::variables_map vm;
   if (auto code = parse_options(
           argc, argv,
-          "gauntlet judge --challenge <dir|challenge.yaml> --plugin <lib.so> [--plugin ...] "
+          "gauntlet judge --challenge <dir|challenge.yaml> --plugin <lib.so>|--model <model.onnx> [...] "
           "[--split public|private] [--out results.json] [--limit N] [--seed S] [--sandbox strict|relaxed]",
           visible, hidden, positional, vm))
     return *code;
-  if (plugins.empty()) {
-    std::cerr << "gauntlet judge: no plugin given (--plugin <lib.so>)\n";
+  // What to judge, in order: libraries, and models (a .onnx file anywhere, or --model).
+  struct Entry {
+    std::string path;
+    bool model = false;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(plugins.size() + model_files.size());
+  for (const auto& p : plugins) entries.push_back({p, models::is_model_path(p)});
+  for (const auto& m : model_files) entries.push_back({m, true});
+  if (entries.empty()) {
+    std::cerr << "gauntlet judge: no plugin given (--plugin <lib.so>, or --model <model.onnx>)\n";
     return kExitBadInput;
+  }
+  for (const auto& e : entries) {
+    if (!e.model) continue;
+    if (const std::string why = why_not_regular_file(e.path); !why.empty()) {
+      std::cerr << "gauntlet judge: the model " << e.path << ": " << why << "\n";
+      return kExitBadInput;
+    }
+    if (!assets.empty()) {
+      std::cerr
+          << "gauntlet judge: --assets is for plugins: a model's runner reads the model and nothing else\n";
+      return kExitBadInput;
+    }
+    try {
+      models::runner_library();
+    } catch (const std::exception& ex) {
+      std::cerr << "gauntlet judge: " << ex.what() << "\n";
+      return kExitBadInput;
+    }
   }
   if (split != "public" && split != "private" && split != "all") {
     std::cerr << "gauntlet judge: --split must be 'public', 'private' or 'all', not '" << split << "'\n";
@@ -146,7 +178,8 @@ int judge_command(int argc, char** argv) {
   const report::Environment env = report::current_environment();
   std::vector<judge::JudgeResult> results;
   bool all_ok = true;
-  for (const auto& plugin : plugins) {
+  for (const auto& entry : entries) {
+    const std::string& plugin = entry.path;
     judge::JudgeOptions options;
     options.plugin = plugin;
     options.seed = seed;
@@ -154,7 +187,17 @@ int judge_command(int argc, char** argv) {
     options.sandbox = debug ? sandbox::Mode::relaxed : *mode;
     options.asset_dir = assets;
     options.debuggable = debug;
-    options.prepare_next_worker = &plugin != &plugins.back();
+    options.prepare_next_worker = &entry != &entries.back();
+    std::optional<models::StagedModel> staged;
+    if (entry.model) {
+      try {
+        staged.emplace(plugin);
+        models::judge_with_runner(options, *staged);
+      } catch (const std::exception& ex) {
+        std::cerr << "gauntlet judge: " << ex.what() << "\n";
+        return kExitFailure;
+      }
+    }
     if (!quiet)
       options.progress = [](const std::string& line) { std::cerr << "[gauntlet]   " << line << "\n"; };
     if (!quiet) std::cerr << "[gauntlet] judging " << plugin << "\n";
@@ -164,23 +207,30 @@ int judge_command(int argc, char** argv) {
     all_ok = all_ok && result.decision.verdict == judge::Verdict::ok;
 
     std::cout << "\n";
-    report::print_result(std::cout, result);
+    std::string model_line;
+    if (staged)
+      model_line = std::filesystem::path(plugin).filename().string() + " (SHA-256 " + staged->sha256() +
+                   ", run by the ONNX runner)";
+    report::print_result(std::cout, result, model_line);
     if (!out.empty()) {
       std::filesystem::path target = out;
-      if (plugins.size() > 1) {
+      if (entries.size() > 1) {
         std::filesystem::create_directories(target);
         target /= challenge.id + "." + std::filesystem::path(plugin).stem().string() + ".json";
       } else if (target.has_parent_path()) {
         std::filesystem::create_directories(target.parent_path());
       }
       try {
-        report::write_result(target, report::to_json(result, env));
+        nlohmann::json j = report::to_json(result, env);
+        if (staged) j["model"] = models::model_json(plugin, staged->sha256(), staged->bytes(), result);
+        report::write_result(target, j);
         if (!quiet) std::cerr << "[gauntlet] wrote " << target.string() << "\n";
       } catch (const std::exception& e) {
         std::cerr << "gauntlet judge: " << e.what() << "\n";
         return kExitFailure;
       }
     }
+    if (staged) result.plugin_path = plugin;  // the summary names the model, not the runner
     results.push_back(std::move(result));
   }
   if (results.size() > 1) {

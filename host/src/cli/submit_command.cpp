@@ -1,6 +1,6 @@
-// gauntlet submit: a team hands in a library for one challenge of an event. It is checked
-// through the worker (it must load), copied into the event's submission folder under its
-// SHA-256 and recorded; the event's per-team cap is enforced.
+// gauntlet submit: a team hands in a library (or an ONNX model) for one challenge of an event.
+// It is checked (a library must load, through the worker; the runner must take a model), copied into the
+// event's submission folder under its SHA-256 and recorded; the event's per-team cap is enforced.
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
@@ -8,6 +8,7 @@
 #include "common/suggest.hpp"
 #include "event/event_loader.hpp"
 #include "event/submission.hpp"
+#include "models/model_job.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -27,7 +28,8 @@ int submit_command(int argc, char** argv) {
   positional.add("library", 1);
   po::variables_map vm;
   if (auto code = parse_options(
-          argc, argv, "gauntlet submit --event <event.yaml> --team <name> --challenge <id> <lib.so>", visible,
+          argc, argv,
+          "gauntlet submit --event <event.yaml> --team <name> --challenge <id> <lib.so|model.onnx>", visible,
           hidden, positional, vm))
     return *code;
 
@@ -80,7 +82,8 @@ int submit_command(int argc, char** argv) {
       std::cerr << "gauntlet submit: " << outcome.message << "\n";
       return kExitFailure;
     case event::SubmitOutcome::Kind::refused:
-      std::cerr << "gauntlet submit: the library was refused, nothing recorded: " << outcome.message << "\n";
+      std::cerr << "gauntlet submit: the " << (models::is_model_path(library) ? "model" : "library")
+                << " was refused, nothing recorded: " << outcome.message << "\n";
       return kExitFailure;
   }
   return kExitFailure;

@@ -4,6 +4,7 @@
 #include "common/file_check.hpp"
 #include "common/sha256.hpp"
 #include "event/submission.hpp"
+#include "models/model_job.hpp"
 #include "yaml/yaml_fields.hpp"
 #include "yaml/yaml_tree.hpp"
 
@@ -230,7 +231,9 @@ std::vector<fs::path> libraries_in(const fs::path& dir) {
   std::vector<fs::path> found;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".so" && entry.is_regular_file(ec)) found.push_back(entry.path());
+    if ((entry.path().extension() == ".so" || entry.path().extension() == ".onnx") &&
+        entry.is_regular_file(ec))
+      found.push_back(entry.path());
   std::sort(found.begin(), found.end());
   return found;
 }
@@ -258,8 +261,9 @@ EventConfig load_event(const std::filesystem::path& file) {
 std::optional<std::filesystem::path> find_plugin(const Team& team, const std::string& challenge_id) {
   auto must_be_file = [](const PathAt& p) {
     const std::string why = why_not_regular_file(p.path);
-    if (why == "no such file") throw ConfigError(p.where, "", "no such plugin library: " + p.path.string());
-    if (!why.empty()) throw ConfigError(p.where, "", "plugin library " + p.path.string() + ": " + why);
+    const std::string what = models::is_model_path(p.path) ? "model" : "plugin library";
+    if (why == "no such file") throw ConfigError(p.where, "", "no such " + what + ": " + p.path.string());
+    if (!why.empty()) throw ConfigError(p.where, "", what + " " + p.path.string() + ": " + why);
     return p.path;
   };
   switch (team.source) {
@@ -280,8 +284,10 @@ std::optional<std::filesystem::path> find_plugin(const Team& team, const std::st
     if (team.source == PluginSource::submissions) return std::nullopt;  // nothing submitted yet
     throw ConfigError(folder.where, "", "no such team folder: " + folder.path.string());
   }
-  const fs::path single = folder.path / (challenge_id + ".so");
-  if (fs::is_regular_file(single, ec)) return single;
+  for (const char* ext : {".so", ".onnx"}) {  // a library, or an ONNX model (sdk/ONNX.md)
+    const fs::path single = folder.path / (challenge_id + ext);
+    if (fs::is_regular_file(single, ec)) return single;
+  }
   const fs::path sub = folder.path / challenge_id;
   if (!fs::is_directory(sub, ec)) return std::nullopt;
   const auto found = libraries_in(sub);

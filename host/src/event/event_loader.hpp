@@ -23,11 +23,11 @@ EventConfig parse_event(const std::filesystem::path& file, std::string bytes);
 
 // The library a team enters on a challenge, or nothing when it has none (a per-challenge
 // map without that challenge, a folder without a matching library, no submission yet).
-// Convention for `folder: F` (and the submission folder): F/<challenge-id>.so, else the one
-// .so file in F/<challenge-id>/, else, when that folder holds several, the latest one the
-// team's submission ledger (F/submissions.json) names. Throws ConfigError (at the config
-// line that named the path) for a configured file or folder that does not exist, and for a
-// folder that holds several libraries with no ledger to choose between them.
+// Convention for `folder: F` (and the submission folder): F/<challenge-id>.so (or .onnx, an ONNX
+// model), else the one .so or .onnx file in F/<challenge-id>/, else, when that folder holds several, the
+// latest one the team's submission ledger (F/submissions.json) names. Throws ConfigError (at the config line
+// that named the path) for a configured file or folder that does not exist, and for a folder that holds
+// several libraries with no ledger to choose between them.
 std::optional<std::filesystem::path> find_plugin(const Team& team, const std::string& challenge_id);
 
 }  // namespace gauntlet::event

@@ -2,6 +2,7 @@
 
 #include "common/sha256.hpp"
 #include "event/event_loader.hpp"
+#include "models/model_job.hpp"
 #include "quality/metric_registry.hpp"
 
 #include <map>
@@ -10,7 +11,6 @@ namespace gauntlet::event {
 namespace {
 
 using json = nlohmann::json;
-
 
 // A data file that cannot be read: the event config's problem, reported before judging.
 std::string data_digest(const Challenge& c) {
@@ -27,6 +27,11 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
   Plan plan;
   plan.split = split;
   std::map<std::filesystem::path, std::string> digests;  // a library shared by teams is read once
+  auto digest_of = [&](const std::filesystem::path& file) {
+    auto it = digests.find(file);
+    if (it == digests.end()) it = digests.emplace(file, sha256_file_hex(file)).first;
+    return it->second;
+  };
   for (std::size_t c = 0; c < config.challenges.size(); ++c) {
     const Challenge& challenge = config.challenges[c];
     for (const Team& team : config.teams) {
@@ -39,22 +44,24 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
       job.challenge = c;
       job.team = team.name;
       job.plugin = *plugin;
-      auto it = digests.find(*plugin);
-      if (it == digests.end()) {
-        try {
-          it = digests.emplace(*plugin, sha256_file_hex(*plugin)).first;
-        } catch (const std::exception& e) {
-          throw ConfigError(team.where, "", "team '" + team.name + "': " + e.what());
-        }
+      // A library, or an ONNX model, which the runner judges: its key holds both digests.
+      const bool model = models::is_model_path(*plugin);
+      std::string digest, runner_digest;
+      try {
+        digest = digest_of(*plugin);
+        if (model) runner_digest = digest_of(models::runner_library());
+      } catch (const std::exception& e) {
+        throw ConfigError(team.where, "", "team '" + team.name + "': " + e.what());
       }
-      job.identity = store::JobIdentity{it->second,
+      job.identity = store::JobIdentity{model ? runner_digest : digest,
                                         challenge.sha256,
                                         split,
                                         config.judge.limit,
                                         config.judge.train_limit,
                                         config.judge.seed,
                                         challenge.rules_sha256,
-                                        data_digest(challenge)};
+                                        data_digest(challenge),
+                                        model ? digest : std::string()};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
       job.state = store::record_state(job.record, job.key, config.judge.attempts);

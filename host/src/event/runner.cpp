@@ -2,6 +2,7 @@
 
 #include "event/cpu_slots.hpp"
 #include "judge/session_data.hpp"
+#include "models/model_job.hpp"
 #include "report/environment.hpp"
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace gauntlet::event {
@@ -105,8 +107,18 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
         }
       }
     }
-    if (!sd.data) {
-      result = failed_before_judging(challenge, job, sd.error);
+    // An ONNX model goes to the runner, from a copy of its own for this job.
+    std::optional<models::StagedModel> staged;
+    std::string stage_error;
+    if (sd.data && !job.identity.model_sha256.empty()) {
+      try {
+        staged.emplace(job.plugin);
+      } catch (const std::exception& e) {
+        stage_error = e.what();
+      }
+    }
+    if (!sd.data || !stage_error.empty()) {
+      result = failed_before_judging(challenge, job, sd.data ? stage_error : sd.error);
     } else {
       judge::JudgeOptions options;
       options.plugin = job.plugin;
@@ -118,6 +130,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
         observer.job_phase(job, line);
       };
       if (settings.configure) settings.configure(options);
+      if (staged) models::judge_with_runner(options, *staged);
       result = judge::judge_plugin(challenge, *sd.data, options);
     }
     result.split = plan.split;
@@ -143,6 +156,8 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
     try {
       record = store::make_record(result, environment, challenge, job.team, identity, job.identity,
                                   outcome.attempt);
+      if (staged)
+        record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
       store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();

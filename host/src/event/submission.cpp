@@ -4,6 +4,8 @@
 #include "common/sha256.hpp"
 #include "judge/judge.hpp"
 #include "judge/worker_client.hpp"
+#include "models/model_check.hpp"
+#include "models/model_job.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -91,9 +93,20 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
   SubmitOutcome out;
   const std::string sha = sha256_file_hex(library);  // throws for an unreadable file
 
-  // The library must load, through the worker like any judging (team code never runs here).
   judge::PluginIdentity identity;
-  {
+  const bool model = models::is_model_path(library);
+  if (model) {
+    // An ONNX model is checked as the runner will read it, against this challenge (a model is
+    // data: nothing of the team's runs here).
+    out.message = models::model_refusal(library, challenge);
+    if (!out.message.empty()) {
+      out.kind = SubmitOutcome::Kind::refused;
+      return out;
+    }
+    identity.name = "onnx-runner";
+    identity.version = GAUNTLET_VERSION;
+  } else {
+    // The library must load, through the worker like any judging (team code never runs here).
     judge::WorkerClient client(judge::default_worker_executable(), fs::absolute(library));
     const auto deadline =
         judge::Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(load_timeout_seconds * 1000));
@@ -129,8 +142,9 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
       out.kind = SubmitOutcome::Kind::already_submitted;
       out.number = used;
       out.stored = folder / e.file;
-      out.message = "this library was already submitted (submission " + std::to_string(used) + " of team '" +
-                    team.name + "' on " + challenge.id + "); nothing changed";
+      out.message = std::string("this ") + (model ? "model" : "library") +
+                    " was already submitted (submission " + std::to_string(used) + " of team '" + team.name +
+                    "' on " + challenge.id + "); nothing changed";
       return out;
     }
   }
@@ -146,7 +160,7 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
   SubmissionEntry entry;
   entry.challenge = challenge.id;
   entry.sha256 = sha;
-  entry.file = challenge.id + "/" + sha + ".so";
+  entry.file = challenge.id + "/" + sha + (model ? ".onnx" : ".so");
   entry.original_name = library.filename().string();
   entry.submitted_at = judge::utc_timestamp();
   entry.plugin_name = identity.name;

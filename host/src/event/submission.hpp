@@ -1,6 +1,7 @@
-// Team submissions: a library checked through the worker (never loaded in the host), copied
-// into the event's submission folder under its SHA-256 and recorded in the team's ledger:
-//   <submissions.folder>/<team>/<challenge-id>/<sha256>.so
+// Team submissions: a library checked through the worker (never loaded in the host), or an ONNX
+// model checked as the runner will read it, copied into the event's submission folder under its
+// SHA-256 and recorded in the team's ledger:
+//   <submissions.folder>/<team>/<challenge-id>/<sha256>.so (or .onnx)
 //   <submissions.folder>/<team>/submissions.json     (every submission, oldest first)
 // The ledger holds no results: listing submissions shows nothing of any split.
 #pragma once
@@ -17,7 +18,7 @@ namespace gauntlet::event {
 struct SubmissionEntry {
   std::string challenge;
   std::string sha256;
-  std::string file;           // relative to the team folder: <challenge-id>/<sha256>.so
+  std::string file;           // relative to the team folder: <challenge-id>/<sha256>.so (or .onnx)
   std::string original_name;  // the file name as submitted
   int64_t bytes = 0;
   std::string submitted_at;  // ISO 8601 UTC
@@ -37,7 +38,8 @@ struct SubmitOutcome {
     recorded,           // new submission stored
     already_submitted,  // the same library was submitted before: nothing changed
     over_cap,           // the team used all its submissions on this challenge: nothing stored
-    refused,            // the library does not load (verdict in `message`): nothing stored
+    refused,            // the library does not load, or the runner would refuse the model (verdict in
+                        // `message`): nothing stored
   };
   Kind kind = Kind::recorded;
   std::string message;  // one line for the team

@@ -25,11 +25,12 @@ std::string score_text(const judge::JudgeResult& r) {
 
 }  // namespace
 
-void print_result(std::ostream& out, const judge::JudgeResult& r) {
+void print_result(std::ostream& out, const judge::JudgeResult& r, const std::string& model) {
   out << "Challenge  " << r.challenge_id << " (" << r.split << " split, " << r.eval_samples << " samples";
   if (r.trained) out << ", trained on " << r.train_samples;
   out << ")\n";
   out << "Plugin     " << plugin_label(r) << "\n";
+  if (!model.empty()) out << "Model      " << model << "\n";
   out << "Verdict    " << judge::verdict_name(r.decision.verdict);
   // Reasons quote the plugin (its last_error): one escaped line.
   if (!r.decision.reason.empty()) out << ": " << untrusted::terminal_line(r.decision.reason);

@@ -60,6 +60,8 @@ std::string job_key(const JobIdentity& job) {
   text += "plugin_sha256=" + job.plugin_sha256 + "\n";
   text += "rules_sha256=" + job.rules_sha256 + "\n";
   text += "data_sha256=" + job.data_sha256 + "\n";
+  // Only for models, so that the keys of library jobs stay what they were.
+  if (!job.model_sha256.empty()) text += "model_sha256=" + job.model_sha256 + "\n";
   text += "split=" + job.split + "\n";
   text += "limit=" + std::to_string(job.limit) + "\n";
   text += "train_limit=" + std::to_string(job.train_limit) + "\n";
@@ -130,7 +132,7 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
   if (const auto range = score_noise_range(challenge.score, result))
     noise.update(json{{"score_low", range->first}, {"score_high", range->second}});
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return json{
+  json record{
       {"schema", kRecordSchemaVersion},
       {"kind", "gauntlet.store_record"},
       {"key", job_key(job)},
@@ -158,6 +160,8 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
       {"recorded_at_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()},
       {"result", report::to_json(result, environment)},
   };
+  if (!job.model_sha256.empty()) record["job"]["model_sha256"] = job.model_sha256;
+  return record;
 }
 
 void write_record(const fs::path& path, const json& record) {

@@ -33,13 +33,16 @@ inline constexpr int kRecordSchemaVersion = 1;
 // comments and formatting do not count) and the data files' contents, the split and the
 // judge settings. The challenge file's own SHA-256 is recorded, not keyed.
 struct JobIdentity {
-  std::string plugin_sha256;
+  std::string plugin_sha256;     // for an ONNX model: the runner's
   std::string challenge_sha256;  // of the file's bytes: shown, not part of the key
   std::string split;             // public | private
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
   std::string rules_sha256;  // Challenge::rules_sha256
   std::string data_sha256;   // data_sha256(challenge)
+  // An ONNX model's (judged by the runner), empty for a library. The initializer keeps
+  // -Wmissing-field-initializers quiet for identities written without it.
+  std::string model_sha256{};
 };
 
 // Lower-case hex SHA-256 of a canonical text of the identity.
