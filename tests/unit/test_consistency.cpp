@@ -111,7 +111,7 @@ TEST_CASE("the check fails a plugin when more than 1% of its timed samples disag
 TEST_CASE("labels (binary with one output, multilabel) compare as sigmoid probabilities and decisions") {
   Challenge c;
   c.task = Task::binary;
-  c.outputs = {gauntlet::TensorSpec{"p", DType::f32, {-1, 1}, {}}};
+  c.outputs = {gauntlet::TensorSpec{"p", DType::f32, {-1, 1}, {}, {}}};
   const ConsistencyRule logits = consistency_rule(c, HostTensor{});
   CHECK(logits.kind == ConsistencyRule::Kind::label_scores);
   const float yes[1] = {3.0f}, no[1] = {-3.0f}, close[1] = {3.0001f};
@@ -128,10 +128,10 @@ TEST_CASE("labels (binary with one output, multilabel) compare as sigmoid probab
   CHECK_FALSE(answers_agree(probs, p3, p1, 1));
   // Two outputs for a binary task: two classes.
   c.output_form = gauntlet::ScoreForm::logits;
-  c.outputs = {gauntlet::TensorSpec{"logits", DType::f32, {-1, 2}, {}}};
+  c.outputs = {gauntlet::TensorSpec{"logits", DType::f32, {-1, 2}, {}, {}}};
   CHECK(consistency_rule(c, HostTensor{}).kind == ConsistencyRule::Kind::class_scores);
   c.task = Task::multilabel;
-  c.outputs = {gauntlet::TensorSpec{"labels", DType::f32, {-1, 3}, {}}};
+  c.outputs = {gauntlet::TensorSpec{"labels", DType::f32, {-1, 3}, {}, {}}};
   const ConsistencyRule multi = consistency_rule(c, HostTensor{});
   CHECK(multi.kind == ConsistencyRule::Kind::label_scores);
   const float a[3] = {2, -2, 0.5f}, b[3] = {2, 2, 0.5f};

@@ -141,9 +141,8 @@ TEST_CASE("bad event configs give one exact error each") {
       {replace_all(kBase, "challenges:", "chalenges:"),
        "{F}:4:1: error: chalenges: unknown key 'chalenges'; did you mean 'challenges'?"},
       {replace_all(kBase, "name: test-event", "name: Test Event"),
-       "{F}:2:7: error: name: expected lower-case letters, digits, '-' and '_' (starting with a letter or "
-       "digit, at "
-       "most 64 characters), got 'Test Event'"},
+       "{F}:2:7: error: name: expected lower-case letters, digits, '-' and '_', starting with a letter or "
+       "digit (at most 64 characters), got 'Test Event'"},
       {replace_all(kBase, "  - {TINY}", "  - nowhere/at-all"),
        "{F}:5:5: error: challenges[0]: no such challenge folder or file: {DIR}/nowhere/at-all"},
       {replace_all(kBase, "  - {TINY}", "  - {TINY}\n  - {TINY}/challenge.yaml"),

@@ -182,20 +182,6 @@ TEST_CASE("metrics reject inconsistent inputs") {
       std::invalid_argument);
 }
 
-TEST_CASE("find_non_finite") {
-  const auto nf = find_non_finite(f32({5}, {1, float(kNan), 3, std::numeric_limits<float>::infinity(),
-                                            -std::numeric_limits<float>::infinity()}));
-  REQUIRE(nf.has_value());
-  CHECK(nf->count == 3);
-  CHECK(nf->first_index == 1);
-  CHECK_FALSE(
-      find_non_finite(f32({2, 2}, {0, -1, 1e30f, std::numeric_limits<float>::denorm_min()})).has_value());
-  CHECK_FALSE(find_non_finite(s32({1, 2, 3})).has_value());
-  const auto last = find_non_finite(f32({3}, {0, 0, float(kNan)}));
-  REQUIRE(last.has_value());
-  CHECK(last->first_index == 2);
-}
-
 TEST_CASE("latency summary: nearest-rank percentiles on known vectors") {
   // 1..100 ms, shuffled. Nearest rank ceil(p n): p50 -> 50, p90 -> 90, p99 -> 99 (not 100: the
   // rank is computed in integers), p99.9 -> ceil(99.9) = 100, p10 -> 10.

@@ -42,7 +42,7 @@ TEST_CASE("an output fault is found at its sample and element, by kind") {
 }
 
 TEST_CASE("the slots: marked before the call, copied at the answer, and a write after it is caught") {
-  TensorSpec spec{"logits", DType::f32, {-1, 4}, {}};
+  TensorSpec spec{"logits", DType::f32, {-1, 4}, {}, {}};
   OutputSlots slots({spec}, 8);
   REQUIRE(slots.count() == 1);
   CHECK(slots.sample_bytes(0) == 16);

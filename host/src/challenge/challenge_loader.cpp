@@ -2,6 +2,7 @@
 
 #include "challenge/loader.hpp"
 #include "common/file_check.hpp"
+#include "common/names.hpp"
 #include "common/sha256.hpp"
 #include "common/suggest.hpp"
 #include "scoring/score.hpp"
@@ -48,17 +49,7 @@ Challenge Loader::load() {
 
   const Node& id = required(root, "", "id");
   c.id = string(id, "id");
-  const bool valid_id = !c.id.empty() && c.id.size() <= kMaxNameLength &&
-                        (std::islower(static_cast<unsigned char>(c.id[0])) ||
-                         std::isdigit(static_cast<unsigned char>(c.id[0]))) &&
-                        std::all_of(c.id.begin(), c.id.end(), [](char ch) {
-                          return std::islower(static_cast<unsigned char>(ch)) ||
-                                 std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
-                        });
-  if (!valid_id)
-    fail(id, "id",
-         "expected lower-case letters, digits, '-' and '_', starting with a letter or digit (at most " +
-             std::to_string(kMaxNameLength) + " characters), got " + describe(id));
+  if (!is_valid_id(c.id)) fail(id, "id", "expected " + id_rule() + ", got " + describe(id));
 
   c.title = c.id;
   if (const Node* t = find_key(root, "title")) c.title = non_empty_string(*t, "title");
@@ -182,7 +173,8 @@ void Loader::load_plugin_config(const Node& root, Challenge& c) {
     const std::string field = child_path("plugin_config", key.value);
     if (!seen.insert(key.value).second) fail(key, field, "duplicate key '" + key.value + "'");
     if (key.value.starts_with("gauntlet."))
-      fail(key, field, "keys starting with 'gauntlet.' are the judge's (what the plugin is told of the challenge)");
+      fail(key, field,
+           "keys starting with 'gauntlet.' are the judge's (what the plugin is told of the challenge)");
     if (value.kind != Kind::scalar)
       fail(value, field, "expected a string, number or boolean, got " + describe(value));
     c.plugin_config.emplace_back(key.value, value.value);

@@ -1,6 +1,7 @@
 // The interface section of challenge.yaml: inputs (with their preprocessing), outputs and the
 // target, checked against the task.
 #include "challenge/loader.hpp"
+#include "common/names.hpp"
 #include "common/text.hpp"
 
 #include <algorithm>
@@ -63,15 +64,8 @@ TensorSpec Loader::tensor(const Node& n, const std::string& path, DType default_
   const std::string name_field = child_path(path, "name");
   const Node& name = required(n, path, "name");
   spec.name = string(name, name_field);
-  const bool valid_name = !spec.name.empty() && spec.name.size() <= kMaxNameLength &&
-                          (std::isalpha(static_cast<unsigned char>(spec.name[0])) || spec.name[0] == '_') &&
-                          std::all_of(spec.name.begin(), spec.name.end(), [](char c) {
-                            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-                          });
-  if (!valid_name)
-    fail(name, name_field,
-         "expected a name of letters, digits and '_' (not starting with a digit, at most " +
-             std::to_string(kMaxNameLength) + " characters), got " + describe(name));
+  if (!is_valid_tensor_name(spec.name))
+    fail(name, name_field, "expected " + tensor_name_rule() + ", got " + describe(name));
 
   spec.dtype = default_dtype;
   if (const Node* d = find_key(n, "dtype")) {

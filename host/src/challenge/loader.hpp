@@ -22,7 +22,6 @@ inline constexpr int64_t kMaxBatch = int64_t{1} << 20;
 inline constexpr int64_t kMaxExtent = int64_t{1} << 24;
 inline constexpr int64_t kMaxSampleElements = int64_t{1} << 28;
 inline constexpr std::size_t kMaxRank = 8;
-inline constexpr std::size_t kMaxNameLength = 64;
 
 // The interface tensors' nodes, kept for cross-checks that must point at a precise field.
 struct TensorNodes {

@@ -1,6 +1,7 @@
 // The metrics and score sections of challenge.yaml: metrics come from the registry
 // (quality/metric_registry.hpp), formulas are checked against the variables they define.
 #include "challenge/loader.hpp"
+#include "common/host_tensor.hpp"
 #include "common/suggest.hpp"
 #include "quality/metric_registry.hpp"
 #include "scoring/score.hpp"
@@ -20,11 +21,7 @@ void Loader::load_metrics(const Node& root, Challenge& c) {
   // Schema 1 knew six metrics; its files keep meaning what they meant.
   std::vector<std::string> all = quality::metric_names();
   if (schema_ == 1) all = {"accuracy", "top_k_accuracy", "macro_f1", "log_loss", "mse", "mae"};
-  const int64_t width = c.outputs[0].shape.size() < 2 ? 1 : [&] {
-    int64_t n = 1;
-    for (std::size_t i = 1; i < c.outputs[0].shape.size(); ++i) n *= c.outputs[0].shape[i];
-    return n;
-  }();
+  const int64_t width = sample_elements(c.outputs[0].shape);
 
   for (std::size_t i = 0; i < list.children.size(); ++i) {
     const Node& item = list.children[i];

@@ -52,13 +52,4 @@ gauntlet_dtype to_abi(DType dtype) {
   return {0, 0, 0};
 }
 
-std::optional<DType> from_abi(gauntlet_dtype d) {
-  if (d.lanes != 1) return std::nullopt;
-  if (d.code == GAUNTLET_DTYPE_FLOAT && d.bits == 32) return DType::f32;
-  if (d.code == GAUNTLET_DTYPE_INT && d.bits == 32) return DType::s32;
-  if (d.code == GAUNTLET_DTYPE_INT && d.bits == 64) return DType::s64;
-  if (d.code == GAUNTLET_DTYPE_UINT && d.bits == 8) return DType::u8;
-  return std::nullopt;
-}
-
 }  // namespace gauntlet

@@ -16,6 +16,5 @@ std::optional<DType> parse_dtype(std::string_view name);
 std::string_view dtype_name(DType dtype);
 std::size_t dtype_size(DType dtype);
 gauntlet_dtype to_abi(DType dtype);
-std::optional<DType> from_abi(gauntlet_dtype dtype);
 
 }  // namespace gauntlet

@@ -69,10 +69,12 @@ double HostTensor::value(std::size_t i) const {
   return 0;
 }
 
-int64_t HostTensor::sample_numel() const {
+int64_t sample_elements(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (std::size_t i = 1; i < shape.size(); ++i) n *= shape[i];
   return n;
 }
+
+int64_t HostTensor::sample_numel() const { return sample_elements(shape); }
 
 }  // namespace gauntlet

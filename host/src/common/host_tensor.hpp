@@ -30,6 +30,10 @@ std::shared_ptr<Buffer> make_heap_buffer(std::size_t bytes);
 using BufferAllocator = std::function<std::shared_ptr<Buffer>(std::size_t bytes, const std::string& label)>;
 BufferAllocator heap_allocator();
 
+// Elements per sample of a row-major shape whose first extent counts samples (product of
+// shape[1:]; 1 for a shape of rank 0 or 1).
+int64_t sample_elements(const std::vector<int64_t>& shape);
+
 struct HostTensor {
   DType dtype = DType::f32;
   std::vector<int64_t> shape;  // row-major, shape[0] = samples

@@ -21,12 +21,6 @@ std::vector<int64_t> batch_shape(int64_t n, const TensorSpec& spec) {
   return shape;
 }
 
-int64_t per_sample(const TensorSpec& spec) {
-  int64_t n = 1;
-  for (std::size_t i = 1; i < spec.shape.size(); ++i) n *= spec.shape[i];
-  return n;
-}
-
 std::vector<int64_t> iota(int64_t n) {
   std::vector<int64_t> v(static_cast<std::size_t>(n));
   std::iota(v.begin(), v.end(), int64_t{0});
@@ -55,7 +49,7 @@ void check_table(const Challenge& c, const formats::Table& t) {
     }
     data::check_input(*x, in, t.origin_of(in.name));
   }
-  if (target->sample_numel() != per_sample(c.target))
+  if (target->sample_numel() != sample_elements(c.target.shape))
     throw DataError(target_from + ": holds " + std::to_string(target->sample_numel()) +
                     " values per sample " + format_shape(target->shape) + " but target '" + c.target.name +
                     "' is " + format_shape(c.target.shape));
@@ -64,9 +58,7 @@ void check_table(const Challenge& c, const formats::Table& t) {
   for (int64_t i = 0; i < target->numel(); ++i) {
     const double v = target->value(static_cast<std::size_t>(i));
     if (!(v >= 0 && v < static_cast<double>(limit)) || v != static_cast<double>(static_cast<int64_t>(v))) {
-      char shown[32];
-      std::snprintf(shown, sizeof shown, "%g", v);
-      throw DataError(target_from + ": label " + shown + " of item " +
+      throw DataError(target_from + ": label " + format_number(v) + " of item " +
                       std::to_string(i / target->sample_numel()) + " is outside [0, " +
                       std::to_string(limit) + ")");
     }

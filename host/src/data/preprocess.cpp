@@ -22,12 +22,6 @@ const dnnl::engine& cpu_engine() {
   return engine;
 }
 
-int64_t per_sample(const TensorSpec& spec) {
-  int64_t n = 1;
-  for (std::size_t i = 1; i < spec.shape.size(); ++i) n *= spec.shape[i];
-  return n;
-}
-
 bool is_image(const HostTensor& src, const TensorSpec& spec) {
   return spec.shape.size() == 4 && (src.shape.size() == 3 || src.shape.size() == 4);
 }
@@ -126,10 +120,10 @@ void check_input(const HostTensor& src, const TensorSpec& spec, const std::strin
                       ", which needs " + format_shape(want));
     return;
   }
-  if (src.sample_numel() != per_sample(spec))
+  if (src.sample_numel() != sample_elements(spec.shape))
     throw DataError(origin + ": holds " + std::to_string(src.sample_numel()) + " values per sample " +
                     format_shape(src.shape) + " but input '" + spec.name + "' is " +
-                    format_shape(spec.shape) + " (" + std::to_string(per_sample(spec)) +
+                    format_shape(spec.shape) + " (" + std::to_string(sample_elements(spec.shape)) +
                     " values per sample)");
 }
 
@@ -138,7 +132,7 @@ void fill_input(const HostTensor& src, const std::vector<int64_t>& rows, const T
   check_input(src, spec, origin);
   const InputPreprocess& pp = spec.preprocess;
   const auto n = static_cast<int64_t>(rows.size());
-  const auto f = static_cast<std::size_t>(per_sample(spec));
+  const auto f = static_cast<std::size_t>(sample_elements(spec.shape));
   if (n == 0) return;
   const bool image = is_image(src, spec);
   const bool scalar = pp.scale.size() == 1 && pp.mean.size() == 1 && pp.stddev.size() == 1;

@@ -2,6 +2,7 @@
 
 #include "challenge/challenge_loader.hpp"
 #include "common/file_check.hpp"
+#include "common/names.hpp"
 #include "common/sha256.hpp"
 #include "event/submission.hpp"
 #include "models/model_job.hpp"
@@ -34,25 +35,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace yaml;  // Node, Kind and the field helpers (yaml_fields.hpp)
 
-constexpr std::size_t kMaxNameLength = 64;
 constexpr int kMaxJobs = 1024;
-
-bool valid_team_name(const std::string& s) {
-  if (s.empty() || s.size() > kMaxNameLength || !std::isalnum(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
-  });
-}
-
-bool valid_event_name(const std::string& s) {
-  if (s.empty() || s.size() > kMaxNameLength) return false;
-  if (!std::islower(static_cast<unsigned char>(s[0])) && !std::isdigit(static_cast<unsigned char>(s[0])))
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '-' || c == '_';
-  });
-}
 
 class Loader : yaml::FieldReader {
  public:
@@ -100,10 +83,7 @@ EventConfig Loader::load() {
   EventConfig e;
   const Node& name = required(root, "", "name");
   e.name = non_empty_string(name, "name");
-  if (!valid_event_name(e.name))
-    fail(name, "name",
-         "expected lower-case letters, digits, '-' and '_' (starting with a letter or digit, at most " +
-             std::to_string(kMaxNameLength) + " characters), got " + describe(name));
+  if (!is_valid_id(e.name)) fail(name, "name", "expected " + id_rule() + ", got " + describe(name));
   e.title = e.name;
   if (const Node* t = find_key(root, "title")) e.title = non_empty_string(*t, "title");
 
@@ -184,10 +164,8 @@ void Loader::load_teams(const Node& root, EventConfig& e) const {
     t.where = at(item);
     const Node& name = required(item, path, "name");
     t.name = non_empty_string(name, path + ".name");
-    if (!valid_team_name(t.name))
-      fail(name, path + ".name",
-           "expected letters, digits, '_', '-' and '.' (starting with a letter or digit, at most " +
-               std::to_string(kMaxNameLength) + " characters; it names folders), got " + describe(name));
+    if (!is_valid_team_name(t.name))
+      fail(name, path + ".name", "expected " + team_name_rule() + ", got " + describe(name));
     for (const auto& earlier : e.teams) {
       std::string a = earlier.name, b = t.name;
       std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -4,6 +4,7 @@
 // their own files: the presentation of inputs, the output checks, the timed phase, the
 // consistency check, the interference accounting, the post-mortem.
 #include "common/sha256.hpp"
+#include "common/text.hpp"
 #include "ipc/protocol.hpp"
 #include "judge/call_site.hpp"
 #include "judge/consistency.hpp"
@@ -57,12 +58,6 @@ std::string status_name(int32_t status) {
     default:
       return "status " + std::to_string(status);
   }
-}
-
-std::string format_ms(double ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", ms);
-  return buf;
 }
 
 std::string format_mib(uint64_t bytes) {
@@ -179,19 +174,19 @@ class Session {
   }
   std::string limit_text(const std::string& own_limit, Clock::time_point deadline) const {
     if (deadline >= total_deadline_)
-      return "the whole judging limit of " + format_ms(challenge_.limits.total_seconds) +
+      return "the whole judging limit of " + format_number(challenge_.limits.total_seconds) +
              " s (limits.total_seconds)";
     return own_limit;
   }
   std::string setup_limit() const {
     return limit_text(
-        "the setup limit of " + format_ms(challenge_.limits.setup_seconds) + " s (limits.setup_seconds)",
+        "the setup limit of " + format_number(challenge_.limits.setup_seconds) + " s (limits.setup_seconds)",
         setup_deadline_);
   }
   std::string per_call_limit(Clock::time_point deadline) const {
-    return limit_text(
-        "the per-call limit of " + format_ms(challenge_.limits.ms_per_batch) + " ms (limits.ms_per_batch)",
-        deadline);
+    return limit_text("the per-call limit of " + format_number(challenge_.limits.ms_per_batch) +
+                          " ms (limits.ms_per_batch)",
+                      deadline);
   }
 
   // Turns a failed step into evidence. Returns true when the step succeeded. Everything the
@@ -391,7 +386,7 @@ class Session {
     result_.trained = o.ok();
     return check(
         o, "train()",
-        limit_text("the training limit of " + format_ms(limit) + " s (limits.train_seconds)", deadline));
+        limit_text("the training limit of " + format_number(limit) + " s (limits.train_seconds)", deadline));
   }
 
   void revoke_training_data() {

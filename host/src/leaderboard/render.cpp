@@ -1,6 +1,7 @@
 #include "leaderboard/render.hpp"
 
 #include "common/errors.hpp"
+#include "common/text.hpp"
 #include "common/untrusted_text.hpp"
 #include "report/text_table.hpp"
 
@@ -63,12 +64,6 @@ std::string shorten(const std::string& s, std::size_t max) {
   std::size_t cut = max - 3;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
   return s.substr(0, cut) + "...";
-}
-
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 std::string note_text(const Row& r, bool ascii) {

@@ -24,13 +24,6 @@ std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challe
                                                                     const HostTensor& outputs,
                                                                     const HostTensor& targets);
 
-// First non-finite (NaN or Inf) element of a float tensor, if any.
-struct NonFinite {
-  int64_t count = 0;        // how many elements are not finite
-  int64_t first_index = 0;  // flat index of the first one
-};
-std::optional<NonFinite> find_non_finite(const HostTensor& tensor);
-
 // Distribution of per-call latencies at one batch size. Percentiles are nearest-rank on the
 // sorted values (as MLPerf LoadGen): the value at 1-based rank ceil(p * n), rank computed in
 // integers. stddev_ms is the sample standard deviation (n - 1; 0 for one call). total_seconds

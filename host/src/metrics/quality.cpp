@@ -34,17 +34,4 @@ std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challe
   return out;
 }
 
-std::optional<NonFinite> find_non_finite(const HostTensor& tensor) {
-  if (tensor.dtype != DType::f32 || !tensor.raw()) return std::nullopt;  // integers are always finite
-  const float* p = tensor.as<float>();
-  NonFinite nf;
-  for (int64_t i = tensor.numel() - 1; i >= 0; --i)
-    if (!std::isfinite(p[i])) {
-      ++nf.count;
-      nf.first_index = i;  // walking backwards leaves the first one
-    }
-  if (nf.count == 0) return std::nullopt;
-  return nf;
-}
-
 }  // namespace gauntlet

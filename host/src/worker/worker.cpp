@@ -5,6 +5,7 @@
 #include "ipc/messages.hpp"
 #include "ipc/protocol.hpp"
 #include "worker/host_services.hpp"
+#include "worker/spec_layout.hpp"
 
 #include <unistd.h>
 #include <chrono>
@@ -22,23 +23,23 @@ uint64_t elapsed_ns(clock_type::time_point since) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - since).count());
 }
 
-// Specs as the ABI wants them, with storage that outlives the call.
+// Specs as the ABI wants them (spec_layout.hpp), with storage that outlives the call.
 struct SpecList {
   std::vector<ipc::TensorSpecInfo> infos;
-  std::vector<gauntlet_tensor_spec> specs;
+  std::vector<SpecFields> fields;
+  SpecArray specs;
 
-  explicit SpecList(std::vector<ipc::TensorSpecInfo> list) : infos(std::move(list)) {
+  SpecList(std::vector<ipc::TensorSpecInfo> list, uint32_t plugin_minor)
+      : infos(std::move(list)), fields(fields_of(infos)), specs(fields, spec_element_size(plugin_minor)) {}
+
+  static std::vector<SpecFields> fields_of(const std::vector<ipc::TensorSpecInfo>& infos) {
+    std::vector<SpecFields> out;
     for (const auto& info : infos) {
       auto dtype = parse_dtype(info.dtype);
       if (!dtype) throw std::runtime_error("unknown dtype in prepare");
-      gauntlet_tensor_spec spec{};
-      spec.struct_size = sizeof(gauntlet_tensor_spec);
-      spec.ndim = static_cast<int32_t>(info.shape.size());
-      spec.dtype = to_abi(*dtype);
-      spec.name = info.name.c_str();
-      spec.shape = info.shape.data();
-      specs.push_back(spec);
+      out.push_back({info.name.c_str(), to_abi(*dtype), info.shape});
     }
+    return out;
   }
 };
 
@@ -251,14 +252,15 @@ gauntlet_tensor Worker::describe(TensorRegion& region, int64_t samples) {
 void Worker::handle_prepare(const json& m) {
   if (!instance_) throw std::runtime_error("prepare before create");
   ipc::PrepareRequest request = ipc::decode_prepare(m);
-  SpecList inputs(std::move(request.inputs));
-  SpecList outputs(std::move(request.outputs));
+  const uint32_t minor = library_->api().abi_minor;
+  SpecList inputs(std::move(request.inputs), minor);
+  SpecList outputs(std::move(request.outputs), minor);
   const std::vector<int64_t>& batch_sizes = request.batch_sizes;
   gauntlet_prepare_args args{};
   args.struct_size = sizeof(args);
-  args.num_inputs = static_cast<uint32_t>(inputs.specs.size());
+  args.num_inputs = inputs.specs.size();
   args.inputs = inputs.specs.data();
-  args.num_outputs = static_cast<uint32_t>(outputs.specs.size());
+  args.num_outputs = outputs.specs.size();
   args.outputs = outputs.specs.data();
   args.num_batch_sizes = static_cast<uint32_t>(batch_sizes.size());
   args.batch_sizes = batch_sizes.data();

@@ -80,11 +80,11 @@ extern "C" {
  * be added in later minor versions; a host treats an unknown non-zero code as ERROR. */
 typedef int32_t gauntlet_status;
 #define GAUNTLET_OK 0
-#define GAUNTLET_ERROR 1              /* generic failure, see last_error()              */
-#define GAUNTLET_INVALID_ARGUMENT 2   /* the host passed something the plugin rejects   */
-#define GAUNTLET_UNSUPPORTED 3        /* e.g. a shape or dtype this plugin cannot serve */
-#define GAUNTLET_OUT_OF_MEMORY 4      /* an allocation failed: the judge gives MEMORY_LIMIT */
-#define GAUNTLET_CANCELLED 5          /* the plugin noticed should_cancel() and stopped */
+#define GAUNTLET_ERROR 1            /* generic failure, see last_error()              */
+#define GAUNTLET_INVALID_ARGUMENT 2 /* the host passed something the plugin rejects   */
+#define GAUNTLET_UNSUPPORTED 3      /* e.g. a shape or dtype this plugin cannot serve */
+#define GAUNTLET_OUT_OF_MEMORY 4    /* an allocation failed: the judge gives MEMORY_LIMIT */
+#define GAUNTLET_CANCELLED 5        /* the plugin noticed should_cancel() and stopped */
 
 /* ---------------------------------------------------------------------------------------- */
 /* Tensors (DLPack-compatible)                                                               */
@@ -134,8 +134,8 @@ typedef struct gauntlet_tensor {
                              row-major. The host always fills them in v1.                 */
   uint64_t byte_offset;   /* bytes from data to element (0,..,0)                          */
   /* ---- Gauntlet extensions, after the DLTensor prefix ---- */
-  uint64_t flags;         /* GAUNTLET_TENSOR_* bits                                       */
-  const char* name;       /* the tensor's name from the challenge YAML, NUL-terminated    */
+  uint64_t flags;   /* GAUNTLET_TENSOR_* bits                                       */
+  const char* name; /* the tensor's name from the challenge YAML, NUL-terminated    */
 } gauntlet_tensor;
 
 /* What a tensor will look like, given to prepare() before any data exists. */
@@ -159,10 +159,10 @@ typedef struct gauntlet_tensor_spec {
 /* Filled in by the host; owned by the host; valid from the entry call until destroy()
  * returns (or, if create() is never called, until the library is unloaded). */
 typedef struct gauntlet_host_api {
-  uint32_t struct_size; /* sizeof(gauntlet_host_api) as the host compiled it */
-  uint32_t abi_major;   /* GAUNTLET_ABI_MAJOR of the host                    */
-  uint32_t abi_minor;   /* GAUNTLET_ABI_MINOR of the host                    */
-  uint32_t reserved0;   /* zero                                              */
+  uint32_t struct_size;  /* sizeof(gauntlet_host_api) as the host compiled it */
+  uint32_t abi_major;    /* GAUNTLET_ABI_MAJOR of the host                    */
+  uint32_t abi_minor;    /* GAUNTLET_ABI_MINOR of the host                    */
+  uint32_t reserved0;    /* zero                                              */
   const char* host_name; /* e.g. "gauntlet 0.1.0", NUL-terminated            */
   void* host_data;       /* host's private pointer; the plugin must not touch it */
 
@@ -194,13 +194,13 @@ typedef struct gauntlet_config_entry {
 /* Static description of the plugin. Returned by get_info(); owned by the plugin; must stay
  * valid and unchanged while the library is loaded. */
 typedef struct gauntlet_plugin_info {
-  uint32_t struct_size;     /* sizeof(gauntlet_plugin_info) as the plugin compiled it */
-  uint32_t reserved0;       /* zero */
-  const char* name;         /* short name of the solution, e.g. "mlp-baseline"         */
-  const char* team;         /* team name                                                */
-  const char* version;      /* free-form version string of the plugin                   */
-  const char* description;  /* one line, may be NULL                                    */
-  uint64_t capabilities;    /* GAUNTLET_CAP_* bits                                      */
+  uint32_t struct_size;    /* sizeof(gauntlet_plugin_info) as the plugin compiled it */
+  uint32_t reserved0;      /* zero */
+  const char* name;        /* short name of the solution, e.g. "mlp-baseline"         */
+  const char* team;        /* team name                                                */
+  const char* version;     /* free-form version string of the plugin                   */
+  const char* description; /* one line, may be NULL                                    */
+  uint64_t capabilities;   /* GAUNTLET_CAP_* bits                                      */
 } gauntlet_plugin_info;
 
 typedef struct gauntlet_create_args {
@@ -219,7 +219,7 @@ typedef struct gauntlet_create_args {
 typedef struct gauntlet_prepare_args {
   uint32_t struct_size; /* sizeof(gauntlet_prepare_args) as the host compiled it */
   uint32_t num_inputs;
-  const gauntlet_tensor_spec* inputs;  /* what infer() will receive as inputs            */
+  const gauntlet_tensor_spec* inputs; /* what infer() will receive as inputs            */
   uint32_t num_outputs;
   uint32_t num_batch_sizes;
   const gauntlet_tensor_spec* outputs; /* what infer() must write                        */
@@ -230,8 +230,8 @@ typedef struct gauntlet_prepare_args {
 typedef struct gauntlet_train_args {
   uint32_t struct_size; /* sizeof(gauntlet_train_args) as the host compiled it */
   uint32_t num_inputs;
-  const gauntlet_tensor* inputs;  /* the whole training split, read-only, same names,
-                                     dtypes and per-sample shapes as infer()'s inputs  */
+  const gauntlet_tensor* inputs; /* the whole training split, read-only, same names,
+                                    dtypes and per-sample shapes as infer()'s inputs  */
   uint32_t num_targets;
   uint32_t reserved0;             /* zero */
   const gauntlet_tensor* targets; /* training targets (e.g. int32 class labels [N])    */
@@ -243,9 +243,9 @@ typedef struct gauntlet_infer_args {
   uint32_t num_inputs;
   const gauntlet_tensor* inputs; /* read-only (GAUNTLET_TENSOR_READ_ONLY), batch first   */
   uint32_t num_outputs;
-  uint32_t reserved0;            /* zero */
-  gauntlet_tensor* outputs;      /* host-allocated; the plugin writes every element      */
-  int64_t batch_size;            /* == shape[0] of every input and output                */
+  uint32_t reserved0;       /* zero */
+  gauntlet_tensor* outputs; /* host-allocated; the plugin writes every element      */
+  int64_t batch_size;       /* == shape[0] of every input and output                */
 } gauntlet_infer_args;
 
 /* Opaque plugin instance, created by create() and owned by the plugin. */
@@ -318,8 +318,8 @@ typedef struct gauntlet_plugin_api {
  * gauntlet_host_api for its lifetime). Returns the plugin's table, or NULL when the plugin
  * cannot serve `host_abi_major`. Must be cheap and must not start threads. */
 typedef const gauntlet_plugin_api* (*gauntlet_plugin_entry_fn)(uint32_t host_abi_major,
-                                                                uint32_t host_abi_minor,
-                                                                const gauntlet_host_api* host);
+                                                               uint32_t host_abi_minor,
+                                                               const gauntlet_host_api* host);
 
 /* Declaration of the entry for plugins that define it themselves (the SDK's export macro
  * does it for C++ plugins). */
@@ -338,6 +338,18 @@ GAUNTLET_EXPORT const gauntlet_plugin_api* gauntlet_plugin_entry(uint32_t host_a
 #define GAUNTLET_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
 
+/* The v1.0 sizes of the structs that may grow (LP64), for code that must know them
+ * without sizeof of a later header: a reader checking that its writer filled in at least
+ * v1.0, and a host laying out spec arrays for a plugin of minor version 0. Frozen below. */
+#define GAUNTLET_TENSOR_SPEC_V1_SIZE 32
+#define GAUNTLET_HOST_API_V1_SIZE 48
+#define GAUNTLET_PLUGIN_INFO_V1_SIZE 48
+#define GAUNTLET_CREATE_ARGS_V1_SIZE 48
+#define GAUNTLET_PREPARE_ARGS_V1_SIZE 40
+#define GAUNTLET_TRAIN_ARGS_V1_SIZE 40
+#define GAUNTLET_INFER_ARGS_V1_SIZE 40
+#define GAUNTLET_PLUGIN_API_V1_SIZE 72
+
 #if defined(GAUNTLET_STATIC_ASSERT) && defined(__LP64__)
 GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_dtype) == 4, "gauntlet_dtype v1 layout");
 GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_device) == 8, "gauntlet_device v1 layout");
@@ -351,18 +363,22 @@ GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_tensor, byte_offset) == 40, "gauntlet_t
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_tensor, flags) == 48, "gauntlet_tensor v1 layout");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_tensor, name) == 56, "gauntlet_tensor v1 layout");
 GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_tensor) == 64, "gauntlet_tensor v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_tensor_spec) == 32, "gauntlet_tensor_spec v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_tensor_spec) == GAUNTLET_TENSOR_SPEC_V1_SIZE,
+                       "gauntlet_tensor_spec v1 layout");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_host_api, log) == 32, "gauntlet_host_api v1 layout");
-GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_host_api, should_cancel) == 40,
-                       "gauntlet_host_api v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_host_api) == 48, "gauntlet_host_api v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_plugin_info) == 48, "gauntlet_plugin_info v1 layout");
-GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_info, capabilities) == 40,
+GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_host_api, should_cancel) == 40, "gauntlet_host_api v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_host_api) == GAUNTLET_HOST_API_V1_SIZE, "gauntlet_host_api v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_plugin_info) == GAUNTLET_PLUGIN_INFO_V1_SIZE,
                        "gauntlet_plugin_info v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_create_args) == 48, "gauntlet_create_args v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_prepare_args) == 40, "gauntlet_prepare_args v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_train_args) == 40, "gauntlet_train_args v1 layout");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_infer_args) == 40, "gauntlet_infer_args v1 layout");
+GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_info, capabilities) == 40, "gauntlet_plugin_info v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_create_args) == GAUNTLET_CREATE_ARGS_V1_SIZE,
+                       "gauntlet_create_args v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_prepare_args) == GAUNTLET_PREPARE_ARGS_V1_SIZE,
+                       "gauntlet_prepare_args v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_train_args) == GAUNTLET_TRAIN_ARGS_V1_SIZE,
+                       "gauntlet_train_args v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_infer_args) == GAUNTLET_INFER_ARGS_V1_SIZE,
+                       "gauntlet_infer_args v1 layout");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, get_info) == 16, "gauntlet_plugin_api v1");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, create) == 24, "gauntlet_plugin_api v1");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, prepare) == 32, "gauntlet_plugin_api v1");
@@ -370,7 +386,8 @@ GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, train) == 40, "gauntlet_plu
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, infer) == 48, "gauntlet_plugin_api v1");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, destroy) == 56, "gauntlet_plugin_api v1");
 GAUNTLET_STATIC_ASSERT(offsetof(gauntlet_plugin_api, last_error) == 64, "gauntlet_plugin_api v1");
-GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_plugin_api) == 72, "gauntlet_plugin_api v1 layout");
+GAUNTLET_STATIC_ASSERT(sizeof(gauntlet_plugin_api) == GAUNTLET_PLUGIN_API_V1_SIZE,
+                       "gauntlet_plugin_api v1 layout");
 #endif
 
 #ifdef __cplusplus

@@ -550,8 +550,8 @@ class SpecList {
  public:
   SpecList(const gauntlet_tensor_spec* specs, size_t count) : s_(specs), n_(specs ? count : 0) {
     // Any host lays out at least the v1.0 element; an older one than this SDK, only that.
-    constexpr size_t kV1Size = offsetof(gauntlet_tensor_spec, shape) + sizeof(const int64_t*);
-    stride_ = (s_ && s_->struct_size >= kV1Size) ? s_->struct_size : sizeof(gauntlet_tensor_spec);
+    stride_ = (s_ && s_->struct_size >= GAUNTLET_TENSOR_SPEC_V1_SIZE) ? s_->struct_size
+                                                                      : sizeof(gauntlet_tensor_spec);
   }
   size_t size() const noexcept { return n_; }
   bool empty() const noexcept { return n_ == 0; }
@@ -895,7 +895,7 @@ struct Exporter {
     if (out) *out = nullptr;
     return detail::guarded(create_error(), [&] {
       if (!out) throw Error::invalid_argument("create: out_instance is NULL");
-      detail::check_args(args, 48, "create args");
+      detail::check_args(args, GAUNTLET_CREATE_ARGS_V1_SIZE, "create args");
       CreateContext ctx;
       ctx.config = Config(args->config, args->num_config);
       ctx.num_threads = args->num_threads ? args->num_threads : 1;
@@ -913,7 +913,7 @@ struct Exporter {
     if (!handle) return GAUNTLET_INVALID_ARGUMENT;
     detail::Instance& inst = *reinterpret_cast<detail::Instance*>(handle);
     return detail::guarded(inst.error, [&] {
-      detail::check_args(args, 40, "prepare args");
+      detail::check_args(args, GAUNTLET_PREPARE_ARGS_V1_SIZE, "prepare args");
       std::vector<int64_t> sizes;
       if (args->batch_sizes) sizes.assign(args->batch_sizes, args->batch_sizes + args->num_batch_sizes);
       inst.plugin->prepare(PrepareContext(SpecList(args->inputs, args->num_inputs),
@@ -926,7 +926,7 @@ struct Exporter {
     if (!handle) return GAUNTLET_INVALID_ARGUMENT;
     detail::Instance& inst = *reinterpret_cast<detail::Instance*>(handle);
     return detail::guarded(inst.error, [&] {
-      detail::check_args(args, 40, "train args");
+      detail::check_args(args, GAUNTLET_TRAIN_ARGS_V1_SIZE, "train args");
       if (!inst.prepared) throw Error::invalid_argument("train() called before prepare()");
       inst.plugin->train(TrainData(TensorList(args->inputs, args->num_inputs),
                                    TensorList(args->targets, args->num_targets), args->time_limit_seconds));
@@ -937,7 +937,7 @@ struct Exporter {
     if (!handle) return GAUNTLET_INVALID_ARGUMENT;
     detail::Instance& inst = *reinterpret_cast<detail::Instance*>(handle);
     return detail::guarded(inst.error, [&] {
-      detail::check_args(args, 40, "infer args");
+      detail::check_args(args, GAUNTLET_INFER_ARGS_V1_SIZE, "infer args");
       if (!inst.prepared) throw Error::invalid_argument("infer() called before prepare()");
       inst.plugin->infer(InputBatch(args->inputs, args->num_inputs, args->batch_size),
                          OutputBatch(args->outputs, args->num_outputs, args->batch_size));
