@@ -1,5 +1,6 @@
 #include "event/runner.hpp"
 
+#include "common/utc_time.hpp"
 #include "event/cpu_slots.hpp"
 #include "judge/session_data.hpp"
 #include "models/model_job.hpp"
@@ -30,7 +31,7 @@ struct SharedData {
 
 judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why) {
   judge::JudgeResult r;
-  r.started_at = r.finished_at = judge::utc_timestamp();
+  r.started_at = r.finished_at = utc_timestamp();
   r.challenge_id = challenge.id;
   r.challenge_title = challenge.title;
   r.challenge_sha256 = challenge.sha256;

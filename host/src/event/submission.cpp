@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sha256.hpp"
+#include "common/utc_time.hpp"
 #include "judge/judge.hpp"
 #include "judge/worker_client.hpp"
 #include "models/model_check.hpp"
@@ -162,7 +163,7 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
   entry.sha256 = sha;
   entry.file = challenge.id + "/" + sha + (model ? ".onnx" : ".so");
   entry.original_name = library.filename().string();
-  entry.submitted_at = judge::utc_timestamp();
+  entry.submitted_at = utc_timestamp();
   entry.plugin_name = identity.name;
   entry.plugin_version = identity.version;
   const std::string bytes = read_bytes(library);

@@ -99,7 +99,8 @@ ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& t
   return rule;
 }
 
-bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated, std::size_t per_sample) {
+bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
+                   std::size_t per_sample) {
   using Kind = ConsistencyRule::Kind;
   if (rule.kind == Kind::values) {
     for (std::size_t e = 0; e < per_sample; ++e)

@@ -41,7 +41,8 @@ struct ConsistencyRule {
 ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& eval_targets);
 
 // Whether two answers for one sample agree under `rule` (`per_sample` floats each).
-bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated, std::size_t per_sample);
+bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
+                   std::size_t per_sample);
 
 class ConsistencyCheck {
  public:

@@ -99,7 +99,4 @@ struct JudgeResult {
   std::string started_at, finished_at;  // ISO 8601, UTC
 };
 
-// ISO 8601 UTC timestamp of now, e.g. 2026-11-29T14:22:33Z.
-std::string utc_timestamp();
-
 }  // namespace gauntlet::judge

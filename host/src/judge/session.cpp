@@ -5,6 +5,7 @@
 // consistency check, the interference accounting, the post-mortem.
 #include "common/sha256.hpp"
 #include "common/text.hpp"
+#include "common/utc_time.hpp"
 #include "ipc/protocol.hpp"
 #include "judge/call_site.hpp"
 #include "judge/consistency.hpp"
@@ -12,53 +13,29 @@
 #include "judge/interference.hpp"
 #include "judge/judge.hpp"
 #include "judge/output_slots.hpp"
+#include "judge/plugin_status.hpp"
 #include "judge/post_mortem.hpp"
 #include "judge/presentation.hpp"
+#include "judge/result_values.hpp"
 #include "judge/sample_schedule.hpp"
 #include "judge/secret_stream.hpp"
 #include "judge/spin_policy.hpp"
+#include "judge/thread_affinity.hpp"
 #include "judge/timed_phase.hpp"
 #include "sandbox/job_sandbox.hpp"
 #include "sandbox/process_group_cpu.hpp"
 
 #include <gauntlet/plugin_api.h>
 
-#include <sched.h>
 #include <algorithm>
 #include <csignal>
 #include <cstring>
-#include <ctime>
-#include <thread>
 
 namespace gauntlet::judge {
 namespace {
 
 // The file-size limit, which is also the size of the private /tmp (memory): at most this.
 constexpr uint64_t kMaxFileBytes = 64ull << 20;
-
-// After the last call the plugin must fall idle. OpenMP runtimes spin a while after a
-// parallel region (Intel's KMP_BLOCKTIME: 200 ms), so the judge samples the job's CPU time in
-// short intervals for up to kIdleGrace and accepts the first quiet one.
-constexpr auto kIdleInterval = std::chrono::milliseconds(25);
-constexpr auto kIdleGrace = std::chrono::milliseconds(400);
-constexpr double kIdleCpuShare = 0.2;  // of one core
-
-std::string status_name(int32_t status) {
-  switch (status) {
-    case GAUNTLET_ERROR:
-      return "ERROR";
-    case GAUNTLET_INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case GAUNTLET_UNSUPPORTED:
-      return "UNSUPPORTED";
-    case GAUNTLET_OUT_OF_MEMORY:
-      return "OUT_OF_MEMORY";
-    case GAUNTLET_CANCELLED:
-      return "CANCELLED";
-    default:
-      return "status " + std::to_string(status);
-  }
-}
 
 std::string format_mib(uint64_t bytes) {
   char buf[32];
@@ -79,36 +56,6 @@ sandbox::ResourceLimits job_limits(const Challenge& c) {
 ipc::TensorSpecInfo spec_info(const TensorSpec& spec) {
   return {spec.name, std::string(dtype_name(spec.dtype)), spec.shape};
 }
-
-// The calling thread's CPUs, and a guard that gives them back.
-class ThreadAffinity {
- public:
-  ThreadAffinity() { have_ = sched_getaffinity(0, sizeof saved_, &saved_) == 0; }
-  ~ThreadAffinity() {
-    if (pinned_ && have_) sched_setaffinity(0, sizeof saved_, &saved_);
-  }
-  ThreadAffinity(const ThreadAffinity&) = delete;
-  ThreadAffinity& operator=(const ThreadAffinity&) = delete;
-  int cores() const { return have_ ? CPU_COUNT(&saved_) : 1; }
-  std::vector<int> cpus() const {
-    std::vector<int> out;
-    if (have_)
-      for (int c = 0; c < CPU_SETSIZE; ++c)
-        if (CPU_ISSET(c, &saved_)) out.push_back(c);
-    return out;
-  }
-  bool pin_to(int cpu) {
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    pinned_ = sched_setaffinity(0, sizeof one, &one) == 0;
-    return pinned_;
-  }
-
- private:
-  cpu_set_t saved_{};
-  bool have_ = false, pinned_ = false;
-};
 
 class Session {
  public:
@@ -197,7 +144,7 @@ class Session {
       case CallOutcome::Kind::ok:
         return true;
       case CallOutcome::Kind::plugin_error:
-        evidence_.plugin_error = step + " failed (" + status_name(o.status) + "): " + o.message;
+        evidence_.plugin_error = step + " failed (" + plugin_status_name(o.status) + "): " + o.message;
         // An allocation that failed is how the memory limit shows where it is RLIMIT_DATA (no
         // memory cgroup), and how a plugin that checks its allocations reports any limit.
         if (o.status == GAUNTLET_OUT_OF_MEMORY)
@@ -552,33 +499,14 @@ class Session {
   // wait counts with its CPU time.
   bool check_idle() {
     watch_.watch_processes(sandbox_->processes(client_->process().pid()));
-    auto demand = [this]() -> std::optional<double> {
+    // CPU time plus run-queue wait: a thread waiting for a CPU on a busy machine is not idle.
+    std::optional<std::string> busy = wait_for_idle([this]() -> std::optional<double> {
       const std::optional<double> cpu = job_cpu_seconds();
       if (!cpu) return std::nullopt;
       return *cpu + static_cast<double>(watch_.job_run_delay_ns()) * 1e-9;
-    };
-    std::optional<double> before = demand();
-    if (!before) return true;
-    const auto give_up = Clock::now() + kIdleGrace;
-    double share = 0;
-    for (auto t0 = Clock::now();;) {
-      std::this_thread::sleep_for(kIdleInterval);
-      const std::optional<double> now = demand();
-      const auto t1 = Clock::now();
-      if (!now) return true;
-      share = (*now - *before) / std::chrono::duration<double>(t1 - t0).count();
-      if (share < kIdleCpuShare) return true;
-      if (t1 >= give_up) break;
-      before = now;
-      t0 = t1;
-    }
-    char buf[240];
-    std::snprintf(
-        buf, sizeof buf,
-        "plugin threads kept running after the last call returned (%.0f%% of a core, still after %lld ms): "
-        "threads must be idle between calls",
-        100 * share, static_cast<long long>(kIdleGrace.count()));
-    evidence_.time_limit = buf;
+    });
+    if (!busy) return true;
+    evidence_.time_limit = std::move(busy);
     client_->process().kill_all();
     return false;
   }
@@ -619,22 +547,8 @@ class Session {
 
   void compute_results() {
     result_.quality = compute_quality_metrics(challenge_, eval_outputs_, data_.data.eval.targets);
-    auto& vars = result_.variables;
-    for (const auto& [name, value] : result_.quality) vars[name] = value;
-    for (const auto& l : result_.latency) {
-      const std::string b = "_b" + std::to_string(l.batch_size);
-      vars["latency_ms_p50" + b] = l.p50_ms;
-      vars["latency_ms_p90" + b] = l.p90_ms;
-      vars["latency_ms_p99" + b] = l.p99_ms;
-      vars["latency_ms_mean" + b] = l.mean_ms;
-      vars["throughput" + b] = l.throughput;
-    }
-    if (!result_.latency.empty()) {
-      vars["latency_ms"] = result_.latency.front().p50_ms;
-      vars["throughput"] = result_.latency.back().throughput;
-    }
-    vars["train_seconds"] = result_.seconds.train;
-    result_.score = evaluate_score(challenge_.score, vars);
+    result_.variables = result_variable_values(result_.quality, result_.latency, result_.seconds.train);
+    result_.score = evaluate_score(challenge_.score, result_.variables);
   }
 
   const Challenge& challenge_;
@@ -665,15 +579,6 @@ class Session {
 };
 
 }  // namespace
-
-std::string utc_timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 JudgeResult judge_plugin(const Challenge& challenge, const SessionData& data, const JudgeOptions& options) {
   JudgeResult result;

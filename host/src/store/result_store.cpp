@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/sha256.hpp"
+#include "common/utc_time.hpp"
 #include "report/result_json.hpp"
 #include "scoring/score.hpp"
 
@@ -156,7 +157,7 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
         {"qualify", challenge.score.qualify},
         {"tie_break", tie_break}}},
       {"noise", noise},
-      {"recorded_at", judge::utc_timestamp()},
+      {"recorded_at", utc_timestamp()},
       {"recorded_at_ns", std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()},
       {"result", report::to_json(result, environment)},
   };
