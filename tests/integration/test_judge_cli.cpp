@@ -194,3 +194,14 @@ TEST_CASE("inspect reports a plugin's identity through the worker, and refuses b
   CHECK(r.exit_code == 1);
   CHECK(r.out.find("ABI_MISMATCH") != std::string::npos);
 }
+
+TEST_CASE("--plugin A B judges both, each into its own file of the --out folder") {
+  const std::string out = gauntlet::testing::temp_dir("two-plugins") + "/results";
+  auto r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "--challenge", kTiny, "--plugin",
+                        test_plugin("null_plugin"), test_plugin("error_status"), "--out", out});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);  // error_status is not OK
+  REQUIRE(std::filesystem::is_directory(out));
+  CHECK(read_json(out + "/tiny-regression.libnull_plugin.json")["verdict"] == "OK");
+  CHECK(read_json(out + "/tiny-regression.liberror_status.json")["verdict"] == "PLUGIN_ERROR");
+}

@@ -2,6 +2,7 @@
 // calling the code under test.
 #include <doctest/doctest.h>
 
+#include "common/errors.hpp"
 #include "metrics/metrics.hpp"
 
 #include <algorithm>
@@ -169,17 +170,16 @@ TEST_CASE("regression metrics over all elements") {
 
 TEST_CASE("metrics reject inconsistent inputs") {
   const Challenge c = classification(3, {metric("accuracy")});
-  CHECK_THROWS_AS(compute_quality_metrics(c, f32({2, 3}, {0, 0, 0, 0, 0, 0}), s32({0})),
-                  std::invalid_argument);
-  CHECK_THROWS_AS(compute_quality_metrics(c, f32({2, 2}, {0, 0, 0, 0}), s32({0, 1})), std::invalid_argument);
-  CHECK_THROWS_AS(compute_quality_metrics(c, f32({1, 3}, {0, 0, 0}), s32({3})), std::invalid_argument);
-  CHECK_THROWS_AS(compute_quality_metrics(c, f32({1, 3}, {0, 0, 0}), s32({-1})), std::invalid_argument);
+  CHECK_THROWS_AS(compute_quality_metrics(c, f32({2, 3}, {0, 0, 0, 0, 0, 0}), s32({0})), DataError);
+  CHECK_THROWS_AS(compute_quality_metrics(c, f32({2, 2}, {0, 0, 0, 0}), s32({0, 1})), DataError);
+  CHECK_THROWS_AS(compute_quality_metrics(c, f32({1, 3}, {0, 0, 0}), s32({3})), DataError);
+  CHECK_THROWS_AS(compute_quality_metrics(c, f32({1, 3}, {0, 0, 0}), s32({-1})), DataError);
   CHECK_THROWS_AS(
       compute_quality_metrics(classification(3, {metric("mse")}), f32({1, 3}, {0, 0, 0}), s32({0})),
-      std::invalid_argument);
+      DataError);
   CHECK_THROWS_AS(
       compute_quality_metrics(classification(3, {metric("bogus")}), f32({1, 3}, {0, 0, 0}), s32({0})),
-      std::invalid_argument);
+      DataError);
 }
 
 TEST_CASE("latency summary: nearest-rank percentiles on known vectors") {

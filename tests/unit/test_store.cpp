@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "challenge/challenge_loader.hpp"
+#include "common/errors.hpp"
 #include "scoring/score.hpp"
 #include "store/result_store.hpp"
 #include "support/run_command.hpp"
@@ -87,10 +88,10 @@ TEST_CASE("record paths: <store>/<split>/<challenge>/<team>/<key>.json, nothing 
   CHECK(store::record_path("/s", "public", "fashion-mnist", "team_1", "k1") ==
         "/s/public/fashion-mnist/team_1/k1.json");
   CHECK(store::record_path("/s", "private", "c", "t", "k") == "/s/private/c/t/k.json");
-  CHECK_THROWS_AS(store::record_path("/s", "all", "c", "t", "k"), std::invalid_argument);
-  CHECK_THROWS_AS(store::record_path("/s", "public", "..", "t", "k"), std::invalid_argument);
-  CHECK_THROWS_AS(store::record_path("/s", "public", "c", "a/b", "k"), std::invalid_argument);
-  CHECK_THROWS_AS(store::record_path("/s", "public", "c", "", "k"), std::invalid_argument);
+  CHECK_THROWS_AS(store::record_path("/s", "all", "c", "t", "k"), UsageError);
+  CHECK_THROWS_AS(store::record_path("/s", "public", "..", "t", "k"), UsageError);
+  CHECK_THROWS_AS(store::record_path("/s", "public", "c", "a/b", "k"), UsageError);
+  CHECK_THROWS_AS(store::record_path("/s", "public", "c", "", "k"), UsageError);
 }
 
 TEST_CASE("records round-trip and say what a resumed run must do") {
@@ -185,7 +186,7 @@ TEST_CASE("read_split reads one split only, and only records") {
   REQUIRE(priv.size() == 1);
   CHECK(priv[0]["result"]["variables"]["mse"] == 0.125);
   CHECK(store::read_split(dir / "nowhere", "public").empty());
-  CHECK_THROWS_AS(store::read_split(dir, "../public"), std::invalid_argument);
+  CHECK_THROWS_AS(store::read_split(dir, "../public"), UsageError);
 }
 
 TEST_CASE("one run per store at a time") {

@@ -197,9 +197,9 @@ Challenge load_challenge(const std::filesystem::path& dir_or_yaml) {
   std::error_code ec;
   fs::file_status status = fs::status(file, ec);
   if (!fs::exists(status))
-    throw ConfigError(
-        {file.string(), 0, 0}, "",
-        fs::is_symlink(fs::symlink_status(file, ec)) ? why_not_regular_file(file) : "no such file or folder");
+    throw ConfigError({file.string(), 0, 0}, "",
+                      fs::is_symlink(fs::symlink_status(file, ec)) ? why_not_regular_file(file).value_or("")
+                                                                   : "no such file or folder");
   if (fs::is_directory(status)) {
     file /= "challenge.yaml";
     status = fs::status(file, ec);

@@ -4,10 +4,10 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
+#include "confine/landlock.hpp"
 #include "judge/worker_client.hpp"
 #include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
-#include "confine/landlock.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
 #include <sys/utsname.h>
@@ -65,8 +65,8 @@ int doctor_command(int argc, char** argv) {
   const auto worker = judge::default_worker_executable();
   const sandbox::MachineProbe caps = sandbox::probe_machine(worker);
   const sandbox::Report expected = sandbox::expected_report(caps, sandbox::Mode::strict);
-  const std::string refusal = sandbox::strict_refusal(caps);
-  const bool strict = refusal.empty();
+  const std::optional<std::string> refusal = sandbox::strict_refusal(caps);
+  const bool strict = !refusal;
   // The self-test runs the mode a job would get here: strict where possible.
   const SelfTest test = self_test(caps, strict ? sandbox::Mode::strict : sandbox::Mode::relaxed);
   const bool test_ok = test.ran && test.failure.empty() && (!strict || test.report.inactive().empty());
@@ -100,7 +100,7 @@ int doctor_command(int argc, char** argv) {
              {"seccomp", seccomp_detail},
              {"mechanisms", mechanisms},
              {"strict_possible", strict},
-             {"strict_refusal", refusal},
+             {"strict_refusal", refusal.value_or("")},
              {"self_test", {{"ok", test_ok}, {"failure", test.failure}, {"confined_ms", test.confined_ms}}}};
     std::cout << out.dump(2) << "\n";
     return strict && test_ok ? kExitOk : kExitFailure;
@@ -131,7 +131,7 @@ int doctor_command(int argc, char** argv) {
   if (strict)
     std::cout << "Strict      possible: `gauntlet judge` and `gauntlet run` use it by default\n";
   else
-    std::cout << "Strict      NOT possible here: " << refusal << "\n";
+    std::cout << "Strict      NOT possible here: " << *refusal << "\n";
   return strict && test_ok ? kExitOk : kExitFailure;
 }
 

@@ -22,7 +22,8 @@ namespace gauntlet::cli {
 
 int judge_command(int argc, char** argv) {
   std::string challenge_path, split = "public", out;
-  std::vector<std::string> plugins, model_files;
+  // Two vectors: Program_options would let the positional list replace the --plugin values.
+  std::vector<std::string> plugins, listed_plugins, model_files;
   int64_t limit = -1, train_limit = -1;
   uint64_t seed = 1;
   bool quiet = false, organizer = false, debug = false;
@@ -40,11 +41,13 @@ int judge_command(int argc, char** argv) {
       ("organizer", po::bool_switch(&organizer),
        "allow --split private|all: the split of the final ranking is the organizers' (sdk/README.md)")  //
       ("out,o", po::value(&out),
-       "write the JSON result here (a file for one plugin, a folder for several)")                       //
-      ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
-      ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
-      ("seed", po::value(&seed)->default_value(1), "seed given to the plugin's create(), for reproducible training (the judge's own draw of timed samples is secret)")  //
-      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")                                //
+       "write the JSON result here (a file for one plugin, a folder for several)")                //
+      ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")  //
+      ("train-limit", po::value(&train_limit), "train on only the first N training samples")      //
+      ("seed", po::value(&seed)->default_value(1),
+       "seed given to the plugin's create(), for reproducible training (the judge's own draw of timed "
+       "samples is secret)")                                               //
+      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")  //
       ("sandbox", po::value(&sandbox_mode)->default_value("strict"),
        "strict: refuse to judge where a sandbox mechanism is missing (see `gauntlet doctor`); relaxed: "
        "use what this machine offers and record the rest in the result")  //
@@ -54,7 +57,7 @@ int judge_command(int argc, char** argv) {
       ("debug", po::bool_switch(&debug),
        "for a plugin under gdb (sdk/README.md): no time limits, no spinning; the result says so");
   po::options_description hidden;
-  hidden.add_options()("plugins", po::value(&plugins)->composing());
+  hidden.add_options()("plugins", po::value(&listed_plugins)->composing());
   po::positional_options_description positional;
   positional.add("plugins", -1);
   po::variables_map vm;
@@ -64,6 +67,7 @@ int judge_command(int argc, char** argv) {
           "[--split public|private] [--out results.json] [--limit N] [--seed S] [--sandbox strict|relaxed]",
           visible, hidden, positional, vm))
     return *code;
+  plugins.insert(plugins.end(), listed_plugins.begin(), listed_plugins.end());
   // What to judge, in order: libraries, and models (a .onnx file anywhere, or --model).
   struct Entry {
     std::string path;
@@ -79,8 +83,8 @@ int judge_command(int argc, char** argv) {
   }
   for (const auto& e : entries) {
     if (!e.model) continue;
-    if (const std::string why = why_not_regular_file(e.path); !why.empty()) {
-      std::cerr << "gauntlet judge: the model " << e.path << ": " << why << "\n";
+    if (const std::optional<std::string> why = why_not_regular_file(e.path)) {
+      std::cerr << "gauntlet judge: the model " << e.path << ": " << *why << "\n";
       return kExitBadInput;
     }
     if (!assets.empty()) {
@@ -125,19 +129,19 @@ int judge_command(int argc, char** argv) {
   // cgroup move's RCU wait also passes meanwhile. (--debug runs relaxed, without the pid
   // namespace and without a prepared worker, for gdb: see JudgeOptions::debuggable.)
   const bool strict = *mode == sandbox::Mode::strict && !debug;
-  std::future<std::string> refusal;
+  std::future<std::optional<std::string>> refusal;
   if (!debug)
     refusal = std::async(std::launch::async, [strict] {
       const auto exe = judge::default_worker_executable();
-      std::string why = sandbox::strict_refusal(sandbox::cached_machine_probe(exe));
-      if (strict && why.empty()) judge::prepare_warm_worker(exe, {});
+      std::optional<std::string> why = sandbox::strict_refusal(sandbox::cached_machine_probe(exe));
+      if (strict && !why) judge::prepare_warm_worker(exe, {});
       return why;
     });
   // Strict mode on a machine that cannot give it is refused before anything else is said.
   auto refused = [&] {
-    std::string why = refusal.valid() ? refusal.get() : std::string();
-    if (!strict || why.empty()) return false;
-    std::cerr << "gauntlet judge: " << why << "\n";
+    const std::optional<std::string> why = refusal.valid() ? refusal.get() : std::nullopt;
+    if (!strict || !why) return false;
+    std::cerr << "gauntlet judge: " << *why << "\n";
     return true;
   };
 
@@ -174,6 +178,11 @@ int judge_command(int argc, char** argv) {
     return kExitBadInput;
   }
   if (refused()) return kExitBadInput;
+
+  // An output that cannot be written is found now, not after the judging.
+  if (!out.empty())
+    prepare_output_folder(entries.size() > 1 ? std::filesystem::path(out)
+                                             : std::filesystem::path(out).parent_path());
 
   const report::Environment env = report::current_environment();
   std::vector<judge::JudgeResult> results;
@@ -214,12 +223,8 @@ int judge_command(int argc, char** argv) {
     report::print_result(std::cout, result, model_line);
     if (!out.empty()) {
       std::filesystem::path target = out;
-      if (entries.size() > 1) {
-        std::filesystem::create_directories(target);
+      if (entries.size() > 1)
         target /= challenge.id + "." + std::filesystem::path(plugin).stem().string() + ".json";
-      } else if (target.has_parent_path()) {
-        std::filesystem::create_directories(target.parent_path());
-      }
       try {
         nlohmann::json j = report::to_json(result, env);
         if (staged) j["model"] = models::model_json(plugin, staged->sha256(), staged->bytes(), result);

@@ -65,17 +65,12 @@ int kit_command(int argc, char** argv) {
     std::cout << "wrote " << out.string() << ": " << parts.train.samples() << " training and "
               << parts.test.samples() << " public test samples of challenge '" << c.id << "'\n";
     return kExitOk;
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-  } catch (const DataError& e) {
-    std::cerr << "gauntlet kit: " << e.what() << "\n";
   } catch (const std::exception& e) {
-    std::cerr << "gauntlet kit: " << e.what() << "\n";
-    fs::remove_all(out, ec);
-    return kExitFailure;
+    // A ConfigError already reads file:line:column: error: ...
+    std::cerr << (dynamic_cast<const ConfigError*>(&e) ? "" : "gauntlet kit: ") << e.what() << "\n";
+    fs::remove_all(out, ec);  // the folder was new (checked above): no half-written kit stays
+    return exit_code_for(e);
   }
-  fs::remove_all(out, ec);
-  return kExitBadInput;
 }
 
 }  // namespace gauntlet::cli

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <new>
 #include <string>
 
 namespace {
@@ -41,6 +43,38 @@ void usage(std::ostream& out) {
   out << "\nexit codes: 0 success, 1 a verdict other than OK (or another failure), 2 bad input\n";
 }
 
+// Every command runs through this: whatever escapes it (an unwritable folder, a full disk, no
+// memory) ends as one printable line and a documented exit code, never std::terminate. Output
+// that could not be written (stdout on a full disk) is a failure too, not a silent loss.
+int run_guarded(const Command& command, int argc, char** argv) {
+  const std::string prefix = std::string("gauntlet ") + command.name + ": ";
+  int code = gauntlet::kExitFailure;
+  try {
+    code = command.run(argc, argv);
+  } catch (const gauntlet::ConfigError& e) {
+    std::cerr << e.what() << "\n";  // already file:line:column: error: ...
+    code = gauntlet::kExitBadInput;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << prefix << gauntlet::printable_line(e.code().message() + ": " + e.path1().string()) << "\n";
+    code = gauntlet::kExitFailure;
+  } catch (const std::bad_alloc&) {
+    std::cerr << prefix << "out of memory\n";
+    code = gauntlet::kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << prefix << gauntlet::printable_line(e.what()) << "\n";
+    code = gauntlet::exit_code_for(e);
+  } catch (...) {
+    std::cerr << prefix << "unexpected error\n";
+    code = gauntlet::kExitFailure;
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << prefix << "could not write the standard output (a full disk, or a closed pipe)\n";
+    return gauntlet::kExitFailure;
+  }
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,16 +83,18 @@ int main(int argc, char** argv) {
     return gauntlet::kExitBadInput;
   }
   const std::string name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
-    usage(std::cout);
-    return gauntlet::kExitOk;
-  }
-  if (name == "--version") {
-    std::cout << "gauntlet " GAUNTLET_VERSION "\n";
-    return gauntlet::kExitOk;
+  if (name == "--help" || name == "-h" || name == "help" || name == "--version") {
+    if (name == "--version")
+      std::cout << "gauntlet " GAUNTLET_VERSION "\n";
+    else
+      usage(std::cout);
+    std::cout.flush();
+    if (std::cout) return gauntlet::kExitOk;
+    std::cerr << "gauntlet: could not write the standard output\n";
+    return gauntlet::kExitFailure;
   }
   for (const auto& c : kCommands)
-    if (name == c.name) return c.run(argc - 1, argv + 1);
+    if (name == c.name) return run_guarded(c, argc - 1, argv + 1);
   std::cerr << "gauntlet: unknown command '" << name << "'\n\n";
   usage(std::cerr);
   return gauntlet::kExitBadInput;

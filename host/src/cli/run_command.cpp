@@ -79,8 +79,8 @@ int run_command(int argc, char** argv) {
   // otherwise turn every job into JUDGE_ERROR.
   if (*sandbox_mode == sandbox::Mode::strict) {
     const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
-    if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
-      std::cerr << "gauntlet run: " << refusal << "\n";
+    if (const std::optional<std::string> refusal = sandbox::strict_refusal(caps)) {
+      std::cerr << "gauntlet run: " << *refusal << "\n";
       return kExitBadInput;
     }
   }

@@ -61,8 +61,8 @@ int submit_command(int argc, char** argv) {
               << did_you_mean(challenge_id, ids) << "\n";
     return kExitBadInput;
   }
-  if (const std::string why = why_not_regular_file(library); !why.empty()) {
-    std::cerr << "gauntlet submit: " << library << ": " << why << "\n";
+  if (const std::optional<std::string> why = why_not_regular_file(library)) {
+    std::cerr << "gauntlet submit: " << library << ": " << *why << "\n";
     return kExitBadInput;
   }
 

@@ -54,12 +54,20 @@ std::string compose(const SourceLocation& where, const std::string& field, const
 }
 }  // namespace
 
-DataError::DataError(const std::string& message) : std::runtime_error(printable_line(message)) {}
+Error::Error(ErrorKind kind, const std::string& message)
+    : std::runtime_error(printable_line(message)), kind_(kind) {}
+
+DataError::DataError(const std::string& message) : Error(ErrorKind::bad_input, message) {}
 
 ConfigError::ConfigError(SourceLocation where, std::string field, const std::string& message)
-    : std::runtime_error(compose(where, field, message)),
+    : Error(ErrorKind::bad_input, compose(where, field, message)),
       where_(std::move(where)),
       field_(std::move(field)),
       message_(message) {}
+
+int exit_code_for(const std::exception& e) {
+  const auto* error = dynamic_cast<const Error*>(&e);
+  return error && error->kind() == ErrorKind::bad_input ? kExitBadInput : kExitFailure;
+}
 
 }  // namespace gauntlet

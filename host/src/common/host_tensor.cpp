@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include "common/errors.hpp"
 
 namespace gauntlet {
 namespace {
@@ -42,7 +43,7 @@ HostTensor HostTensor::allocate(DType dtype, std::vector<int64_t> shape, const B
   t.dtype = dtype;
   t.shape = std::move(shape);
   for (int64_t d : t.shape)
-    if (d < 0) throw std::invalid_argument("HostTensor::allocate: negative extent for " + label);
+    if (d < 0) throw Error(ErrorKind::failure, "HostTensor::allocate: negative extent for " + label);
   t.buffer = alloc(t.bytes(), label);
   if (!t.buffer || t.buffer->size() < t.bytes())
     throw std::runtime_error("HostTensor::allocate: allocator returned too little memory for " + label);

@@ -58,8 +58,7 @@ std::string sha256_file_hex(const std::filesystem::path& path) {
   if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     const int e = errno;
     if (fd >= 0) ::close(fd);
-    std::string why = why_not_regular_file(path);
-    if (why.empty()) why = std::strerror(e);
+    const std::string why = why_not_regular_file(path).value_or(std::strerror(e));
     throw std::runtime_error("cannot read " + path.string() + ": " + why);
   }
   MdCtx ctx = new_sha256();

@@ -14,7 +14,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name` when it is close enough to be a likely typo (at most 2
 // edits, and fewer than half of the name's length), else nothing. Ties go to the first.
-std::optional<std::string> closest_match(std::string_view name, const std::vector<std::string>& candidates);
+[[nodiscard]] std::optional<std::string> closest_match(std::string_view name,
+                                                       const std::vector<std::string>& candidates);
 
 // "; did you mean 'x'?" or "" (for appending to a message).
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);

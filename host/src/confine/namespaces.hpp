@@ -18,7 +18,7 @@ inline constexpr const char* kSandboxHostname = "gauntlet";
 // "user,mount,net,ipc,pid,uts" (the requested ones, in this order) and back; nullopt for an
 // unknown name.
 std::string namespace_list(const NamespaceRequest& request);
-std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
+[[nodiscard]] std::optional<NamespaceRequest> parse_namespace_list(const std::string& list);
 
 // unshare(2) of the requested namespaces in one call. With a user namespace, the caller's
 // uid and gid become root inside it (the only mapping an unprivileged process may write), and

@@ -21,8 +21,8 @@ namespace gauntlet::confine {
 // relaxed: use what this machine has, and record what was missing in the result.
 enum class Mode { strict, relaxed };
 
-std::string_view mode_name(Mode mode);                  // "strict" | "relaxed"
-std::optional<Mode> parse_mode(std::string_view name);  // inverse of mode_name
+std::string_view mode_name(Mode mode);                                // "strict" | "relaxed"
+[[nodiscard]] std::optional<Mode> parse_mode(std::string_view name);  // inverse of mode_name
 
 // The mechanisms, in the order they are applied. The names are stable: they appear in
 // `gauntlet doctor`, in result JSON ("sandbox.mechanisms") and in error messages.
@@ -52,7 +52,7 @@ enum class Status {
   failed,   // offered but applying it failed (detail says at which step, with errno)
 };
 std::string_view status_name(Status status);
-std::optional<Status> parse_status(std::string_view name);
+[[nodiscard]] std::optional<Status> parse_status(std::string_view name);
 
 struct Mechanism {
   std::string name;

@@ -21,7 +21,7 @@ enum class SplitName { public_split, private_split, whole_test };
 const char* split_name(SplitName split);  // "public" / "private" / "all"
 
 // True when test sample `index` belongs to the private part (see SplitRule).
-bool is_private_sample(const SplitRule& rule, int64_t index);
+[[nodiscard]] bool is_private_sample(const SplitRule& rule, int64_t index);
 
 struct DataRequest {
   SplitName split = SplitName::public_split;

@@ -20,7 +20,7 @@ int default_jobs(std::size_t cpu_count);
 std::vector<std::vector<int>> assign_cpus(const std::vector<int>& cpus, int jobs);
 
 // Pins the calling thread. Returns false when the kernel refused.
-bool pin_current_thread(const std::vector<int>& cpus);
+[[nodiscard]] bool pin_current_thread(const std::vector<int>& cpus);
 
 // "0,1", "0-3", "0,2,4", "3".
 std::string cpu_list_text(const std::vector<int>& cpus);

@@ -238,10 +238,10 @@ EventConfig load_event(const std::filesystem::path& file) {
 
 std::optional<std::filesystem::path> find_plugin(const Team& team, const std::string& challenge_id) {
   auto must_be_file = [](const PathAt& p) {
-    const std::string why = why_not_regular_file(p.path);
+    const std::optional<std::string> why = why_not_regular_file(p.path);
     const std::string what = models::is_model_path(p.path) ? "model" : "plugin library";
     if (why == "no such file") throw ConfigError(p.where, "", "no such " + what + ": " + p.path.string());
-    if (!why.empty()) throw ConfigError(p.where, "", what + " " + p.path.string() + ": " + why);
+    if (why) throw ConfigError(p.where, "", what + " " + p.path.string() + ": " + *why);
     return p.path;
   };
   switch (team.source) {

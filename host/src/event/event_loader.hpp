@@ -28,6 +28,7 @@ EventConfig parse_event(const std::filesystem::path& file, std::string bytes);
 // latest one the team's submission ledger (F/submissions.json) names. Throws ConfigError (at the config line
 // that named the path) for a configured file or folder that does not exist, and for a folder that holds
 // several libraries with no ledger to choose between them.
-std::optional<std::filesystem::path> find_plugin(const Team& team, const std::string& challenge_id);
+[[nodiscard]] std::optional<std::filesystem::path> find_plugin(const Team& team,
+                                                               const std::string& challenge_id);
 
 }  // namespace gauntlet::event

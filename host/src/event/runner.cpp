@@ -190,8 +190,9 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
   for (std::size_t s = 0; s < threads; ++s) {
     pool.emplace_back([&, s] {
       // The whole thread stays on the slot's cores: data preparation, the judge's timing
-      // loop and (by inheritance and --cpus) the worker.
-      if (!settings.slots.empty()) pin_current_thread(settings.slots[s]);
+      // loop and (by inheritance and --cpus) the worker. Unpinned (a cpuset that refuses), the
+      // slot still judges: a shared core then shows in the judge's interference watch.
+      if (!settings.slots.empty()) static_cast<void>(pin_current_thread(settings.slots[s]));
       while (const Job* job = next_job()) {
         try {
           run_one(*job, s);

@@ -30,8 +30,8 @@ struct SubmissionEntry {
 std::vector<SubmissionEntry> read_ledger(const std::filesystem::path& team_folder);
 
 // The library of the team's latest submission on a challenge, if any.
-std::optional<std::filesystem::path> latest_submission(const std::filesystem::path& team_folder,
-                                                       const std::string& challenge_id);
+[[nodiscard]] std::optional<std::filesystem::path> latest_submission(const std::filesystem::path& team_folder,
+                                                                     const std::string& challenge_id);
 
 struct SubmitOutcome {
   enum class Kind {

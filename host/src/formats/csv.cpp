@@ -203,7 +203,7 @@ void read_delimited(const BlockReader& read, const std::string& name, const CsvF
 }
 
 BlockReader open_text_file(const std::string& path) {
-  if (const std::string why = why_not_regular_file(path); !why.empty()) throw DataError(path + ": " + why);
+  if (const std::optional<std::string> why = why_not_regular_file(path)) throw DataError(path + ": " + *why);
   errno = 0;
   gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
   if (!f) throw DataError(path + ": cannot open: " + (errno ? std::strerror(errno) : "out of memory"));

@@ -204,8 +204,8 @@ HostTensor read_idx(const std::filesystem::path& file, const IdxExpect& expect) 
     fail(file, std::string(what) + " file not found");
   if (std::filesystem::is_directory(file, ec)) fail(file, "is a directory, expected an IDX file");
   // A pipe or a device would be read forever (or block): only a regular file is data.
-  if (const std::string why = why_not_regular_file(file); !why.empty())
-    fail(file, why + "; expected an IDX file of " + what);
+  if (const std::optional<std::string> why = why_not_regular_file(file))
+    fail(file, *why + "; expected an IDX file of " + what);
   const uint64_t file_size = std::filesystem::file_size(file, ec);
   if (ec) fail(file, "cannot stat: " + ec.message());
 

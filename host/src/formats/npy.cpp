@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -256,7 +258,7 @@ HostTensor decode_npy(std::string_view bytes, const std::string& name) {
 
 HostTensor read_npy(const std::filesystem::path& file) {
   const std::string name = file.string();
-  if (const std::string why = why_not_regular_file(file); !why.empty()) throw DataError(name + ": " + why);
+  if (const std::optional<std::string> why = why_not_regular_file(file)) throw DataError(name + ": " + *why);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(name + ": cannot open");
   std::error_code ec;
@@ -314,7 +316,15 @@ void write_npy(const std::filesystem::path& file, const HostTensor& t) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << prefix << header;
   out.write(reinterpret_cast<const char*>(t.raw()), static_cast<std::streamsize>(t.bytes()));
-  if (!out) throw DataError(file.string() + ": cannot write");
+  out.close();
+  if (!out) {
+    // The machine's failure (a full disk, a folder that cannot be written), not bad data; and
+    // no truncated array left to be read as data later.
+    const std::string why = std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    throw EnvironmentError(file.string() + ": cannot write: " + why);
+  }
 }
 
 namespace {
@@ -376,7 +386,7 @@ Zip open_zip(zip_source_t* source, const std::string& name) {
 
 Zip open_zip_file(const std::filesystem::path& file) {
   const std::string name = file.string();
-  if (const std::string why = why_not_regular_file(file); !why.empty()) throw DataError(name + ": " + why);
+  if (const std::optional<std::string> why = why_not_regular_file(file)) throw DataError(name + ": " + *why);
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* src = zip_source_file_create(file.c_str(), 0, -1, &error);

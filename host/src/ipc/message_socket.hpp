@@ -36,7 +36,7 @@ class MessageSocket {
 
   // Sends one message with optional fds (borrowed, not closed). Returns false when the peer
   // is gone (EPIPE/ECONNRESET); throws std::runtime_error on other failures.
-  bool send(const nlohmann::json& message, const std::vector<int>& fds = {});
+  [[nodiscard]] bool send(const nlohmann::json& message, const std::vector<int>& fds = {});
 
   enum class Status { ok, timed_out, closed, malformed };
   struct Received {

@@ -34,7 +34,7 @@ class SharedMemory {
   // Unmaps the host's view and truncates the region to nothing: every other mapping of it
   // (and any descriptor someone kept) now faults or reads nothing. False when the kernel
   // refused (someone sealed it against shrinking).
-  bool revoke();
+  [[nodiscard]] bool revoke();
 
  private:
   SharedMemory() = default;

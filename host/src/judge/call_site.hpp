@@ -20,7 +20,7 @@ struct CallReport {
   WorkerClient::Answer answer;
   std::optional<std::string> output_fault;  // BAD_OUTPUT's reason, when the answer was OK
   uint64_t run_delay_ns = 0;                // waits inside the call's window (timed calls)
-  bool ok() const { return answer.kind == CallOutcome::Kind::ok && !output_fault; }
+  [[nodiscard]] bool ok() const { return answer.kind == CallOutcome::Kind::ok && !output_fault; }
 };
 
 struct CallSite {

@@ -41,8 +41,8 @@ struct ConsistencyRule {
 ConsistencyRule consistency_rule(const Challenge& challenge, const HostTensor& eval_targets);
 
 // Whether two answers for one sample agree under `rule` (`per_sample` floats each).
-bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
-                   std::size_t per_sample);
+[[nodiscard]] bool answers_agree(const ConsistencyRule& rule, const float* timed, const float* evaluated,
+                                 std::size_t per_sample);
 
 class ConsistencyCheck {
  public:
@@ -58,7 +58,7 @@ class ConsistencyCheck {
   uint64_t mismatched() const { return mismatched_; }
   // BAD_OUTPUT's reason when more than 1% of the timed samples disagree (a rare flip at a
   // decision boundary is tolerated), else nothing.
-  std::optional<std::string> failure() const;
+  [[nodiscard]] std::optional<std::string> failure() const;
 
  private:
   ConsistencyRule rule_;

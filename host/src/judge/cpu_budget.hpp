@@ -18,13 +18,13 @@ inline constexpr double kCpuSlackSeconds = 0.02;
 
 // TIME_LIMIT's reason when `cpu_seconds` over `wall_seconds` exceeds the budget of `threads`,
 // naming `what` was measured ("the timed calls with batch 64"), else nothing.
-std::optional<std::string> cpu_over_budget(double cpu_seconds, double wall_seconds, int threads,
-                                           const std::string& what);
+[[nodiscard]] std::optional<std::string> cpu_over_budget(double cpu_seconds, double wall_seconds, int threads,
+                                                         const std::string& what);
 
 // After the last call the plugin must fall idle. `demand` reads the job's CPU seconds so far
 // (plus its run-queue wait), or nothing when it cannot. OpenMP runtimes spin a while after a
 // parallel region (Intel's KMP_BLOCKTIME: 200 ms), so this samples `demand` in short intervals
 // for up to 400 ms and accepts the first quiet one. Returns TIME_LIMIT's reason when none was.
-std::optional<std::string> wait_for_idle(const std::function<std::optional<double>()>& demand);
+[[nodiscard]] std::optional<std::string> wait_for_idle(const std::function<std::optional<double>()>& demand);
 
 }  // namespace gauntlet::judge

@@ -23,7 +23,7 @@ struct SchedStat {
   uint64_t slices = 0;        // times it was switched in
 };
 // "<on_cpu> <run_delay> <slices>\n"; nullopt when malformed.
-std::optional<SchedStat> parse_schedstat(std::string_view text);
+[[nodiscard]] std::optional<SchedStat> parse_schedstat(std::string_view text);
 
 // A call was disturbed when its threads waited on a run queue longer than this. Any real
 // preemption costs a context switch and another task's time slice (tens of microseconds at
@@ -34,7 +34,8 @@ std::optional<SchedStat> parse_schedstat(std::string_view text);
 inline constexpr uint64_t kDisturbanceFloorNs = 1000;
 inline constexpr uint64_t kSharedCoreFloorNs = 50000;
 inline constexpr double kDisturbanceShare = 0.02;
-bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns, uint64_t floor_ns = kDisturbanceFloorNs);
+[[nodiscard]] bool is_disturbed(uint64_t run_delay_ns, uint64_t call_ns,
+                                uint64_t floor_ns = kDisturbanceFloorNs);
 
 class RunDelayWatch {
  public:

@@ -27,7 +27,8 @@ struct OutputFault {
   enum class Kind { unwritten, nan, inf } kind = Kind::unwritten;
   std::size_t sample = 0, element = 0;
 };
-std::optional<OutputFault> find_output_fault(const uint32_t* words, std::size_t n, std::size_t per_sample);
+[[nodiscard]] std::optional<OutputFault> find_output_fault(const uint32_t* words, std::size_t n,
+                                                           std::size_t per_sample);
 
 class OutputSlots {
  public:
@@ -42,7 +43,7 @@ class OutputSlots {
   void snapshot(int64_t samples);
   const std::byte* snapshot_data(std::size_t output) const { return slots_[output].copy.data(); }
   // After snapshot(): the first problem with the call's outputs, as a reason naming `call`.
-  std::optional<std::string> fault(int64_t samples, const std::string& call) const;
+  [[nodiscard]] std::optional<std::string> fault(int64_t samples, const std::string& call) const;
 
  private:
   struct Slot {

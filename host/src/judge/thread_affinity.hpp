@@ -24,7 +24,7 @@ class ThreadAffinity {
         if (CPU_ISSET(c, &saved_)) out.push_back(c);
     return out;
   }
-  bool pin_to(int cpu) {
+  [[nodiscard]] bool pin_to(int cpu) {
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);

@@ -61,8 +61,9 @@ struct TimedPhaseResult {
 };
 
 // Reliability of a batch size from its counts (pure: unit-tested).
-std::optional<std::string> unreliable_reason(int64_t counted, int64_t disturbed, int64_t min_batches,
-                                             bool samples_ran_out, int64_t budget);
+[[nodiscard]] std::optional<std::string> unreliable_reason(int64_t counted, int64_t disturbed,
+                                                           int64_t min_batches, bool samples_ran_out,
+                                                           int64_t budget);
 
 // `consistency`: where the answers are recorded for the check after the evaluation pass
 // (null when the output cannot be compared).

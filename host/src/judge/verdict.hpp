@@ -21,8 +21,8 @@ enum class Verdict {
   judge_error,         // the judge itself failed (not the plugin's fault): rejudge
 };
 
-std::string_view verdict_name(Verdict v);                // "OK", "LOAD_ERROR", ...
-std::optional<Verdict> parse_verdict(std::string_view);  // inverse of verdict_name
+std::string_view verdict_name(Verdict v);                              // "OK", "LOAD_ERROR", ...
+[[nodiscard]] std::optional<Verdict> parse_verdict(std::string_view);  // inverse of verdict_name
 
 // Everything the judge observed, gathered before deciding. Each field is one kind of
 // evidence; the decision only looks at what is set.

@@ -44,7 +44,7 @@ struct CallOutcome {
   std::string message;
   uint64_t self_reported_ns = 0;  // the worker's own timing: untrusted, recorded only
   double host_seconds = 0;        // measured by the host around the request
-  bool ok() const { return kind == Kind::ok; }
+  [[nodiscard]] bool ok() const { return kind == Kind::ok; }
 };
 
 struct HelloOutcome {
@@ -119,7 +119,7 @@ class WorkerClient {
 
   // The system call the worker reported just before dying of SIGSYS, if it did (reads any
   // message still queued on the socket).
-  std::optional<int> violation();
+  [[nodiscard]] std::optional<int> violation();
 
  private:
   CallOutcome request(const std::string& type, const nlohmann::json& message, Clock::time_point deadline,

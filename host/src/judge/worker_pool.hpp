@@ -30,8 +30,9 @@ struct WarmWorker {
 // The ready worker for this key, if there is a live one; unless `prepare_next` is false (no
 // job follows), the next one is then prepared in the background. Thread-safe. Ready workers
 // left at exit are killed and their cgroups removed.
-std::optional<WarmWorker> take_warm_worker(const std::filesystem::path& worker_executable,
-                                           const std::vector<int>& cpus, bool prepare_next = true);
+[[nodiscard]] std::optional<WarmWorker> take_warm_worker(const std::filesystem::path& worker_executable,
+                                                         const std::vector<int>& cpus,
+                                                         bool prepare_next = true);
 
 // Has a worker prepared for this key now, without waiting (e.g. while the judge loads the
 // challenge data), so that even the first job takes a ready one.

@@ -39,7 +39,7 @@ struct ResourceUsage {
 struct CapturedStream {
   std::string head;
   std::size_t total_bytes = 0;
-  bool truncated() const { return total_bytes > head.size(); }
+  [[nodiscard]] bool truncated() const { return total_bytes > head.size(); }
 };
 
 class WorkerProcess {
@@ -67,7 +67,7 @@ class WorkerProcess {
   // Options, and its wall clock starts now.
   void adopt(sandbox::JobSandbox* sandbox);
   // True while the process has not exited (does not reap it).
-  bool alive();
+  [[nodiscard]] bool alive();
   // SIGKILL to the whole process group: every process and thread the plugin started.
   void kill_all();
   // Waits for the exit (up to `timeout`, then kills) and reaps. Idempotent.

@@ -80,7 +80,7 @@ ChallengeBoard rank_challenge(const ChallengeRule& rule, std::vector<Entry> entr
 
 enum class EventRule { sum_of_ranks, mean_normalized_score };
 std::string event_rule_name(EventRule rule);
-std::optional<EventRule> parse_event_rule(const std::string& name);
+[[nodiscard]] std::optional<EventRule> parse_event_rule(const std::string& name);
 
 struct EventRow {
   std::string team;
@@ -106,7 +106,7 @@ EventBoard combine(const std::vector<ChallengeBoard>& boards, EventRule rule,
 
 // Direction of a quality metric variable, from the metric registry (quality/); variables no
 // metric defines count as higher-is-better.
-bool metric_higher_is_better(const std::string& variable);
+[[nodiscard]] bool metric_higher_is_better(const std::string& variable);
 
 // Indexes (into `points`) of the Pareto front of (latency, quality): no other point is at
 // least as fast and at least as good with one of the two strictly better. Sorted by latency.

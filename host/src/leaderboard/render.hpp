@@ -12,7 +12,7 @@
 namespace gauntlet::leaderboard {
 
 enum class Format { table, csv, json, markdown, html };
-std::optional<Format> parse_format(const std::string& name);
+[[nodiscard]] std::optional<Format> parse_format(const std::string& name);
 
 std::string render(const Leaderboard& board, Format format);
 

@@ -19,7 +19,7 @@ namespace gauntlet {
 // (quality/metric_registry.hpp), whose conventions are scikit-learn's and are checked against
 // it (tests/metrics): outputs are read as the challenge's `output` says (logits:
 // softmax/sigmoid; probabilities: as given), argmax takes the first maximal index, a NaN row
-// predicts no class. Throws std::invalid_argument when shapes, dtypes or targets do not fit.
+// predicts no class. Throws DataError when shapes, dtypes or targets do not fit.
 std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challenge& challenge,
                                                                     const HostTensor& outputs,
                                                                     const HostTensor& targets);

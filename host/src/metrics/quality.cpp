@@ -1,6 +1,7 @@
 // The judge's entry to the metric registry: a challenge's metrics over one evaluation.
 #include "metrics/metrics.hpp"
 
+#include "common/errors.hpp"
 #include "quality/metric_registry.hpp"
 
 #include <cmath>
@@ -14,15 +15,15 @@ std::vector<std::pair<std::string, double>> compute_quality_metrics(const Challe
   const quality::Evaluation e =
       quality::make_evaluation(challenge.task, challenge.output_form, outputs, targets);
   if (challenge.task == Task::classification && e.width != challenge.num_classes)
-    throw std::invalid_argument("metrics: outputs have " + std::to_string(e.width) +
-                                " scores per sample, the challenge has " +
-                                std::to_string(challenge.num_classes) + " classes");
+    throw DataError("metrics: outputs have " + std::to_string(e.width) +
+                    " scores per sample, the challenge has " + std::to_string(challenge.num_classes) +
+                    " classes");
   std::vector<std::pair<std::string, double>> out;
   for (const MetricSpec& m : challenge.metrics) {
     const quality::MetricEntry* entry = quality::find_metric(m.kind);
     if (!entry || !entry->applies_to(challenge.task))
-      throw std::invalid_argument("metrics: metric " + m.kind + " does not apply to a " +
-                                  std::string(task_name(challenge.task)) + " task");
+      throw DataError("metrics: metric " + m.kind + " does not apply to a " +
+                      std::string(task_name(challenge.task)) + " task");
     quality::MetricParam param{m.k, m.option};
     if (param.option.empty() && entry->param == quality::ParamKind::choice)
       param.option = entry->options(challenge.task).front();

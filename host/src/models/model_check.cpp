@@ -42,8 +42,8 @@ std::string decl_text(const om::ValueDecl& d, const std::map<std::string, om::Sh
 
 int inspect_model(std::ostream& out, const std::filesystem::path& path, const Challenge* challenge) {
   out << "File          " << path.string() << "\n";
-  if (const std::string why = why_not_regular_file(path); !why.empty()) {
-    out << "Verdict       PLUGIN_ERROR: the model " << path.string() << ": " << why << "\n";
+  if (const std::optional<std::string> why = why_not_regular_file(path)) {
+    out << "Verdict       PLUGIN_ERROR: the model " << path.string() << ": " << *why << "\n";
     return kExitFailure;
   }
   out << "SHA-256       " << sha256_file_hex(path) << "\n";

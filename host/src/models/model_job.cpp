@@ -39,8 +39,8 @@ fs::path runner_library() {
 }
 
 StagedModel::StagedModel(const fs::path& model) {
-  if (const std::string why = why_not_regular_file(model); !why.empty())
-    throw std::runtime_error("the model " + model.string() + ": " + why);
+  if (const std::optional<std::string> why = why_not_regular_file(model))
+    throw std::runtime_error("the model " + model.string() + ": " + *why);
   std::ifstream in(model, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();

@@ -15,7 +15,7 @@
 namespace gauntlet::models {
 
 // Whether a path names an ONNX model (a .onnx file) rather than a plugin library.
-bool is_model_path(const std::filesystem::path& path);
+[[nodiscard]] bool is_model_path(const std::filesystem::path& path);
 
 // The ONNX runner next to this judge: <prefix>/<libdir>/gauntlet/libonnx_runner.so, the build
 // tree mirroring the layout (GAUNTLET_ONNX_RUNNER overrides). Throws std::runtime_error when

@@ -4,11 +4,12 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include "common/errors.hpp"
 
 namespace gauntlet::quality {
 namespace {
 
-[[noreturn]] void bad(const std::string& message) { throw std::invalid_argument("metrics: " + message); }
+[[noreturn]] void bad(const std::string& message) { throw DataError("metrics: " + message); }
 
 std::vector<double> as_doubles(const HostTensor& t) {
   std::vector<double> v(static_cast<std::size_t>(t.numel()));

@@ -34,7 +34,7 @@ struct Evaluation {
 
 // `outputs`: f32 [n, ...]; `targets`: class indices (any integer dtype, [n] or [n, 1]) for
 // classification and binary, 0/1 [n, L] for multilabel, values of the outputs' shape for
-// regression. Throws std::invalid_argument naming what does not fit.
+// regression. Throws DataError naming what does not fit.
 Evaluation make_evaluation(Task task, ScoreForm form, const HostTensor& outputs, const HostTensor& targets);
 
 }  // namespace gauntlet::quality

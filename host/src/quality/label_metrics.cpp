@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <stdexcept>
+#include "common/errors.hpp"
 
 namespace gauntlet::quality {
 namespace {
@@ -33,7 +34,7 @@ std::vector<double> averaged(const Evaluation& e, const MetricParam& p, const Pe
   if (how == "micro") return {score(tp, fp, fn)};
   if (how == "weighted") return {ratio(weighted, weights)};
   if (how == "macro") return {ratio(sum, count)};
-  throw std::invalid_argument("metrics: unknown averaging '" + how + "'");
+  throw DataError("metrics: unknown averaging '" + how + "'");
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ struct MetricEntry {
   // Their values, in the order of variables().
   std::vector<double> (*compute)(const Evaluation&, const MetricParam&) = nullptr;
 
-  bool applies_to(Task task) const;
+  [[nodiscard]] bool applies_to(Task task) const;
 };
 
 const std::vector<MetricEntry>& metric_registry();
@@ -49,6 +49,6 @@ std::vector<std::string> metric_names();
 
 // The direction of a result variable some metric defines ("macro_f1", "f1_class_3",
 // "top3_accuracy", "r2_target_0"); nothing for other variables (latencies, ...).
-std::optional<bool> variable_higher_is_better(std::string_view variable);
+[[nodiscard]] std::optional<bool> variable_higher_is_better(std::string_view variable);
 
 }  // namespace gauntlet::quality

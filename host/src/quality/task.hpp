@@ -19,7 +19,7 @@ enum class Task { classification, binary, multilabel, regression };
 enum class ScoreForm { logits, probabilities };
 
 std::string_view task_name(Task task);  // "classification", "binary", "multilabel", "regression"
-std::optional<Task> parse_task(std::string_view name);
+[[nodiscard]] std::optional<Task> parse_task(std::string_view name);
 std::vector<std::string> task_names();
 std::string_view score_form_name(ScoreForm form);  // "logits", "probabilities"
 

@@ -54,10 +54,10 @@ class JobCgroup {
   // Sets (or changes) the memory and task limits. Throws naming the step.
   void set_limits(const ResourceLimits& limits);
 
-  bool has_memory() const { return !memory_.empty(); }
-  bool has_cpuset() const { return !cpuset_.empty(); }
-  bool has_pids() const { return !pids_.empty(); }
-  bool has_kill() const { return !kill_.empty() || has_memory() || has_pids(); }
+  [[nodiscard]] bool has_memory() const { return !memory_.empty(); }
+  [[nodiscard]] bool has_cpuset() const { return !cpuset_.empty(); }
+  [[nodiscard]] bool has_pids() const { return !pids_.empty(); }
+  [[nodiscard]] bool has_kill() const { return !kill_.empty() || has_memory() || has_pids(); }
   std::string memory_detail() const;
   std::string pids_detail() const;
   std::string kill_detail() const;
@@ -80,7 +80,7 @@ class JobCgroup {
 
   // CPU time of everything in the job so far (cgroup v2 cpu.stat, present in every v2 cgroup
   // even without the cpu controller); nullopt without a v2 job folder.
-  std::optional<double> cpu_seconds() const;
+  [[nodiscard]] std::optional<double> cpu_seconds() const;
 
  private:
   std::vector<std::string> folders() const;  // distinct job folders

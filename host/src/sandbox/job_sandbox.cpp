@@ -27,7 +27,7 @@ bool worker_side(const std::string& name) {
 
 }  // namespace
 
-std::string strict_refusal(const MachineProbe& caps) {
+std::optional<std::string> strict_refusal(const MachineProbe& caps) {
   const Report expected = expected_report(caps, Mode::strict);
   std::string missing;
   for (const auto& name : expected.inactive()) {
@@ -35,7 +35,7 @@ std::string strict_refusal(const MachineProbe& caps) {
     missing += name;
     if (const Mechanism* m = expected.find(name); m && !m->detail.empty()) missing += " (" + m->detail + ")";
   }
-  if (missing.empty()) return {};
+  if (missing.empty()) return std::nullopt;
   return "the strict sandbox needs mechanisms this machine lacks: " + missing +
          ". Run `gauntlet doctor` for details, or pass --sandbox=relaxed to judge without them";
 }
@@ -47,7 +47,7 @@ NamespaceRequest job_namespaces(const MachineProbe& c) {
 
 JobSandbox::JobSandbox(const JobSpec& spec, const MachineProbe& caps) : spec_(spec), caps_(caps) {
   if (spec.mode == Mode::strict)
-    if (std::string refusal = strict_refusal(caps); !refusal.empty()) throw SandboxUnavailable(refusal);
+    if (std::optional<std::string> refusal = strict_refusal(caps)) throw SandboxUnavailable(*refusal);
   report_ = expected_report(caps, spec.mode);
   // The worker's supervisor and init exist only with a pid namespace (worker/confinement.hpp).
   spec_.limits.worker_tasks = namespaces().pid ? 2 : 0;

@@ -4,6 +4,7 @@
 // worker's report of what it applied with its own.
 #pragma once
 
+#include "common/errors.hpp"
 #include "sandbox/cgroup.hpp"
 #include "sandbox/machine_probe.hpp"
 #include "sandbox/worker_policy.hpp"
@@ -20,9 +21,9 @@
 namespace gauntlet::sandbox {
 
 // Strict mode on a machine that lacks a mechanism. what() is one line for a person.
-class SandboxUnavailable : public std::runtime_error {
+class SandboxUnavailable : public EnvironmentError {
  public:
-  explicit SandboxUnavailable(const std::string& what) : std::runtime_error(what) {}
+  explicit SandboxUnavailable(const std::string& what) : EnvironmentError(what) {}
 };
 
 struct JobSpec {
@@ -36,7 +37,7 @@ struct JobSpec {
 };
 
 // The one-line refusal of strict mode (empty when strict mode is possible here).
-std::string strict_refusal(const MachineProbe& caps);
+[[nodiscard]] std::optional<std::string> strict_refusal(const MachineProbe& caps);
 
 // The namespaces every job's worker gets on this machine (each one it offers).
 NamespaceRequest job_namespaces(const MachineProbe& caps);
@@ -59,7 +60,7 @@ class JobSandbox {
   void attach(pid_t worker_pid);
   // Or take over the cgroups of a worker spawned ahead of time (judge/worker_pool.hpp), whose
   // environment is the one this job needs (a mount namespace: its private /tmp).
-  bool can_adopt() const;
+  [[nodiscard]] bool can_adopt() const;
   void adopt(std::unique_ptr<JobCgroup> cgroup);
   nlohmann::json policy_message(pid_t worker_pid) const;
   // Everything of the job, whatever process group it is in.
@@ -69,16 +70,18 @@ class JobSandbox {
   void merge_worker_report(const Report& worker);
   const Report& report() const { return report_; }
 
-  bool has_memory_cgroup() const { return cgroup_ && cgroup_->has_memory(); }
+  [[nodiscard]] bool has_memory_cgroup() const { return cgroup_ && cgroup_->has_memory(); }
   // Kernel accounting of the job; read after the worker is gone.
   JobCgroup::Stats cgroup_stats() const;
   // The job's processes: its cgroup's, else those of the worker's process group.
   std::vector<pid_t> processes(pid_t worker_pid) const;
   // CPU seconds of the whole job so far, from its cgroup (nullopt where there is no v2 one).
-  std::optional<double> cpu_seconds() const { return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt; }
+  [[nodiscard]] std::optional<double> cpu_seconds() const {
+    return cgroup_ ? cgroup_->cpu_seconds() : std::nullopt;
+  }
 
  private:
-  static bool has_cgroups(const MachineProbe& caps);
+  [[nodiscard]] static bool has_cgroups(const MachineProbe& caps);
   void note_cgroup();  // the host-side mechanisms in the report, from cgroup_
 
   JobSpec spec_;

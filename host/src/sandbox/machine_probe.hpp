@@ -20,9 +20,9 @@ struct MachineProbe {
   bool seccomp_user_notif = false;  // SECCOMP_RET_USER_NOTIF too (Linux >= 5.0)
   CgroupSupport cgroups;
 
-  bool has_user_ns() const { return user_ns.empty(); }
+  [[nodiscard]] bool has_user_ns() const { return user_ns.empty(); }
   // A namespace other than the user one is usable with a user namespace, or as root.
-  bool can(const std::string& probe) const { return probe.empty() && (has_user_ns() || root); }
+  [[nodiscard]] bool can(const std::string& probe) const { return probe.empty() && (has_user_ns() || root); }
 };
 
 // Runs `worker --probe-namespaces` for the namespace part. Never throws: a failed probe

@@ -14,12 +14,12 @@ namespace gauntlet::sandbox {
 // task's /proc/<pid>/task/<tid>/schedstat (nanoseconds, unlike the 10 ms ticks of /proc/<pid>/stat).
 // Threads that already exited are not counted: meant for differences over short intervals
 // (the judge's idle check), not for totals. nullopt when no process of the group is found.
-std::optional<double> process_group_cpu_seconds(pid_t pgid);
+[[nodiscard]] std::optional<double> process_group_cpu_seconds(pid_t pgid);
 
 // The processes of process group `pgid` (a scan of /proc).
 std::vector<pid_t> process_group_members(pid_t pgid);
 
 // The parent of `pid` (/proc/<pid>/stat), when it still exists.
-std::optional<pid_t> parent_of(pid_t pid);
+[[nodiscard]] std::optional<pid_t> parent_of(pid_t pid);
 
 }  // namespace gauntlet::sandbox

@@ -1,6 +1,7 @@
 #include "store/result_store.hpp"
 
 #include "common/atomic_file.hpp"
+#include "common/errors.hpp"
 #include "common/sha256.hpp"
 #include "common/utc_time.hpp"
 #include "report/result_json.hpp"
@@ -31,7 +32,7 @@ void check_component(const std::string& s, const char* what) {
       !s.empty() && s != "." && s != ".." && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
       });
-  if (!ok) throw std::invalid_argument(std::string("not a valid ") + what + " for the store: '" + s + "'");
+  if (!ok) throw UsageError(std::string("not a valid ") + what + " for the store: '" + s + "'");
 }
 
 std::optional<json> parse_file(const fs::path& path) {
@@ -73,8 +74,7 @@ std::string job_key(const JobIdentity& job) {
 bool valid_split(const std::string& split) { return split == "public" || split == "private"; }
 
 fs::path split_folder(const fs::path& store, const std::string& split) {
-  if (!valid_split(split))
-    throw std::invalid_argument("the split is 'public' or 'private', not '" + split + "'");
+  if (!valid_split(split)) throw UsageError("the split is 'public' or 'private', not '" + split + "'");
   return store / split;
 }
 

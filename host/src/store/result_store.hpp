@@ -48,9 +48,9 @@ struct JobIdentity {
 // Lower-case hex SHA-256 of a canonical text of the identity.
 std::string job_key(const JobIdentity& job);
 
-bool valid_split(const std::string& split);  // public | private
+[[nodiscard]] bool valid_split(const std::string& split);  // public | private
 
-// Throws std::invalid_argument for a split other than public/private or a team or challenge id
+// Throws UsageError for a split other than public/private or a team or challenge id
 // that is not a plain folder name.
 std::filesystem::path split_folder(const std::filesystem::path& store, const std::string& split);
 std::filesystem::path record_path(const std::filesystem::path& store, const std::string& split,
@@ -69,8 +69,8 @@ std::map<std::string, double> timing_spreads(const judge::JudgeResult& result);
 // The score's range when every timing moves by half its measured spread (all faster, all
 // slower): how far timing noise alone can move the score. [score, score] for a formula that
 // uses no timing; nothing when the result has no score.
-std::optional<std::pair<double, double>> score_noise_range(const ScoreRule& rule,
-                                                           const judge::JudgeResult& result);
+[[nodiscard]] std::optional<std::pair<double, double>> score_noise_range(const ScoreRule& rule,
+                                                                         const judge::JudgeResult& result);
 
 // The record: the full result (report::to_json) wrapped with the job, the team, the event and
 // the challenge's score rule, plus the timing noise a leaderboard needs. `attempts`: how many
@@ -83,14 +83,14 @@ nlohmann::json make_record(const judge::JudgeResult& result, const report::Envir
 void write_record(const std::filesystem::path& path, const nlohmann::json& record);
 
 // The record at `path`, or nothing when it is missing or unreadable.
-std::optional<nlohmann::json> read_record(const std::filesystem::path& path);
+[[nodiscard]] std::optional<nlohmann::json> read_record(const std::filesystem::path& path);
 
 // A result worth judging again: the judge's own failure (JUDGE_ERROR), or latencies it could
 // not measure cleanly (measurement.reliable false: a busy machine). At most kMaxAttempts
 // judgings per job key, across runs: after that the result stands as it is, flagged, so that
 // neither a broken machine nor a plugin can have a job judged over and over.
 inline constexpr int kMaxAttempts = 3;
-bool worth_another_attempt(const nlohmann::json& result);
+[[nodiscard]] bool worth_another_attempt(const nlohmann::json& result);
 // How many judgings produced the record (1 for records written before it was counted).
 int attempts_of(const nlohmann::json& record);
 
@@ -106,7 +106,7 @@ std::vector<nlohmann::json> read_split(const std::filesystem::path& store, const
 
 // <store>/event.json.
 void write_event_description(const std::filesystem::path& store, const nlohmann::json& description);
-std::optional<nlohmann::json> read_event_description(const std::filesystem::path& store);
+[[nodiscard]] std::optional<nlohmann::json> read_event_description(const std::filesystem::path& store);
 
 // One `gauntlet run` per store at a time (an advisory lock, released when the process ends,
 // kill -9 included).

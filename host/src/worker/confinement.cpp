@@ -36,9 +36,10 @@ namespace mech = confine::mech;
   ::_exit(kSandboxFailedExit);
 }
 
+// A host that is gone cannot be told anything: the worker then ends at its next receive.
 void send_report(ipc::MessageSocket& socket, const confine::Report& report, bool ok) {
-  socket.send(
-      nlohmann::json{{"type", ipc::msg::kSandboxReport}, {"ok", ok}, {"report", confine::to_json(report)}});
+  static_cast<void>(socket.send(
+      nlohmann::json{{"type", ipc::msg::kSandboxReport}, {"ok", ok}, {"report", confine::to_json(report)}}));
 }
 
 // Re-arms the parent-death signal: credential changes (a new user namespace, dropped

@@ -61,7 +61,8 @@ Worker::Worker(ipc::MessageSocket socket, std::string plugin_path, std::string s
       asset_dir_(std::move(asset_dir)) {}
 
 void Worker::reply(const std::string& to, int32_t status, const std::string& message, uint64_t self_ns) {
-  socket_.send(ipc::encode(ipc::Reply{to, status, message, self_ns}));
+  // A host that is gone cannot be told anything: the serving loop ends at its next receive.
+  static_cast<void>(socket_.send(ipc::encode(ipc::Reply{to, status, message, self_ns})));
 }
 
 std::string Worker::plugin_error(int32_t status, const gauntlet_instance* instance) const {
@@ -105,7 +106,7 @@ int Worker::run() {
         message.replace(at, plugin_path_.size(), shown_plugin_path_);
     hello.message = message;
   }
-  socket_.send(ipc::encode(hello));
+  static_cast<void>(socket_.send(ipc::encode(hello)));  // as reply(): a gone host ends the loop
   if (!library_) return 0;
 
   for (;;) {

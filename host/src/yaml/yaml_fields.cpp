@@ -19,7 +19,7 @@ std::string read_file(const fs::path& file, const std::string& kind) {
   const std::string name = file.string();
   std::error_code ec;
   if (!fs::is_regular_file(fs::status(file, ec)))
-    throw ConfigError({name, 0, 0}, "", why_not_regular_file(file));
+    throw ConfigError({name, 0, 0}, "", why_not_regular_file(file).value_or("not a regular file"));
   const auto size = fs::file_size(file, ec);
   if (ec) throw ConfigError({name, 0, 0}, "", "cannot read: " + ec.message());
   check_file_size(name, size, kind);  // before reading: never load a huge file into memory

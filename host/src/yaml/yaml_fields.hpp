@@ -25,10 +25,10 @@ std::string read_file(const std::filesystem::path& file, const std::string& kind
 
 // Message helpers ---------------------------------------------------------------------------
 
-std::optional<double> parse_double(std::string_view s);  // finite decimal numbers only
+[[nodiscard]] std::optional<double> parse_double(std::string_view s);  // finite decimal numbers only
 
 template <typename Int>
-std::optional<Int> parse_integer(std::string_view s) {
+[[nodiscard]] std::optional<Int> parse_integer(std::string_view s) {
   if (!s.empty() && s[0] == '+') s.remove_prefix(1);
   Int v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -38,17 +38,17 @@ std::optional<Int> parse_integer(std::string_view s) {
 
 // The number a plain scalar node spells (quoted scalars are strings, never numbers).
 template <typename Int>
-std::optional<Int> plain_integer(const Node& n) {
+[[nodiscard]] std::optional<Int> plain_integer(const Node& n) {
   return n.kind == Kind::scalar && n.plain ? parse_integer<Int>(n.value) : std::nullopt;
 }
-std::optional<double> plain_number(const Node& n);
+[[nodiscard]] std::optional<double> plain_number(const Node& n);
 
 std::string excerpt(const std::string& value);  // short, on one line, whole UTF-8 characters
 // What a node is, for "expected X, got Y": plain numbers as written, other plain scalars in
 // single quotes, quoted scalars in double quotes (they are strings).
 std::string describe(const Node& n);
 std::string got(const Node& n);  // describe(), plus "(quoted, so a string)" for a quoted number
-bool contains(const std::vector<std::string>& names, std::string_view name);
+[[nodiscard]] bool contains(const std::vector<std::string>& names, std::string_view name);
 std::string child_path(const std::string& path, std::string_view key);  // "a.b"
 std::string item_path(const std::string& path, std::size_t i);          // "a[3]"
 const Node* find_key(const Node& map, std::string_view key);
@@ -90,7 +90,7 @@ class FieldReader {
   int64_t integer(const Node& n, const std::string& field, int64_t min, int64_t max = kNoMax,
                   const std::string& min_name = "", const std::string& max_name = "") const;
   uint64_t seed(const Node& n, const std::string& field) const;
-  bool boolean(const Node& n, const std::string& field) const;
+  [[nodiscard]] bool boolean(const Node& n, const std::string& field) const;
   std::string choice(const Node& n, const std::string& field, const std::vector<std::string>& options) const;
 
  protected:
