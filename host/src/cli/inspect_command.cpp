@@ -7,7 +7,7 @@
 #include "common/errors.hpp"
 #include "common/sha256.hpp"
 #include "common/untrusted_text.hpp"
-#include "judge/worker_client.hpp"
+#include "judge/plugin_probe.hpp"
 #include "models/model_check.hpp"
 #include "models/model_job.hpp"
 
@@ -59,27 +59,14 @@ int inspect_command(int argc, char** argv) {
   }
   std::cout << "SHA-256       " << sha << "\n";
   try {
-    judge::WorkerClient client(judge::default_worker_executable(), std::filesystem::absolute(plugin));
-    auto deadline = judge::Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
-    judge::HelloOutcome hello = client.hello(deadline);
-    if (hello.load_failure || hello.abi_mismatch) {
-      std::cout << "Verdict       "
-                << (hello.abi_mismatch ? "ABI_MISMATCH: " + *hello.abi_mismatch
-                                       : "LOAD_ERROR: " + *hello.load_failure)
-                << "\n";
+    const judge::PluginProbe probe =
+        judge::probe_plugin(plugin, std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)));
+    if (probe.refusal) {
+      std::cout << "Verdict       " << judge::verdict_name(probe.refusal->verdict) << ": "
+                << untrusted::terminal_line(probe.refusal->reason) << "\n";
       return kExitFailure;
     }
-    if (!hello.call.ok()) {
-      client.process().kill_all();
-      judge::ExitStatus exit = client.process().wait(std::chrono::milliseconds(500));
-      std::cout << "Verdict       ";
-      if (hello.call.kind == judge::CallOutcome::Kind::timed_out)
-        std::cout << "TIME_LIMIT: loading took longer than " << timeout << " s\n";
-      else
-        std::cout << "CRASH: the worker died while loading (" << exit.describe() << ")\n";
-      return kExitFailure;
-    }
-    const auto& id = hello.identity;
+    const auto& id = probe.identity;
     std::cout << "ABI           " << id.abi_major << "." << id.abi_minor << " (judge speaks "
               << GAUNTLET_ABI_MAJOR << "." << GAUNTLET_ABI_MINOR << "), function table " << id.table_size
               << " bytes\n"
@@ -90,7 +77,6 @@ int inspect_command(int argc, char** argv) {
               << "Description   " << untrusted::terminal_line(id.description) << "\n"
               << "Capabilities  "
               << ((id.capabilities & GAUNTLET_CAP_TRAIN) ? "train" : "(none: inference only)") << "\n";
-    client.process().kill_all();
     return kExitOk;
   } catch (const std::exception& e) {
     std::cerr << "gauntlet inspect: " << e.what() << "\n";

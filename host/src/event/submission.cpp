@@ -4,7 +4,7 @@
 #include "common/sha256.hpp"
 #include "common/utc_time.hpp"
 #include "judge/judge.hpp"
-#include "judge/worker_client.hpp"
+#include "judge/plugin_probe.hpp"
 #include "models/model_check.hpp"
 #include "models/model_job.hpp"
 
@@ -108,27 +108,14 @@ SubmitOutcome submit_library(const EventConfig& config, const Team& team, const 
     identity.version = GAUNTLET_VERSION;
   } else {
     // The library must load, through the worker like any judging (team code never runs here).
-    judge::WorkerClient client(judge::default_worker_executable(), fs::absolute(library));
-    const auto deadline =
-        judge::Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(load_timeout_seconds * 1000));
-    judge::HelloOutcome hello = client.hello(deadline);
-    client.process().kill_all();
-    client.process().wait(std::chrono::milliseconds(1000));
-    if (hello.abi_mismatch || hello.load_failure) {
+    judge::PluginProbe probe = judge::probe_plugin(
+        library, std::chrono::milliseconds(static_cast<int64_t>(load_timeout_seconds * 1000)));
+    if (probe.refusal) {
       out.kind = SubmitOutcome::Kind::refused;
-      out.message =
-          hello.abi_mismatch ? "ABI_MISMATCH: " + *hello.abi_mismatch : "LOAD_ERROR: " + *hello.load_failure;
+      out.message = std::string(judge::verdict_name(probe.refusal->verdict)) + ": " + probe.refusal->reason;
       return out;
     }
-    if (!hello.call.ok()) {
-      out.kind = SubmitOutcome::Kind::refused;
-      out.message = hello.call.kind == judge::CallOutcome::Kind::timed_out
-                        ? "TIME_LIMIT: loading took longer than " +
-                              std::to_string(static_cast<int>(load_timeout_seconds)) + " s"
-                        : "CRASH: the worker died while loading the library";
-      return out;
-    }
-    identity = hello.identity;
+    identity = std::move(probe.identity);
   }
 
   const fs::path folder = team.folder->path;
