@@ -204,6 +204,181 @@ bool is_dir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// What the steps of confine() share: the policy, the report they fill in, and where they are.
+struct Setup {
+  ipc::MessageSocket& socket;
+  pid_t host_pid;
+  const EarlyNamespaces& early;
+  Confinement c;
+  bool in_namespaces = false;
+  bool supervised = false;  // seccomp's denied calls stopped by the worker's init
+
+  const confine::WorkerPolicy& policy() const { return c.policy; }
+  void active(const char* name, const std::string& detail) { c.report.set(name, Status::active, detail); }
+  // A mechanism that could not be set up: in strict mode the worker reports it and ends.
+  void failed(const char* name, const std::string& detail) {
+    c.report.set(name, Status::failed, detail);
+    if (policy().mode == confine::Mode::strict) {
+      send_report(socket, c.report, false);
+      ::_exit(kSandboxFailedExit);
+    }
+  }
+};
+
+// No deadline: a worker spawned ahead of time (judge/worker_pool.hpp) waits for its job as long
+// as it takes, and dies with the judge (PR_SET_PDEATHSIG) or when it closes the socket.
+void receive_policy(Setup& s) {
+  auto received = s.socket.receive(std::chrono::steady_clock::time_point::max());
+  if (received.status != ipc::MessageSocket::Status::ok ||
+      received.message.value("type", "") != ipc::msg::kSandbox)
+    give_up("no sandbox policy from the host");
+  for (int fd : received.fds) ::close(fd);
+  try {
+    s.c.policy = confine::policy_from_json(received.message);
+  } catch (const std::exception&) {
+    give_up("malformed sandbox policy");
+  }
+  s.c.host_plugin = s.c.policy.plugin;
+  s.c.report.mode = s.c.policy.mode;
+  s.c.workdir = s.c.policy.host_workdir;
+}
+
+void harden_process(Setup& s) {
+  confine::forbid_core_dumps();
+  s.active(
+      mech::kProcess,
+      "fresh exec, PR_SET_PDEATHSIG, only stdio and the setup socket, clean environment, private working "
+      "directory, no core dumps");
+}
+
+// Entered before the policy arrived (the early namespaces of a prepared worker) or now.
+void enter_namespaces(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  const confine::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns, p.uts_ns};
+  const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs}, {p.mount_ns, mech::kMountNs},
+                                                     {p.net_ns, mech::kNetNs},   {p.ipc_ns, mech::kIpcNs},
+                                                     {p.pid_ns, mech::kPidNs},   {p.uts_ns, mech::kUtsNs}};
+  std::string e;
+  if (s.early.entered)
+    e = !(s.early.request == request)
+            ? "the worker entered " + confine::namespace_list(s.early.request) +
+                  " before its policy, which asks for " + confine::namespace_list(request)
+            : s.early.error;
+  else
+    e = confine::enter_namespaces(request);
+  for (const auto& [wanted, name] : namespaces)
+    if (wanted) e.empty() ? s.active(name, "") : s.failed(name, e);
+  s.in_namespaces = e.empty();
+  die_with_parent(s.host_pid);  // a new user namespace clears it
+}
+
+void build_file_system(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  if (!s.in_namespaces || !p.mount_ns) return;
+  const confine::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};
+  if (std::string e = confine::build_root(plan); !e.empty()) {
+    // Relaxed: back to the host's view (the staging tmpfs, if mounted, goes away).
+    ::umount2("/tmp", MNT_DETACH);
+    s.failed(mech::kMountNs, e);
+    return;
+  }
+  s.active(mech::kMountNs, "only system libraries, the plugin, its assets and a private /tmp");
+  s.c.workdir = confine::kSandboxTmp;
+  // From here on the plugin and its assets are where the new root put them; the Landlock
+  // rules below and the worker use these paths.
+  if (!s.c.policy.plugin.empty()) s.c.policy.plugin = confine::sandbox_plugin_path(s.c.policy.plugin);
+  if (!s.c.policy.asset_dir.empty()) s.c.policy.asset_dir = confine::kSandboxAssetDir;
+}
+
+void enter_working_directory(Setup& s) {
+  if (!s.c.workdir.empty() && ::chdir(s.c.workdir.c_str()) == 0) return;
+  if (::chdir("/") != 0) give_up("chdir / failed");
+  s.failed(mech::kProcess,
+           "no private working directory (chdir " + s.c.workdir + ": " + std::strerror(errno) + ")");
+  s.c.workdir.clear();
+}
+
+// Not dumpable: no core, and no ptrace or /proc access by other processes of this uid.
+void forbid_inspection(Setup&) { ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+
+void become_pid_namespace_child(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  s.supervised = s.in_namespaces && p.pid_ns && p.seccomp_supervised && !p.seccomp_bpf.empty();
+  if (s.in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd, s.supervised);
+}
+
+void drop_capabilities(Setup& s) {
+  if (!s.policy().drop_capabilities) {
+    s.active(mech::kCapabilities, "the worker holds no capabilities");
+  } else if (std::string e = confine::drop_capabilities(); !e.empty()) {
+    s.failed(mech::kCapabilities, e);
+  } else {
+    s.active(mech::kCapabilities, "all capability sets emptied");
+  }
+  // In a pid namespace the parent is its init, which dies with the judge.
+  die_with_parent(s.in_namespaces && s.policy().pid_ns ? 0 : s.host_pid);
+}
+
+// The first Landlock layer (restrict_after_load() adds the second). It needs no_new_privs,
+// which seccomp sets too.
+void restrict_file_access(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  if (!p.landlock) return;
+  confine::LandlockRules rules;
+  for (const auto& path : p.system_paths) (is_dir(path) ? rules.read_dirs : rules.read_files).push_back(path);
+  if (!p.plugin.empty()) rules.read_files.push_back(p.plugin);
+  if (!p.asset_dir.empty()) rules.read_dirs.push_back(p.asset_dir);
+  if (!s.c.workdir.empty()) rules.write_dirs.push_back(s.c.workdir);
+  rules.devices = p.devices;
+  std::string e;
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    e = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+  if (e.empty()) e = confine::landlock_restrict(p.landlock_abi, rules);
+  e.empty() ? s.active(mech::kLandlock, "ABI v" + std::to_string(p.landlock_abi))
+            : s.failed(mech::kLandlock, e);
+}
+
+void filter_system_calls(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  if (p.seccomp_bpf.empty()) return;
+  std::string e;
+  try {
+    const std::vector<unsigned char> bpf = confine::from_hex(p.seccomp_bpf);
+    // Both ways: the handler answers sysinfo, and reports what traps.
+    e = confine::install_sigsys_handler(ipc::kWorkerSocketFd, p.limits.memory_bytes);
+    if (e.empty() && s.supervised) {
+      // The listener goes to init, and this process keeps no copy: with it, the plugin could
+      // answer for itself.
+      int listener = -1;
+      e = confine::load_seccomp_supervised(bpf, listener);
+      if (e.empty() && !send_fd(g_listener_handover, listener))
+        e = "cannot hand the seccomp listener to init";
+      if (listener >= 0) ::close(listener);
+      ::close(g_listener_handover);
+      g_listener_handover = -1;
+    } else if (e.empty()) {
+      e = confine::load_seccomp(bpf);
+    }
+  } catch (const std::exception& x) {
+    e = std::string("seccomp: ") + x.what();
+  }
+  if (!e.empty()) return s.failed(mech::kSeccomp, e);
+  s.active(mech::kSeccomp,
+           std::to_string(p.seccomp_bpf.size() / 16) + " BPF instructions, denied calls " +
+               (s.supervised ? "stopped by the worker's init (SECCOMP_RET_USER_NOTIF)" : "trap (SIGSYS)"));
+}
+
+void limit_resources(Setup& s) {
+  const confine::WorkerPolicy& p = s.policy();
+  if (std::string e = confine::apply_rlimits(p); !e.empty()) return s.failed(mech::kRlimits, e);
+  s.active(mech::kRlimits,
+           "core 0, " + std::to_string(p.limits.open_files) + " files, file size " +
+               std::to_string(p.limits.file_bytes >> 20) + " MiB, CPU " +
+               std::to_string(static_cast<long>(p.limits.cpu_seconds)) + " s" +
+               (p.rlimit_nproc ? ", " + std::to_string(confine::task_limit(p.limits)) + " tasks" : "") +
+               (p.rlimit_memory ? ", data " + std::to_string(p.limits.memory_bytes >> 20) + " MiB" : ""));
+}
+
 }  // namespace
 
 EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid) {
@@ -219,164 +394,23 @@ EarlyNamespaces enter_namespaces_early(const std::string& list, pid_t host_pid) 
   return early;
 }
 
+// The worker's confinement, one step per line, in the order the kernel needs them: each step
+// records what it set up (or why not) in the report the host receives at the end.
 Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNamespaces& early) {
-  Confinement c;
-  // No deadline: a worker spawned ahead of time (judge/worker_pool.hpp) waits for its job as
-  // long as it takes, and dies with the judge (PR_SET_PDEATHSIG) or when it closes the socket.
-  auto received = socket.receive(std::chrono::steady_clock::time_point::max());
-  if (received.status != ipc::MessageSocket::Status::ok ||
-      received.message.value("type", "") != ipc::msg::kSandbox)
-    give_up("no sandbox policy from the host");
-  for (int fd : received.fds) ::close(fd);
-  try {
-    c.policy = confine::policy_from_json(received.message);
-  } catch (const std::exception&) {
-    give_up("malformed sandbox policy");
-  }
-  c.host_plugin = c.policy.plugin;
-  const confine::WorkerPolicy& p = c.policy;
-  confine::Report& r = c.report;
-  r.mode = p.mode;
-  auto failed = [&](const char* name, const std::string& detail) {
-    r.set(name, Status::failed, detail);
-    if (p.mode == confine::Mode::strict) {
-      send_report(socket, r, false);
-      ::_exit(kSandboxFailedExit);
-    }
-  };
-
-  // 1. The process.
-  confine::forbid_core_dumps();
-  r.set(mech::kProcess, Status::active,
-        "fresh exec, PR_SET_PDEATHSIG, only stdio and the setup socket, clean environment, private working "
-        "directory, no core dumps");
-
-  // 2. Namespaces, then the file system view.
-  confine::NamespaceRequest request{p.user_ns, p.mount_ns, p.net_ns, p.ipc_ns, p.pid_ns, p.uts_ns};
-  const std::pair<bool, const char*> namespaces[] = {{p.user_ns, mech::kUserNs}, {p.mount_ns, mech::kMountNs},
-                                                     {p.net_ns, mech::kNetNs},   {p.ipc_ns, mech::kIpcNs},
-                                                     {p.pid_ns, mech::kPidNs},   {p.uts_ns, mech::kUtsNs}};
-  bool in_namespaces = false;
-  std::string e;
-  if (early.entered)
-    e = !(early.request == request)
-            ? "the worker entered " + confine::namespace_list(early.request) +
-                  " before its policy, which asks for " + confine::namespace_list(request)
-            : early.error;
-  else
-    e = confine::enter_namespaces(request);
-  if (!e.empty()) {
-    for (const auto& [wanted, name] : namespaces)
-      if (wanted) failed(name, e);
-  } else {
-    in_namespaces = true;
-    for (const auto& [wanted, name] : namespaces)
-      if (wanted) r.set(name, Status::active, "");
-  }
-  die_with_parent(host_pid);
-  c.workdir = p.host_workdir;
-  if (in_namespaces && p.mount_ns) {
-    confine::MountPlan plan{p.plugin, p.asset_dir, p.system_paths, p.devices, p.limits.file_bytes};
-    if (std::string e = confine::build_root(plan); !e.empty()) {
-      // Relaxed: back to the host's view (the staging tmpfs, if mounted, goes away).
-      ::umount2("/tmp", MNT_DETACH);
-      failed(mech::kMountNs, e);
-    } else {
-      r.set(mech::kMountNs, Status::active,
-            "only system libraries, the plugin, its assets and a private /tmp");
-      c.workdir = confine::kSandboxTmp;
-      // From here on the plugin and its assets are where the new root put them; the
-      // Landlock rules below and the worker use these paths.
-      if (!c.policy.plugin.empty()) c.policy.plugin = confine::sandbox_plugin_path(c.policy.plugin);
-      if (!c.policy.asset_dir.empty()) c.policy.asset_dir = confine::kSandboxAssetDir;
-    }
-  }
-  if (c.workdir.empty() || ::chdir(c.workdir.c_str()) != 0) {
-    if (::chdir("/") != 0) give_up("chdir / failed");
-    failed(mech::kProcess,
-           "no private working directory (chdir " + c.workdir + ": " + std::strerror(errno) + ")");
-    c.workdir.clear();
-  }
-  // Not dumpable: no core, and no ptrace or /proc access by other processes of this uid.
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  const bool supervised = in_namespaces && p.pid_ns && p.seccomp_supervised && !p.seccomp_bpf.empty();
-  if (in_namespaces && p.pid_ns) split_into_pid_namespace(ipc::kWorkerSocketFd, supervised);
-  const pid_t parent = in_namespaces && p.pid_ns ? 0 : host_pid;
-
-  // 3. Capabilities.
-  if (p.drop_capabilities) {
-    if (std::string e = confine::drop_capabilities(); !e.empty())
-      failed(mech::kCapabilities, e);
-    else
-      r.set(mech::kCapabilities, Status::active, "all capability sets emptied");
-  } else {
-    r.set(mech::kCapabilities, Status::active, "the worker holds no capabilities");
-  }
-  die_with_parent(parent);
-
-  // 4. Landlock, first layer (it needs no_new_privs, which seccomp sets too).
-  if (p.landlock) {
-    confine::LandlockRules rules;
-    for (const auto& path : p.system_paths)
-      (is_dir(path) ? rules.read_dirs : rules.read_files).push_back(path);
-    if (!p.plugin.empty()) rules.read_files.push_back(p.plugin);
-    if (!p.asset_dir.empty()) rules.read_dirs.push_back(p.asset_dir);
-    if (!c.workdir.empty()) rules.write_dirs.push_back(c.workdir);
-    rules.devices = p.devices;
-    std::string e;
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-      e = std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
-    if (e.empty()) e = confine::landlock_restrict(p.landlock_abi, rules);
-    if (!e.empty())
-      failed(mech::kLandlock, e);
-    else
-      r.set(mech::kLandlock, Status::active, "ABI v" + std::to_string(p.landlock_abi));
-  }
-
-  // 5. seccomp.
-  if (!p.seccomp_bpf.empty()) {
-    std::string e;
-    try {
-      const std::vector<unsigned char> bpf = confine::from_hex(p.seccomp_bpf);
-      // Both ways: the handler answers sysinfo, and reports what traps.
-      e = confine::install_sigsys_handler(ipc::kWorkerSocketFd, p.limits.memory_bytes);
-      if (e.empty() && supervised) {
-        // The listener goes to init, and this process keeps no copy: with it, the plugin
-        // could answer for itself.
-        int listener = -1;
-        e = confine::load_seccomp_supervised(bpf, listener);
-        if (e.empty() && !send_fd(g_listener_handover, listener))
-          e = "cannot hand the seccomp listener to init";
-        if (listener >= 0) ::close(listener);
-        ::close(g_listener_handover);
-        g_listener_handover = -1;
-      } else if (e.empty()) {
-        e = confine::load_seccomp(bpf);
-      }
-    } catch (const std::exception& x) {
-      e = std::string("seccomp: ") + x.what();
-    }
-    if (!e.empty())
-      failed(mech::kSeccomp, e);
-    else
-      r.set(mech::kSeccomp, Status::active,
-            std::to_string(p.seccomp_bpf.size() / 16) + " BPF instructions, denied calls " +
-                (supervised ? "stopped by the worker's init (SECCOMP_RET_USER_NOTIF)" : "trap (SIGSYS)"));
-  }
-
-  // 6. Resource limits.
-  if (std::string e = confine::apply_rlimits(p); !e.empty())
-    failed(mech::kRlimits, e);
-  else
-    r.set(mech::kRlimits, Status::active,
-          "core 0, " + std::to_string(p.limits.open_files) + " files, file size " +
-              std::to_string(p.limits.file_bytes >> 20) + " MiB, CPU " +
-              std::to_string(static_cast<long>(p.limits.cpu_seconds)) + " s" +
-              (p.rlimit_nproc ? ", " + std::to_string(confine::task_limit(p.limits)) + " tasks" : "") +
-              (p.rlimit_memory ? ", data " + std::to_string(p.limits.memory_bytes >> 20) + " MiB" : ""));
-
-  send_report(socket, r, true);
-  return c;
+  Setup s{socket, host_pid, early, {}};
+  receive_policy(s);              // the host's policy: which mechanisms, paths and limits
+  harden_process(s);              // no core dumps (the rest came with the fresh exec)
+  enter_namespaces(s);            // user, mount, network, IPC, pid, UTS
+  build_file_system(s);           // a new root: system libraries, the plugin, its assets, /tmp
+  enter_working_directory(s);     // the private /tmp
+  forbid_inspection(s);           // not dumpable: no ptrace, no /proc/<pid>/mem
+  become_pid_namespace_child(s);  // an init above us that supervises and reaps
+  drop_capabilities(s);           // every capability set emptied
+  restrict_file_access(s);        // Landlock, first layer
+  filter_system_calls(s);         // seccomp, last: the steps above need calls it denies
+  limit_resources(s);             // rlimits: files, file size, CPU, tasks, data
+  send_report(socket, s.c.report, true);
+  return std::move(s.c);
 }
 
 std::string restrict_after_load(const Confinement& c) {
