@@ -54,9 +54,9 @@ std::string challenge_yaml(const Challenge& c, const std::string& data_section) 
     << "\ndescription: " << quoted(c.description) << "\ntask: " << task_name(c.task) << "\n";
   if (c.task != Task::regression) o << "output: " << score_form_name(c.output_form) << "\n";
   o << "\n" << data_section << "\ninterface:\n  inputs:\n";
-  for (const TensorSpec& t : c.inputs) tensor(o, t, true);
+  for (const TensorSpec& t : c.inputs) tensor(o, t, /*input=*/true);
   o << "  outputs:\n";
-  for (const TensorSpec& t : c.outputs) tensor(o, t, false);
+  for (const TensorSpec& t : c.outputs) tensor(o, t, /*input=*/false);
   o << "  target:\n    name: " << c.target.name << "\n    dtype: " << dtype_name(c.target.dtype)
     << "\n    shape: " << format_shape(c.target.shape)
     << "\n\ntraining:\n  allowed: " << (c.training_allowed ? "true" : "false") << "\n\nlimits:\n";

@@ -83,11 +83,11 @@ Image dispatch(std::string_view bytes, const std::string& name, int channels, bo
 }  // namespace
 
 Image image_header(std::string_view bytes, const std::string& name) {
-  return dispatch(bytes, name, 1, false);
+  return dispatch(bytes, name, 1, /*pixels=*/false);
 }
 
 Image decode_image(std::string_view bytes, const std::string& name, int channels) {
-  return dispatch(bytes, name, channels, true);
+  return dispatch(bytes, name, channels, /*pixels=*/true);
 }
 
 Image resize_image(const Image& image, int64_t height, int64_t width) {

@@ -473,7 +473,7 @@ class Session {
       const auto deadline = deadline_in(challenge_.limits.ms_per_batch / 1000);
       const std::string call =
           "infer() on evaluation samples " + std::to_string(first) + ".." + std::to_string(first + real - 1);
-      const CallReport r = site_->call(batch, real, deadline, call, false);
+      const CallReport r = site_->call(batch, real, deadline, call, /*timed=*/false);
       if (!check_call(r, call, deadline)) return false;
       std::memcpy(eval_outputs_.raw() + static_cast<std::size_t>(first) * out_sample,
                   outputs_->snapshot_data(0), static_cast<std::size_t>(real) * out_sample);

@@ -91,7 +91,7 @@ TimedPhaseResult run_timed_phase(CallSite& site, SampleSchedule& schedule, Consi
       site.presentation.stage_samples(*spec.eval_inputs, fresh);
     }
     const auto deadline = call_deadline(spec);
-    CallReport r = site.call(batch, site.presentation.staged(), deadline, warm, false);
+    CallReport r = site.call(batch, site.presentation.staged(), deadline, warm, /*timed=*/false);
     if (!r.ok()) {
       out.failure = CallFailure{std::move(r), warm, deadline, i == 0};
       return out;
@@ -126,7 +126,7 @@ TimedPhaseResult run_timed_phase(CallSite& site, SampleSchedule& schedule, Consi
     fresh_used += batch;
     site.presentation.stage_samples(*spec.eval_inputs, samples);
     const auto deadline = call_deadline(spec);
-    CallReport r = site.call(batch, batch, deadline, call, true);
+    CallReport r = site.call(batch, batch, deadline, call, /*timed=*/true);
     if (!r.ok()) {
       out.failure = CallFailure{std::move(r), call, deadline, false};
       return out;

@@ -140,7 +140,8 @@ std::string render_table(const Leaderboard& b) {
     align.push_back(Align::left);
     TextTable t(headers, align);
     for (const auto& r : c.rows) {
-      t.add_row(challenge_row_cells(c.rule, r, shorten(untrusted::terminal_line(note_text(r, true)), 90)));
+      t.add_row(challenge_row_cells(c.rule, r,
+                                    shorten(untrusted::terminal_line(note_text(r, /*ascii=*/true)), 90)));
     }
     t.print(out, "  ");
   }
@@ -309,7 +310,7 @@ std::string render_markdown(const Leaderboard& b) {
       sep += (i == 1 || i + 2 >= headers.size()) ? "---|" : "---:|";
     out << sep << "\n";
     for (const auto& r : c.rows) {
-      out << md_row(challenge_row_cells(c.rule, r, note_text(r, false)));
+      out << md_row(challenge_row_cells(c.rule, r, note_text(r, /*ascii=*/false)));
     }
   }
   const auto& e = b.event;

@@ -3,7 +3,7 @@
 // sent only afterwards), so every process and thread of the job is accounted from the start.
 //
 // Both hierarchies are supported, because machines differ (isolate took years to move to v2;
-// this VM's v2 has no memory controller while its v1 memory controller works):
+// hybrid hosts are common, where v2 lacks a controller that v1 still holds, e.g. memory):
 //   memory  cgroup v2 memory.max (where delegated), else v1 memory.limit_in_bytes.
 //           Peak from memory.peak (v2, Linux >= 5.19) or memory.max_usage_in_bytes (v1);
 //           OOM kills from memory.events / memory.oom_control.

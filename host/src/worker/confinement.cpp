@@ -219,7 +219,7 @@ struct Setup {
   void failed(const char* name, const std::string& detail) {
     c.report.set(name, Status::failed, detail);
     if (policy().mode == confine::Mode::strict) {
-      send_report(socket, c.report, false);
+      send_report(socket, c.report, /*ok=*/false);
       ::_exit(kSandboxFailedExit);
     }
   }
@@ -409,7 +409,7 @@ Confinement confine(ipc::MessageSocket& socket, pid_t host_pid, const EarlyNames
   restrict_file_access(s);        // Landlock, first layer
   filter_system_calls(s);         // seccomp, last: the steps above need calls it denies
   limit_resources(s);             // rlimits: files, file size, CPU, tasks, data
-  send_report(socket, s.c.report, true);
+  send_report(socket, s.c.report, /*ok=*/true);
   return std::move(s.c);
 }
 

@@ -196,7 +196,7 @@ void Worker::handle_regions(const json& m, std::vector<int> fds) {
 void Worker::map_region(const ipc::RegionInfo& r, int fd) {
   const auto bytes = static_cast<std::size_t>(r.bytes);
   if (r.role == ipc::role::kControl) {
-    control_mapping_ = ipc::Mapping::map(fd, bytes, true);
+    control_mapping_ = ipc::Mapping::map(fd, bytes, /*writable=*/true);
     page_ = reinterpret_cast<ipc::ControlPage*>(control_mapping_.data());
     attach_control_page(page_);
     return;
