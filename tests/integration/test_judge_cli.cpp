@@ -205,3 +205,20 @@ TEST_CASE("--plugin A B judges both, each into its own file of the --out folder"
   CHECK(read_json(out + "/tiny-regression.libnull_plugin.json")["verdict"] == "OK");
   CHECK(read_json(out + "/tiny-regression.liberror_status.json")["verdict"] == "PLUGIN_ERROR");
 }
+
+TEST_CASE("a challenge may be named by the id of an installed one wherever a challenge is taken") {
+  const std::string exe = gauntlet::testing::gauntlet_binary();
+  auto v = run_command({exe, "validate", "--quick", "synthetic-regression"});
+  INFO(v.out << v.err);
+  CHECK(v.exit_code == 0);
+  CHECK(v.out.find("share/gauntlet/challenges/synthetic-regression/challenge.yaml") != std::string::npos);
+  const std::string kit = gauntlet::testing::temp_dir("kit-by-id") + "/kit";
+  auto k = run_command({exe, "kit", "synthetic-regression", kit});
+  INFO(k.out << k.err);
+  CHECK(k.exit_code == 0);
+  CHECK(std::filesystem::exists(kit + "/challenge.yaml"));
+  // An id that is not installed says so, as a missing folder would.
+  auto missing = run_command({exe, "validate", "--quick", "no-such-challenge"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("no-such-challenge") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 // bundled runner makes of it (models/model_check.hpp).
 #include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
+#include "cli/installation.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/sha256.hpp"
@@ -37,7 +38,7 @@ int inspect_command(int argc, char** argv) {
   if (models::is_model_path(plugin)) {
     std::optional<Challenge> challenge;
     try {
-      if (!challenge_path.empty()) challenge = load_challenge(challenge_path);
+      if (!challenge_path.empty()) challenge = load_challenge(resolve_challenge(challenge_path));
     } catch (const ConfigError& e) {
       std::cerr << e.what() << "\n";
       return kExitBadInput;

@@ -1,6 +1,7 @@
 // gauntlet judge: judges one or more plugins on one challenge, each in its own worker.
 #include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
+#include "cli/installation.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "common/file_check.hpp"
@@ -30,8 +31,9 @@ int judge_command(int argc, char** argv) {
   std::string sandbox_mode = "strict", assets;
 
   po::options_description visible("options");
-  visible.add_options()                                                                              //
-      ("challenge,c", po::value(&challenge_path)->required(), "challenge folder or challenge.yaml")  //
+  visible.add_options()  //
+      ("challenge,c", po::value(&challenge_path)->required(),
+       "challenge folder, challenge.yaml, or the id of an installed challenge")  //
       ("plugin,p", po::value(&plugins)->composing(),
        "plugin library (.so), or an ONNX model (.onnx); repeat, or list them after the options")  //
       ("model,m", po::value(&model_files)->composing(),
@@ -148,7 +150,7 @@ int judge_command(int argc, char** argv) {
   Challenge challenge;
   judge::SessionData data;
   try {
-    challenge = load_challenge(challenge_path);
+    challenge = load_challenge(resolve_challenge(challenge_path));
     if (debug) {
       // A plugin stopped at a breakpoint must not be killed for its time: lift the time
       // limits (the memory limit stays), and let the judge sleep rather than spin meanwhile.

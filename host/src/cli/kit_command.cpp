@@ -6,6 +6,7 @@
 #include "challenge/challenge_loader.hpp"
 #include "challenge/challenge_writer.hpp"
 #include "cli/commands.hpp"
+#include "cli/installation.hpp"
 #include "cli/options.hpp"
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
@@ -43,7 +44,7 @@ int kit_command(int argc, char** argv) {
     return kExitBadInput;
   }
   try {
-    const Challenge c = load_challenge(challenge_arg);
+    const Challenge c = load_challenge(resolve_challenge(challenge_arg));
     const RawParts parts = raw_parts(c, SplitName::public_split);
     std::string data = "data:\n  source: npy\n";
     fs::create_directories(out / "data" / "train");

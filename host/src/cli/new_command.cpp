@@ -4,6 +4,7 @@
 // README.md whose commands build and judge it as they stand.
 #include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
+#include "cli/installation.hpp"
 #include "cli/options.hpp"
 #include "cli/starter_preprocess.hpp"
 #include "common/atomic_file.hpp"
@@ -24,36 +25,6 @@ namespace fs = std::filesystem;
 
 namespace gauntlet::cli {
 namespace {
-
-// Where this `gauntlet` sits and what came with it: an installed prefix, or a build tree that
-// mirrors the install layout (<build>/bin, <build>/<libdir>/cmake/Gauntlet).
-struct Installation {
-  fs::path executable;  // this gauntlet, absolute
-  fs::path prefix;      // the folder holding bin/
-  bool has_cmake_package = false;
-  bool has_pkg_config = false;
-  bool standard_prefix = false;  // /usr or /usr/local: found without hints
-  fs::path pkg_config_dir, doc_file, challenges_dir, gdb_script;
-};
-
-Installation locate_installation() {
-  Installation in;
-  std::error_code ec;
-  in.executable = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) in.executable = fs::absolute("gauntlet");
-  fs::path prefix = in.executable.parent_path();
-  for (const auto& part : fs::path(GAUNTLET_INSTALL_BINDIR))
-    if (!part.empty() && part != ".") prefix = prefix.parent_path();
-  in.prefix = prefix;
-  in.standard_prefix = prefix == "/usr" || prefix == "/usr/local";
-  in.has_cmake_package = fs::exists(prefix / GAUNTLET_INSTALL_CMAKEDIR / "GauntletConfig.cmake", ec);
-  in.pkg_config_dir = prefix / GAUNTLET_INSTALL_LIBDIR / "pkgconfig";
-  in.has_pkg_config = fs::exists(in.pkg_config_dir / "gauntlet.pc", ec);
-  in.doc_file = prefix / GAUNTLET_INSTALL_DOCDIR / "SDK.md";
-  in.challenges_dir = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "challenges";
-  in.gdb_script = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "gauntlet.gdb";
-  return in;
-}
 
 // "gauntlet" when that name on $PATH is this very binary, else its absolute path.
 std::string judge_command_name(const Installation& in) {
@@ -492,15 +463,6 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
   return o.str();
 }
 
-// Resolves --challenge: a folder or YAML file, or the id of an installed challenge.
-fs::path resolve_challenge(const std::string& arg, const Installation& in) {
-  std::error_code ec;
-  if (fs::exists(arg, ec)) return fs::absolute(arg);
-  fs::path installed = in.challenges_dir / arg / "challenge.yaml";
-  if (arg.find('/') == std::string::npos && fs::exists(installed, ec)) return installed;
-  return fs::absolute(arg);  // load_challenge says what is wrong with it
-}
-
 }  // namespace
 
 int new_command(int argc, char** argv) {
@@ -531,7 +493,7 @@ int new_command(int argc, char** argv) {
   const Installation in = locate_installation();
   Challenge challenge;
   try {
-    challenge = load_challenge(resolve_challenge(challenge_arg, in));
+    challenge = load_challenge(fs::absolute(resolve_challenge(challenge_arg)));
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;

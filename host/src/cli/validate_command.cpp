@@ -4,6 +4,7 @@
 // parse: each one line naming the file and where in it).
 #include "challenge/challenge_loader.hpp"
 #include "cli/commands.hpp"
+#include "cli/installation.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "data/dataset.hpp"
@@ -35,7 +36,7 @@ int validate_command(int argc, char** argv) {
   int code = kExitOk;
   for (const auto& file : files) {
     try {
-      Challenge c = load_challenge(file);
+      Challenge c = load_challenge(resolve_challenge(file));
       std::string data = "data not checked (--quick)";
       if (!quick) {
         // Every sample of every set, as the judge would read them (heap memory, no worker).
