@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -289,4 +290,34 @@ TEST_CASE(
   CHECK(r.exit_code == 0);
   CHECK_MESSAGE(r.out.find("Verdict    OK") != std::string::npos, r.out);
   CHECK(r.out.find("judged with --debug: no time limits") != std::string::npos);
+}
+
+TEST_CASE("installed_docs: every relative link of the installed guides resolves in the installed tree") {
+  Scratch s;
+  const fs::path prefix = install_into(s);
+  const fs::path docs = prefix / "share/doc/gauntlet";
+  const std::regex link(R"(\]\(([^)\s]+)\))");
+  int checked = 0, guides = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(docs)) {
+    if (entry.path().extension() != ".md") continue;
+    ++guides;
+    const std::string text = gauntlet::testing::read_file(entry.path());
+    for (std::sregex_iterator it(text.begin(), text.end(), link), end; it != end; ++it) {
+      std::string target = (*it)[1].str();
+      if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 ||
+          target.rfind("mailto:", 0) == 0)
+        continue;
+      target = target.substr(0, target.find('#'));
+      if (target.empty()) continue;  // an anchor in the same page
+      ++checked;
+      CHECK_MESSAGE(fs::exists(entry.path().parent_path() / target), entry.path().string()
+                                                                         << " links to " << target);
+    }
+  }
+  CHECK(guides >= 4);    // SDK.md, ONNX.md, and what they link to
+  CHECK(checked >= 10);  // the guides' links into the repository, now into the installed tree
+  // The guides name the installed header, not the repository's.
+  const std::string sdk = gauntlet::testing::read_file(docs / "SDK.md");
+  CHECK(sdk.find("](../plugin_api/") == std::string::npos);
+  CHECK(sdk.find("](../../../include/gauntlet/plugin_api.h)") != std::string::npos);
 }

@@ -41,7 +41,7 @@ int judge_command(int argc, char** argv) {
       ("split", po::value(&split)->default_value("public"),
        "test split to judge on: public, private, or all (the whole test set)")  //
       ("organizer", po::bool_switch(&organizer),
-       "allow --split private|all: the split of the final ranking is the organizers' (sdk/README.md)")  //
+       "allow --split private|all: the split of the final ranking is the organizers' (SDK.md, the team guide)")  //
       ("out,o", po::value(&out),
        "write the JSON result here (a file for one plugin, a folder for several)")                //
       ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")  //
@@ -57,7 +57,7 @@ int judge_command(int argc, char** argv) {
        "the plugins' read-only asset folder (create()'s asset_dir): the only folder they can read "
        "once loaded")  //
       ("debug", po::bool_switch(&debug),
-       "for a plugin under gdb (sdk/README.md): no time limits, no spinning; the result says so");
+       "for a plugin under gdb (SDK.md, the team guide): no time limits, no spinning; the result says so");
   po::options_description hidden;
   hidden.add_options()("plugins", po::value(&listed_plugins)->composing());
   po::positional_options_description positional;
