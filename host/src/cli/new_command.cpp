@@ -459,7 +459,10 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
     << "- The SDK guide (contract of each call, what is timed, oneDNN, debugging, FAQ): `"
     << in.doc_file.string() << "`.\n"
     << "- `" << judge_command_name(in) << " inspect build/lib" << target
-    << ".so` shows what the judge sees of your plugin.\n";
+    << ".so` shows what the judge sees of your plugin.\n"
+    << "- Weights or other files: put them in one folder and add `--assets <folder>` to the judge "
+       "command; the plugin finds them read-only at `asset_dir()` (`/gauntlet/assets` in the "
+       "sandbox). The SDK guide, *Weights and other files*, shows how.\n";
   return o.str();
 }
 
