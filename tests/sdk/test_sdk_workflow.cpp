@@ -321,3 +321,31 @@ TEST_CASE("installed_docs: every relative link of the installed guides resolves 
   CHECK(sdk.find("](../plugin_api/") == std::string::npos);
   CHECK(sdk.find("](../../../include/gauntlet/plugin_api.h)") != std::string::npos);
 }
+
+TEST_CASE(
+    "every_challenge: the starter rendered for each shipped challenge builds warning-free and judges OK") {
+  Scratch s;
+  const fs::path pkgconfig = fs::path(GAUNTLET_BINARY_DIR) / "lib/pkgconfig";
+  int challenges = 0;
+  for (const auto& entry : fs::directory_iterator(gauntlet::testing::source_path("challenges"))) {
+    if (!fs::exists(entry.path() / "challenge.yaml")) continue;
+    ++challenges;
+    const std::string id = entry.path().filename().string();
+    const fs::path project = s.root / id;
+    std::string target = id;  // the CMake target gauntlet new derives from the folder's name
+    std::replace(target.begin(), target.end(), '-', '_');
+    auto r = run_command({gauntlet::testing::gauntlet_binary(), "new", project.string(), "-c", id});
+    INFO(id << ": " << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    // The template's own Makefile, with warnings as errors.
+    r = shell(project,
+              cat({"PKG_CONFIG_PATH='", pkgconfig.string(), "' make CXXFLAGS='-O1 -Wall -Wextra -Werror'"}));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", id,
+                     (project / cat({"lib", target, ".so"})).string(), "--limit", "64", "--train-limit", "512"});
+    INFO(r.out << r.err);
+    CHECK(r.out.find("Verdict    OK") != std::string::npos);
+  }
+  CHECK(challenges >= 6);
+}

@@ -22,6 +22,7 @@ Installation locate_installation() {
   in.doc_file = prefix / GAUNTLET_INSTALL_DOCDIR / "SDK.md";
   in.challenges_dir = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "challenges";
   in.gdb_script = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "gauntlet.gdb";
+  in.templates_dir = prefix / GAUNTLET_INSTALL_DATADIR / "gauntlet" / "templates";
   return in;
 }
 

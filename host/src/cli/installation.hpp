@@ -15,7 +15,7 @@ struct Installation {
   bool has_cmake_package = false;
   bool has_pkg_config = false;
   bool standard_prefix = false;  // /usr or /usr/local: found without hints
-  std::filesystem::path pkg_config_dir, doc_file, challenges_dir, gdb_script;
+  std::filesystem::path pkg_config_dir, doc_file, challenges_dir, gdb_script, templates_dir;
 };
 
 [[nodiscard]] Installation locate_installation();
