@@ -30,7 +30,7 @@ status=0
 printf '%s\n' "${files[@]}" | xargs -P "${GAUNTLET_TIDY_JOBS:-2}" -n 1 "$tidy" -p "$build" --quiet \
   >>"$log" 2>/dev/null || status=1
 if (($# == 0)); then
-  "$tidy" --quiet sdk/include/gauntlet/sdk.hpp sdk/include/gauntlet/sdk_dnnl.hpp -- \
+  "$tidy" --quiet sdk/include/gauntlet/sdk.hpp sdk/include/gauntlet/sdk/*.hpp sdk/include/gauntlet/sdk_dnnl.hpp -- \
     -x c++ -std=c++17 -Wall -Wextra -Isdk/include -Iplugin_api/include >>"$log" 2>/dev/null || status=1
   "$tidy" --quiet plugin_api/include/gauntlet/plugin_api.h -- -x c -std=c99 -Wall -Wextra -Iplugin_api/include \
     >>"$log" 2>/dev/null || status=1

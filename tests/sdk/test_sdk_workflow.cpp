@@ -105,13 +105,13 @@ TEST_CASE(
   const fs::path prefix = install_into(s);
   for (const char* f :
        {"bin/gauntlet", "bin/gauntlet-worker", "include/gauntlet/plugin_api.h", "include/gauntlet/sdk.hpp",
-        "include/gauntlet/sdk_dnnl.hpp", "lib/cmake/Gauntlet/GauntletConfig.cmake",
-        "lib/cmake/Gauntlet/GauntletConfigVersion.cmake", "lib/cmake/Gauntlet/GauntletTargets.cmake",
-        "lib/cmake/Gauntlet/GauntletPlugin.cmake", "lib/cmake/Gauntlet/GauntletCheckPlugin.cmake",
-        "lib/cmake/Gauntlet/gauntlet_plugin.map", "lib/pkgconfig/gauntlet.pc",
-        "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md", "share/gauntlet/gauntlet.gdb",
-        "share/gauntlet/challenges/fashion-mnist/challenge.yaml", "lib/gauntlet/libonnx_runner.so",
-        "share/doc/gauntlet/ONNX.md"})
+        "include/gauntlet/sdk_dnnl.hpp", "include/gauntlet/sdk/export.hpp",
+        "lib/cmake/Gauntlet/GauntletConfig.cmake", "lib/cmake/Gauntlet/GauntletConfigVersion.cmake",
+        "lib/cmake/Gauntlet/GauntletTargets.cmake", "lib/cmake/Gauntlet/GauntletPlugin.cmake",
+        "lib/cmake/Gauntlet/GauntletCheckPlugin.cmake", "lib/cmake/Gauntlet/gauntlet_plugin.map",
+        "lib/pkgconfig/gauntlet.pc", "lib/pkgconfig/gauntlet-dnnl.pc", "share/doc/gauntlet/SDK.md",
+        "share/gauntlet/gauntlet.gdb", "share/gauntlet/challenges/fashion-mnist/challenge.yaml",
+        "lib/gauntlet/libonnx_runner.so", "share/doc/gauntlet/ONNX.md"})
     CHECK_MESSAGE(fs::exists(prefix / f), f);
 
   // The installed judge finds its worker and the installed challenges.
@@ -343,7 +343,8 @@ TEST_CASE(
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     r = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", id,
-                     (project / cat({"lib", target, ".so"})).string(), "--limit", "64", "--train-limit", "512"});
+                     (project / cat({"lib", target, ".so"})).string(), "--limit", "64", "--train-limit",
+                     "512"});
     INFO(r.out << r.err);
     CHECK(r.out.find("Verdict    OK") != std::string::npos);
   }
