@@ -379,13 +379,28 @@ TEST_CASE("a bad event config: one located error, exit 2, nothing written") {
   CHECK(r.exit_code == 2);
   CHECK(r.err == config + ":7:1: error: splt: unknown key 'splt'; did you mean 'split'?\n");
   CHECK_FALSE(fs::exists(dir / "store"));
+}
 
-  const std::string missing =
-      write_config(gauntlet::testing::temp_dir("missing"), "teams:\n  - {name: a, plugin: nowhere.so}\n");
-  auto m = run_command({gauntlet_binary(), "run", missing});
-  CHECK(m.exit_code == 2);
-  CHECK(m.err.find(":6:23: error: no such plugin library: ") != std::string::npos);
-  CHECK_FALSE(fs::exists(fs::path(missing).parent_path() / "store"));
+TEST_CASE("a team whose plugin is missing is NO_PLUGIN there; the event still judges the others") {
+  const std::string config = write_config(
+      gauntlet::testing::temp_dir("missing"),
+      "teams:\n  - {name: a, plugin: nowhere.so}\n  - {name: b, plugin: " + test_plugin("null_plugin") +
+          "}\n");
+  auto m = run_command({gauntlet_binary(), "run", config, "--no-leaderboard"});
+  INFO(m.err);
+  CHECK(m.exit_code == 0);
+  // Said once, located, before the judging.
+  const auto warning = m.err.find(":6:23: error: no such plugin library: ");
+  CHECK(warning != std::string::npos);
+  CHECK(m.err.find(":6:23: error: no such plugin library: ", warning + 1) == std::string::npos);
+  auto board = run_command({gauntlet_binary(), "leaderboard", config, "--format", "json"});
+  REQUIRE(board.exit_code == 0);
+  const json rows = json::parse(board.out)["challenges"][0]["rows"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["team"] == "b");
+  CHECK(rows[0]["verdict"] == "OK");
+  CHECK(rows[1]["team"] == "a");
+  CHECK(rows[1]["verdict"] == "NO_PLUGIN");
 }
 
 TEST_CASE(

@@ -294,6 +294,22 @@ TEST_CASE("where plugins are found") {
     CHECK(d["teams"].size() == 6);
     CHECK(d["challenges"][1]["teams_without_plugin"].size() == 5);
     CHECK(d.dump().find("score\":{\"formula\":\"-mse\"") != std::string::npos);
+    CHECK(plan.plugin_problems.empty());
+  }
+  SUBCASE("a plugin that cannot be taken is that team's problem alone, said once with its place") {
+    fs::create_directories(dir / "libs/one.so");  // a folder where the library should be
+    fs::create_directories(dir / "libs");
+    fs::create_symlink("gone.so", dir / "libs/map.so");  // a dangling link
+    for (const char* f : {"teams/flat", "teams/nested"}) fs::create_directories(dir / f);
+    const Plan plan = plan_jobs(e, "public");
+    CHECK(plan.jobs.empty());
+    CHECK(plan.without_plugin.size() == 12);    // every team, both challenges
+    REQUIRE(plan.plugin_problems.size() == 3);  // once each for one (two challenges), map, nobody
+    CHECK(plan.plugin_problems[0].find("e.yaml:6:13: error: plugin library ") != std::string::npos);
+    CHECK(plan.plugin_problems[0].find(": a folder, not a file") != std::string::npos);
+    CHECK(plan.plugin_problems[1].find("a symbolic link to 'gone.so', which does not exist") !=
+          std::string::npos);
+    CHECK(plan.plugin_problems[2].find("e.yaml:14:13: error: no such team folder: ") != std::string::npos);
   }
 }
 

@@ -108,6 +108,11 @@ int run_command(int argc, char** argv) {
             << (config.teams.size() == 1 ? "" : "s") << " = " << plan.jobs.size() << " jobs on the " << split
             << " split (" << plan.without_plugin.size() << " pairs without a plugin); store "
             << config.store.string() << "\n";
+  // A team whose plugin cannot be taken does not stop the others: said here, NO_PLUGIN in the
+  // leaderboard.
+  for (const std::string& problem : plan.plugin_problems)
+    std::cerr << "[gauntlet] warning: " << problem
+              << " (that team is NO_PLUGIN there; the others are judged)\n";
   std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
             << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
             << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";

@@ -1,11 +1,14 @@
 #include "event/job_plan.hpp"
 
+#include "common/errors.hpp"
 #include "common/sha256.hpp"
 #include "event/event_loader.hpp"
 #include "models/model_job.hpp"
 #include "quality/metric_registry.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 
 namespace gauntlet::event {
 namespace {
@@ -35,7 +38,22 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
   for (std::size_t c = 0; c < config.challenges.size(); ++c) {
     const Challenge& challenge = config.challenges[c];
     for (const Team& team : config.teams) {
-      const auto plugin = find_plugin(team, challenge.id);
+      std::optional<std::filesystem::path> plugin;
+      auto problem = [&](const std::string& what) {
+        if (std::find(plan.plugin_problems.begin(), plan.plugin_problems.end(), what) ==
+            plan.plugin_problems.end())
+          plan.plugin_problems.push_back(what);
+      };
+      try {
+        plugin = find_plugin(team, challenge.id);
+        if (plugin) static_cast<void>(digest_of(*plugin));  // readable, and read once
+      } catch (const ConfigError& e) {
+        problem(e.what());
+        plugin.reset();
+      } catch (const std::exception& e) {
+        problem(ConfigError(team.where, "", "team '" + team.name + "': " + e.what()).what());
+        plugin.reset();
+      }
       if (!plugin) {
         plan.without_plugin.emplace_back(challenge.id, team.name);
         continue;
@@ -96,7 +114,7 @@ json describe_event(const EventConfig& config, const Plan* plan) {
         try {
           if (!find_plugin(t, c.id)) without.push_back(t.name);
         } catch (const ConfigError&) {
-          // A configured file that is gone: the team entered, its result says the rest.
+          without.push_back(t.name);  // a file that cannot be taken: NO_PLUGIN, as plan_jobs() says
         }
       }
     }

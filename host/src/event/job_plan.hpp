@@ -29,6 +29,10 @@ struct Plan {
   std::string split;
   std::vector<Job> jobs;  // challenge by challenge (config order), teams in config order
   std::vector<std::pair<std::string, std::string>> without_plugin;  // (challenge id, team)
+  // Why a configured plugin could not be taken (a missing or unreadable file, a missing team
+  // folder): one located line each. That team is NO_PLUGIN on that challenge; the others are
+  // judged.
+  std::vector<std::string> plugin_problems;
 };
 
 // Finds every team's plugins (find_plugin), hashes them and looks the keys up in the store.
