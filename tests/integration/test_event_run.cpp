@@ -441,3 +441,32 @@ TEST_CASE(
   INFO(second.out << second.err);
   CHECK(second.err.find("0 judged, 1 skipped") != std::string::npos);
 }
+
+TEST_CASE("--rejudge --team and --challenge judge again only what they name") {
+  const fs::path dir = gauntlet::testing::temp_dir("rejudge-filter");
+  const std::string config =
+      write_config(dir, "teams:\n  - {name: alpha, plugin: " + test_plugin("null_plugin") +
+                            "}\n  - {name: beta, plugin: " + test_plugin("null_plugin") + "}\n");
+  REQUIRE(run_command({gauntlet_binary(), "run", config, "--no-leaderboard"}).exit_code == 0);
+  const auto before = records(dir / "store");
+  REQUIRE(before.size() == 2);
+
+  auto r = run_command({gauntlet_binary(), "run", config, "--no-leaderboard", "--rejudge", "--team", "beta"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("1 stored result judged again (teams: beta)") != std::string::npos);
+  const auto after = records(dir / "store");
+  for (const auto& [path, record] : after) {
+    const bool beta = path.find("/beta/") != std::string::npos;
+    CHECK_MESSAGE((record == before.at(path)) != beta, path);  // beta's record replaced, alpha's untouched
+  }
+
+  // A name the event does not have: one line, the closest name, nothing judged.
+  auto typo = run_command({gauntlet_binary(), "run", config, "--rejudge", "--team", "bet"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err == "gauntlet run: the event has no team 'bet'; did you mean 'beta'?\n");
+  auto without = run_command({gauntlet_binary(), "run", config, "--challenge", "tiny-regression"});
+  CHECK(without.exit_code == 2);
+  CHECK(without.err.find("add --rejudge") != std::string::npos);
+  CHECK(records(dir / "store") == after);
+}

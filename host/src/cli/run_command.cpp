@@ -5,6 +5,7 @@
 #include "cli/leaderboard_output.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
+#include "common/text.hpp"
 #include "event/cpu_slots.hpp"
 #include "event/event_loader.hpp"
 #include "event/job_plan.hpp"
@@ -28,14 +29,19 @@ int run_command(int argc, char** argv) {
   std::string config_path, split, sandbox_name = "strict";
   int jobs = 0;
   bool rejudge = false, no_leaderboard = false;
+  std::vector<std::string> rejudge_teams, rejudge_challenges;
 
   po::options_description visible("options");
   visible.add_options()  //
       ("jobs,j", po::value(&jobs),
        "jobs judged at a time, each pinned to its own cores (default: the config's `jobs`, else one per two "
-       "usable cores)")                                                                                 //
-      ("rejudge", po::bool_switch(&rejudge), "judge every job again, also those already in the store")  //
-      ("split", po::value(&split), "override the config's split: public or private")                    //
+       "usable cores)")                                                                            //
+      ("rejudge", po::bool_switch(&rejudge), "judge jobs again, also those already in the store")  //
+      ("team", po::value(&rejudge_teams)->composing(),
+       "with --rejudge: only this team's jobs (repeat for several)")  //
+      ("challenge", po::value(&rejudge_challenges)->composing(),
+       "with --rejudge: only this challenge's jobs (repeat for several)")             //
+      ("split", po::value(&split), "override the config's split: public or private")  //
       ("sandbox", po::value(&sandbox_name)->default_value("strict"),
        "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
        "(run with what there is, recorded in each result)")  //
@@ -59,9 +65,14 @@ int run_command(int argc, char** argv) {
     std::cerr << "gauntlet run: --jobs must be between 1 and 1024\n";
     return kExitBadInput;
   }
+  if (!rejudge && (!rejudge_teams.empty() || !rejudge_challenges.empty())) {
+    std::cerr << "gauntlet run: --team and --challenge choose what --rejudge judges again; add --rejudge\n";
+    return kExitBadInput;
+  }
 
   event::EventConfig config;
   event::Plan plan;
+  int replaced = 0;  // stored results --rejudge replaces
   try {
     config = event::load_event(config_path);
     if (split.empty()) split = config.split;
@@ -70,8 +81,13 @@ int run_command(int argc, char** argv) {
       return kExitBadInput;
     }
     plan = event::plan_jobs(config, split);
+    // --rejudge marks the jobs in the plan: every backend then judges them as it would new ones.
+    if (rejudge) replaced = event::mark_for_rejudging(plan, config, rejudge_teams, rejudge_challenges);
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const UsageError& e) {
+    std::cerr << "gauntlet run: " << e.what() << "\n";
     return kExitBadInput;
   }
 
@@ -90,7 +106,6 @@ int run_command(int argc, char** argv) {
   if (!vm.count("jobs")) jobs = config.jobs > 0 ? config.jobs : event::default_jobs(cpus.size());
   event::RunSettings settings;
   settings.slots = event::assign_cpus(cpus, jobs);
-  settings.rejudge = rejudge;
   settings.configure = [mode = *sandbox_mode](judge::JudgeOptions& options) { options.sandbox = mode; };
 
   std::unique_ptr<store::StoreLock> lock;
@@ -102,7 +117,7 @@ int run_command(int argc, char** argv) {
     return kExitFailure;
   }
 
-  const int to_judge = static_cast<int>(event::jobs_to_run(plan, rejudge).size());
+  const int to_judge = static_cast<int>(event::jobs_to_run(plan, /*rejudge=*/false).size());
   std::cerr << "[gauntlet] event " << config.name << ": " << config.challenges.size() << " challenge"
             << (config.challenges.size() == 1 ? "" : "s") << " x " << config.teams.size() << " team"
             << (config.teams.size() == 1 ? "" : "s") << " = " << plan.jobs.size() << " jobs on the " << split
@@ -124,7 +139,13 @@ int run_command(int argc, char** argv) {
                  "share cores, so latencies are noisier\n";
   std::cerr << "[gauntlet] " << to_judge << " to judge, "
             << plan.jobs.size() - static_cast<std::size_t>(to_judge) << " skipped (already in the store)"
-            << (rejudge ? "; --rejudge: judging everything again" : "") << "\n";
+            << (rejudge ? "; --rejudge: " + std::to_string(replaced) + " stored result" +
+                              (replaced == 1 ? "" : "s") + " judged again" +
+                              (rejudge_teams.empty() ? "" : " (teams: " + join(rejudge_teams) + ")") +
+                              (rejudge_challenges.empty() ? ""
+                                                          : " (challenges: " + join(rejudge_challenges) + ")")
+                        : "")
+            << "\n";
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   event::ProgressDisplay progress(std::cerr, terminal, config, to_judge, split == "public");

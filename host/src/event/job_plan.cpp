@@ -2,6 +2,7 @@
 
 #include "common/errors.hpp"
 #include "common/sha256.hpp"
+#include "common/suggest.hpp"
 #include "event/event_loader.hpp"
 #include "models/model_job.hpp"
 #include "quality/metric_registry.hpp"
@@ -25,6 +26,35 @@ std::string data_digest(const Challenge& c) {
 }
 
 }  // namespace
+
+int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<std::string>& teams,
+                       const std::vector<std::string>& challenges) {
+  std::vector<std::string> team_names, challenge_ids;
+  for (const Team& t : config.teams) team_names.push_back(t.name);
+  for (const Challenge& c : config.challenges) challenge_ids.push_back(c.id);
+  auto check = [](const std::vector<std::string>& given, const std::vector<std::string>& known,
+                  const char* what) {
+    for (const std::string& name : given) {
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      const std::optional<std::string> close = closest_match(name, known);
+      throw UsageError(std::string("the event has no ") + what + " '" + name + "'" +
+                       (close ? "; did you mean '" + *close + "'?" : ""));
+    }
+  };
+  check(teams, team_names, "team");
+  check(challenges, challenge_ids, "challenge");
+  auto selected = [](const std::vector<std::string>& names, const std::string& name) {
+    return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
+  };
+  int replaced = 0;
+  for (Job& job : plan.jobs) {
+    if (!selected(teams, job.team) || !selected(challenges, config.challenges[job.challenge].id)) continue;
+    if (job.state == store::RecordState::stored) ++replaced;
+    job.state = store::RecordState::missing;
+    job.attempts = 0;
+  }
+  return replaced;
+}
 
 Plan plan_jobs(const EventConfig& config, const std::string& split) {
   Plan plan;

@@ -39,6 +39,13 @@ struct Plan {
 // Throws ConfigError for a configured plugin that does not exist or cannot be read.
 Plan plan_jobs(const EventConfig& config, const std::string& split);
 
+// --rejudge: marks the planned jobs that match to be judged again (stored or not), their
+// attempts counted afresh. Empty `teams` or `challenges` match every team or challenge. Returns
+// how many stored results will be replaced. Throws UsageError for a name the event does not
+// have (with the closest one).
+int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<std::string>& teams,
+                       const std::vector<std::string>& challenges);
+
 // The event's description for leaderboards (<store>/event.json): names, teams, challenge
 // rules and metrics, the ranking rule, and which teams have no plugin for which challenge
 // (from the plan, else looked up now). Holds no result of any split.
