@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/leaderboard_output.hpp"
 #include "cli/options.hpp"
+#include "cli/run_slurm.hpp"
 #include "common/errors.hpp"
 #include "event/cpu_slots.hpp"
 #include "event/event_loader.hpp"
@@ -24,9 +25,13 @@
 
 namespace gauntlet::cli {
 
+// 128 + SIGINT, as a shell reports an interrupted command (the Slurm backend's arrays cancelled).
+constexpr int kExitInterrupted = 130;
+
 int run_command(int argc, char** argv) {
-  std::string config_path, split, sandbox_name = "strict";
+  std::string config_path, split, sandbox_name = "strict", backend = "local";
   int jobs = 0;
+  SlurmArgs slurm;
   bool rejudge = false, no_leaderboard = false;
 
   po::options_description visible("options");
@@ -39,7 +44,13 @@ int run_command(int argc, char** argv) {
       ("sandbox", po::value(&sandbox_name)->default_value("strict"),
        "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
        "(run with what there is, recorded in each result)")  //
-      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end");
+      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end")  //
+      ("backend", po::value(&backend)->default_value("local"),
+       "local (this machine) or slurm (one Slurm array task per job, on a cluster sharing the store; "
+       "docs/cluster.md)")                                                                                //
+      ("partition", po::value(&slurm.partition), "slurm: the partition (default: the event's judge.slurm)")  //
+      ("account", po::value(&slurm.account), "slurm: the account to charge (default: the event's judge.slurm)")  //
+      ("max-array", po::value(&slurm.max_array), "slurm: tasks of an array running at once (default: no limit)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path)->required());
   po::positional_options_description positional;
@@ -47,12 +58,25 @@ int run_command(int argc, char** argv) {
   po::variables_map vm;
   if (auto code = parse_options(argc, argv,
                                 "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
-                                "[--sandbox strict|relaxed]",
+                                "[--sandbox strict|relaxed] [--backend local|slurm [--partition P] [--account A] "
+                                "[--max-array N]]",
                                 visible, hidden, positional, vm))
     return *code;
   const auto sandbox_mode = sandbox::parse_mode(sandbox_name);
   if (!sandbox_mode) {
     std::cerr << "gauntlet run: --sandbox must be 'strict' or 'relaxed', not '" << sandbox_name << "'\n";
+    return kExitBadInput;
+  }
+  if (backend != "local" && backend != "slurm") {
+    std::cerr << "gauntlet run: --backend must be 'local' or 'slurm', not '" << backend << "'\n";
+    return kExitBadInput;
+  }
+  if (backend == "local" && (vm.count("partition") || vm.count("account") || vm.count("max-array"))) {
+    std::cerr << "gauntlet run: --partition, --account and --max-array go with --backend slurm\n";
+    return kExitBadInput;
+  }
+  if (vm.count("max-array") && slurm.max_array < 1) {
+    std::cerr << "gauntlet run: --max-array must be at least 1\n";
     return kExitBadInput;
   }
   if (vm.count("jobs") && (jobs < 1 || jobs > 1024)) {
@@ -76,8 +100,8 @@ int run_command(int argc, char** argv) {
   }
 
   // Refused before anything is written: on a machine lacking a mechanism, strict mode would
-  // otherwise turn every job into JUDGE_ERROR.
-  if (*sandbox_mode == sandbox::Mode::strict) {
+  // otherwise turn every job into JUDGE_ERROR. (On Slurm each node checks itself.)
+  if (*sandbox_mode == sandbox::Mode::strict && backend == "local") {
     const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
     if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
       std::cerr << "gauntlet run: " << refusal << "\n";
@@ -96,6 +120,7 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<store::StoreLock> lock;
   try {
     lock = std::make_unique<store::StoreLock>(config.store);
+    if (backend == "slurm" && !prepare_slurm(config, plan)) return kExitFailure;
     store::write_event_description(config.store, event::describe_event(config, &plan));
   } catch (const std::exception& e) {
     std::cerr << "gauntlet run: " << e.what() << "\n";
@@ -108,13 +133,14 @@ int run_command(int argc, char** argv) {
             << (config.teams.size() == 1 ? "" : "s") << " = " << plan.jobs.size() << " jobs on the " << split
             << " split (" << plan.without_plugin.size() << " pairs without a plugin); store "
             << config.store.string() << "\n";
-  std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
+  if (backend == "slurm") std::cerr << "[gauntlet] " << slurm_header(config, slurm) << "\n";
+  if (backend == "local") std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
             << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
             << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
-  for (std::size_t s = 0; s < settings.slots.size(); ++s)
+  for (std::size_t s = 0; backend == "local" && s < settings.slots.size(); ++s)
     std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
-  std::cerr << "\n";
-  if (cpus.size() < 2 * static_cast<std::size_t>(jobs))
+  if (backend == "local") std::cerr << "\n";
+  if (backend == "local" && cpus.size() < 2 * static_cast<std::size_t>(jobs))
     std::cerr << "[gauntlet] warning: fewer than two cores per job; the judge's timing thread and the plugin "
                  "share cores, so latencies are noisier\n";
   std::cerr << "[gauntlet] " << to_judge << " to judge, "
@@ -123,12 +149,21 @@ int run_command(int argc, char** argv) {
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   event::ProgressDisplay progress(std::cerr, terminal, config, to_judge, split == "public");
-  auto running =
-      std::async(std::launch::async, [&] { return event::run_event(config, plan, settings, progress); });
-  while (running.wait_for(std::chrono::milliseconds(terminal ? 250 : 1000)) != std::future_status::ready)
-    progress.tick();
-  const event::RunSummary summary = running.get();
-  progress.finish();
+  event::RunSummary summary;
+  bool interrupted = false;
+  if (backend == "slurm") {
+    const auto run = run_slurm(config, plan, slurm, *sandbox_mode, rejudge, progress);
+    if (!run) return kExitFailure;
+    summary = run->summary;
+    interrupted = run->interrupted;
+  } else {
+    auto running =
+        std::async(std::launch::async, [&] { return event::run_event(config, plan, settings, progress); });
+    while (running.wait_for(std::chrono::milliseconds(terminal ? 250 : 1000)) != std::future_status::ready)
+      progress.tick();
+    summary = running.get();
+    progress.finish();
+  }
 
   std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " ("
             << report::format_number(summary.seconds, 1) << " s wall time): " << summary.judged << " judged, "
@@ -139,6 +174,7 @@ int run_command(int argc, char** argv) {
   if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";
   std::cerr << "\n";
   lock.reset();
+  if (interrupted) return kExitInterrupted;
 
   if (!no_leaderboard) {
     if (split == "public") {

@@ -23,6 +23,14 @@ std::string data_digest(const Challenge& c) {
 
 }  // namespace
 
+void look_up(Job& job, int max_attempts) {
+  job.state = store::record_state(job.record, job.key, max_attempts);
+  job.attempts = 0;
+  if (job.state == store::RecordState::retry)
+    if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
+      job.attempts = store::attempts_of(*previous);
+}
+
 Plan plan_jobs(const EventConfig& config, const std::string& split) {
   Plan plan;
   plan.split = split;
@@ -64,10 +72,7 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
                                         model ? digest : std::string()};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
-      job.state = store::record_state(job.record, job.key, config.judge.attempts);
-      if (job.state == store::RecordState::retry)
-        if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
-          job.attempts = store::attempts_of(*previous);
+      look_up(job, config.judge.attempts);
       plan.jobs.push_back(std::move(job));
     }
   }

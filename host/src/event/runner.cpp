@@ -158,13 +158,16 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
                                   outcome.attempt);
       if (staged)
         record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
-      store::write_record(job.record, record);
+      if (settings.keep_record && !settings.keep_record(job, record))
+        outcome.store_error = "not stored: the job was cancelled";
+      else
+        store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();
     }
     outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    outcome.again = outcome.store_error.empty() && store::worth_another_attempt(record["result"]) &&
-                    outcome.attempt < config.judge.attempts;
+    outcome.again = settings.retry_in_run && outcome.store_error.empty() &&
+                    store::worth_another_attempt(record["result"]) && outcome.attempt < config.judge.attempts;
     {
       // The last job of the challenge frees its data (a job judged again still needs it).
       std::lock_guard<std::mutex> lock(sd.mutex);

@@ -21,6 +21,12 @@ struct RunSettings {
   bool rejudge = false;                 // judge stored jobs again (their records are replaced)
   // Last say over each job's options (e.g. the sandbox mode); may be empty.
   std::function<void(judge::JudgeOptions&)> configure;
+  // A job worth another attempt is judged again at the end of this run. false: once (a Slurm
+  // task; its submitter queues the retry, perhaps onto another node).
+  bool retry_in_run = true;
+  // Last look at each record before it is stored (it may add to it), may be empty. false: not
+  // stored (a Slurm task being cancelled: its worker was killed by the cancellation).
+  std::function<bool(const Job&, nlohmann::json& record)> keep_record;
 };
 
 struct JobOutcome {
