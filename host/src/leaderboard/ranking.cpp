@@ -230,11 +230,13 @@ std::string mixed_cpu_warning(const std::vector<Entry>& entries) {
   std::string s = "latencies measured on " + std::to_string(by_model.size()) + " CPU models (";
   bool first = true;
   for (const auto& [model, teams] : by_model) {
-    s += (first ? "" : "; ") + model + ": " + std::to_string(teams.size()) + (teams.size() == 1 ? " entry" : " entries");
+    s += (first ? "" : "; ") + model + ": " + std::to_string(teams.size()) +
+         (teams.size() == 1 ? " entry" : " entries");
     first = false;
   }
-  return s + "); compare latencies only within one model, or pin the challenge to one kind of node "
-             "(judge.slurm.constraint) and judge again";
+  return s +
+         "); compare latencies only within one model, or pin the challenge to one kind of node "
+         "(judge.slurm.constraint) and judge again";
 }
 
 }  // namespace gauntlet::leaderboard
