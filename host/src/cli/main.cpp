@@ -31,8 +31,8 @@ const Command kCommands[] = {
      "write a team kit of a challenge: its training set and the public test part, nothing private"},
     {"doctor", gauntlet::cli::doctor_command,
      "show which sandbox mechanisms this machine offers, with a self-test of the worker"},
-    {"run-job", gauntlet::cli::run_job_command, "judge one job of a Slurm manifest (gauntlet run --backend slurm)",
-     false},
+    {"run-job", gauntlet::cli::run_job_command,
+     "judge one job of a Slurm manifest (gauntlet run --backend slurm)", false},
 };
 
 void usage(std::ostream& out) {
@@ -41,7 +41,7 @@ void usage(std::ostream& out) {
   for (const auto& c : kCommands)
     if (c.listed)
       out << "  " << c.name << std::string(13 - std::min<std::size_t>(std::strlen(c.name), 12), ' ')
-        << c.summary << "\n";
+          << c.summary << "\n";
   out << "\nexit codes: 0 success, 1 a verdict other than OK (or another failure), 2 bad input\n";
 }
 

@@ -43,24 +43,28 @@ int run_command(int argc, char** argv) {
       ("split", po::value(&split), "override the config's split: public or private")                    //
       ("sandbox", po::value(&sandbox_name)->default_value("strict"),
        "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
-       "(run with what there is, recorded in each result)")  //
+       "(run with what there is, recorded in each result)")                                            //
       ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end")  //
       ("backend", po::value(&backend)->default_value("local"),
        "local (this machine) or slurm (one Slurm array task per job, on a cluster sharing the store; "
-       "docs/cluster.md)")                                                                                //
-      ("partition", po::value(&slurm.partition), "slurm: the partition (default: the event's judge.slurm)")  //
-      ("account", po::value(&slurm.account), "slurm: the account to charge (default: the event's judge.slurm)")  //
-      ("max-array", po::value(&slurm.max_array), "slurm: tasks of an array running at once (default: no limit)");
+       "docs/cluster.md)")  //
+      ("partition", po::value(&slurm.partition),
+       "slurm: the partition (default: the event's judge.slurm)")  //
+      ("account", po::value(&slurm.account),
+       "slurm: the account to charge (default: the event's judge.slurm)")  //
+      ("max-array", po::value(&slurm.max_array),
+       "slurm: tasks of an array running at once (default: no limit)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path)->required());
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv,
-                                "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
-                                "[--sandbox strict|relaxed] [--backend local|slurm [--partition P] [--account A] "
-                                "[--max-array N]]",
-                                visible, hidden, positional, vm))
+  if (auto code =
+          parse_options(argc, argv,
+                        "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
+                        "[--sandbox strict|relaxed] [--backend local|slurm [--partition P] [--account A] "
+                        "[--max-array N]]",
+                        visible, hidden, positional, vm))
     return *code;
   const auto sandbox_mode = sandbox::parse_mode(sandbox_name);
   if (!sandbox_mode) {
@@ -134,9 +138,11 @@ int run_command(int argc, char** argv) {
             << " split (" << plan.without_plugin.size() << " pairs without a plugin); store "
             << config.store.string() << "\n";
   if (backend == "slurm") std::cerr << "[gauntlet] " << slurm_header(config, slurm) << "\n";
-  if (backend == "local") std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
-            << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
-            << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
+  if (backend == "local")
+    std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
+              << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)"
+                            : "")
+              << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
   for (std::size_t s = 0; backend == "local" && s < settings.slots.size(); ++s)
     std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
   if (backend == "local") std::cerr << "\n";

@@ -17,8 +17,9 @@ int run_job_command(int argc, char** argv) {
   po::positional_options_description positional;
   positional.add("manifest", 1).add("index", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "gauntlet run-job <manifest.json> <index>   (a Slurm task's command)",
-                                visible, hidden, positional, vm))
+  if (auto code =
+          parse_options(argc, argv, "gauntlet run-job <manifest.json> <index>   (a Slurm task's command)",
+                        visible, hidden, positional, vm))
     return *code;
   return cluster::run_job(manifest, index, std::cerr);
 }

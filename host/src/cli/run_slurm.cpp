@@ -37,7 +37,8 @@ bool prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
 
 std::string slurm_header(const event::EventConfig& config, const SlurmArgs& args) {
   const std::string partition = args.partition.empty() ? config.judge.slurm.partition : args.partition;
-  std::string s = "Slurm: one array task per job, each with its challenge's threads + 1 CPUs (the judge's own core)";
+  std::string s =
+      "Slurm: one array task per job, each with its challenge's threads + 1 CPUs (the judge's own core)";
   s += partition.empty() ? ", default partition" : ", partition " + partition;
   if (args.max_array > 0) s += ", at most " + std::to_string(args.max_array) + " tasks of an array at once";
   return s;

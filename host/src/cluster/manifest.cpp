@@ -14,10 +14,14 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 json identity_json(const store::JobIdentity& id) {
-  return {{"plugin_sha256", id.plugin_sha256}, {"challenge_sha256", id.challenge_sha256},
-          {"split", id.split},                 {"limit", id.limit},
-          {"train_limit", id.train_limit},     {"seed", id.seed},
-          {"rules_sha256", id.rules_sha256},   {"data_sha256", id.data_sha256},
+  return {{"plugin_sha256", id.plugin_sha256},
+          {"challenge_sha256", id.challenge_sha256},
+          {"split", id.split},
+          {"limit", id.limit},
+          {"train_limit", id.train_limit},
+          {"seed", id.seed},
+          {"rules_sha256", id.rules_sha256},
+          {"data_sha256", id.data_sha256},
           {"model_sha256", id.model_sha256}};
 }
 
@@ -38,8 +42,8 @@ store::JobIdentity identity_from(const json& j) {
 }  // namespace
 
 ManifestJob manifest_job(const event::EventConfig& config, const event::Job& job, bool force) {
-  return ManifestJob{config.challenges.at(job.challenge).id, job.team, job.plugin, job.record, job.key,
-                     job.identity, force};
+  return ManifestJob{
+      config.challenges.at(job.challenge).id, job.team, job.plugin, job.record, job.key, job.identity, force};
 }
 
 event::Job job_of(const event::EventConfig& config, const ManifestJob& entry) {
@@ -54,9 +58,11 @@ event::Job job_of(const event::EventConfig& config, const ManifestJob& entry) {
   job.identity = entry.identity;
   job.key = store::job_key(entry.identity);
   if (job.key != entry.key) throw std::runtime_error("the entry's key does not match its identity");
-  job.record = store::record_path(config.store, entry.identity.split, entry.challenge_id, entry.team, job.key);
+  job.record =
+      store::record_path(config.store, entry.identity.split, entry.challenge_id, entry.team, job.key);
   if (job.record != entry.record)
-    throw std::runtime_error("the entry's record is not where this event stores it: " + entry.record.string());
+    throw std::runtime_error("the entry's record is not where this event stores it: " +
+                             entry.record.string());
   event::look_up(job, config.judge.attempts);
   return job;
 }
@@ -73,8 +79,10 @@ json to_json(const Manifest& m) {
                     {"force", j.force}});
   json arrays = json::array();
   for (const auto& a : m.arrays)
-    arrays.push_back(
-        {{"job_id", a.job_id}, {"first", a.first}, {"tasks", a.tasks}, {"submitted_at_ns", a.submitted_at_ns}});
+    arrays.push_back({{"job_id", a.job_id},
+                      {"first", a.first},
+                      {"tasks", a.tasks},
+                      {"submitted_at_ns", a.submitted_at_ns}});
   return {{"schema", 1},
           {"kind", "gauntlet.slurm_manifest"},
           {"event", {{"file", m.event_file.string()}, {"sha256", m.event_sha256}}},

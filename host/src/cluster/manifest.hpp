@@ -32,8 +32,8 @@ struct ManifestJob {
 };
 
 struct SubmittedArray {
-  std::string job_id;  // Slurm's array job id
-  int first = 0, tasks = 0;  // manifest entries first .. first + tasks - 1
+  std::string job_id;           // Slurm's array job id
+  int first = 0, tasks = 0;     // manifest entries first .. first + tasks - 1
   int64_t submitted_at_ns = 0;  // system clock, after sbatch answered
 };
 

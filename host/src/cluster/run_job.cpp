@@ -32,7 +32,8 @@ std::atomic<bool> g_cancelled{false};
 std::atomic<const sandbox::MachineProbe*> g_probe{nullptr};
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -52,9 +53,11 @@ void watch_for_cancellation() {
     }
     g_cancelled = true;
     int left = 0;
-    if (const sandbox::MachineProbe* probe = g_probe.load()) left = sandbox::remove_own_job_cgroups(probe->cgroups);
+    if (const sandbox::MachineProbe* probe = g_probe.load())
+      left = sandbox::remove_own_job_cgroups(probe->cgroups);
     sandbox::release_judge_leaf();
-    const std::string line = "[gauntlet] cancelled (signal " + std::to_string(sig) + "): the job's processes killed, " +
+    const std::string line = "[gauntlet] cancelled (signal " + std::to_string(sig) +
+                             "): the job's processes killed, " +
                              (left ? std::to_string(left) + " cgroup folders could not be removed"
                                    : std::string("its cgroups removed")) +
                              "; nothing stored\n";
@@ -135,7 +138,8 @@ int run_job(const std::filesystem::path& manifest_file, long index, std::ostream
   const report::Environment env = report::current_environment();
   const Challenge& challenge = config.challenges[job.challenge];
   log << "[gauntlet] node " << env.node << " (" << env.cpu_model << ", " << env.kernel << "), CPUs "
-      << env.cpus_allowed << ": " << job.team << " on " << challenge.id << " (" << manifest.split << " split)\n"
+      << env.cpus_allowed << ": " << job.team << " on " << challenge.id << " (" << manifest.split
+      << " split)\n"
       << std::flush;
   if (job.state == store::RecordState::stored && !entry.force) {
     log << "[gauntlet] already stored (an earlier run of this task): " << job.record.string() << "\n";
@@ -153,24 +157,27 @@ int run_job(const std::filesystem::path& manifest_file, long index, std::ostream
     const judge::SandboxSelfTest test = judge::sandbox_self_test(caps, mode);
     report = test.report;
     if (!test.ok(mode))
-      refusal = !test.failure.empty() ? "the sandbox self-test failed: " + test.failure
-                                      : "the sandbox self-test could not activate: " + join(test.report.inactive());
+      refusal = !test.failure.empty()
+                    ? "the sandbox self-test failed: " + test.failure
+                    : "the sandbox self-test could not activate: " + join(test.report.inactive());
   }
-  if (!refusal.empty()) refusal = "node " + env.node + " cannot judge with the " + manifest.sandbox + " sandbox: " + refusal;
+  if (!refusal.empty())
+    refusal = "node " + env.node + " cannot judge with the " + manifest.sandbox + " sandbox: " + refusal;
   if (refusal.empty())
     if (const std::string differs = what_differs(challenge, job); !differs.empty())
       refusal = "node " + env.node + " sees other inputs than were planned: " + differs +
                 " (is it on a filesystem every node shares?)";
 
-  const json slurm{{"manifest", manifest_file.string()}, {"index", index}, {"task_started_at_ns", started_ns}};
+  const json slurm{
+      {"manifest", manifest_file.string()}, {"index", index}, {"task_started_at_ns", started_ns}};
   if (!refusal.empty()) {
     log << "[gauntlet] JUDGE_ERROR: " << refusal << "\n";
     judge::JudgeResult result = unjudged_result(challenge, job, refusal);
     result.sandbox = report;
     try {
       json record = store::make_record(result, env, challenge, job.team,
-                                       store::EventIdentity{config.name, config.title, config.sha256}, job.identity,
-                                       entry.force ? 1 : job.attempts + 1);
+                                       store::EventIdentity{config.name, config.title, config.sha256},
+                                       job.identity, entry.force ? 1 : job.attempts + 1);
       record["slurm"] = slurm;
       if (g_cancelled) return kExitFailure;
       store::write_record(job.record, record);
@@ -205,6 +212,9 @@ int run_job(const std::filesystem::path& manifest_file, long index, std::ostream
   };
   LogObserver observer(log);
   const event::RunSummary summary = event::run_event(config, plan, settings, observer);
+  // Cancelled: the watching thread is removing the job's cgroups and ends the process when it
+  // is done; returning now would exit under it.
+  while (g_cancelled) ::pause();
   return summary.store_errors || summary.judged == 0 ? kExitFailure : kExitOk;
 }
 

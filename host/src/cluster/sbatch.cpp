@@ -41,16 +41,17 @@ std::string time_limit_text(int minutes) {
 std::vector<std::string> sbatch_arguments(const ArrayRequest& q, const std::filesystem::path& script_file) {
   std::string array = "--array=0-" + std::to_string(q.tasks - 1);
   if (q.max_running > 0) array += "%" + std::to_string(q.max_running);
-  std::vector<std::string> args{"--parsable",
-                                array,
-                                "--job-name=" + q.job_name,
-                                "--nodes=1",
-                                "--ntasks=1",
-                                "--cpus-per-task=" + std::to_string(q.resources.cpus),
-                                "--mem=" + std::to_string(q.resources.memory_mb) + "M",
-                                "--time=" + time_limit_text(q.resources.minutes),
-                                "--output=" + (q.log_folder / (q.manifest.stem().string() + "-%A_%a.out")).string(),
-                                "--open-mode=append"};
+  std::vector<std::string> args{
+      "--parsable",
+      array,
+      "--job-name=" + q.job_name,
+      "--nodes=1",
+      "--ntasks=1",
+      "--cpus-per-task=" + std::to_string(q.resources.cpus),
+      "--mem=" + std::to_string(q.resources.memory_mb) + "M",
+      "--time=" + time_limit_text(q.resources.minutes),
+      "--output=" + (q.log_folder / (q.manifest.stem().string() + "-%A_%a.out")).string(),
+      "--open-mode=append"};
   if (!q.partition.empty()) args.push_back("--partition=" + q.partition);
   if (!q.account.empty()) args.push_back("--account=" + q.account);
   if (!q.resources.constraint.empty()) args.push_back("--constraint=" + q.resources.constraint);
@@ -63,9 +64,9 @@ std::string batch_script(const ArrayRequest& q) {
   // and, under cgroup v2, it may take a leaf of the task's cgroup (sandbox/cgroup_nesting.hpp).
   return "#!/bin/sh\n"
          "# Written by `gauntlet run --backend slurm`: array task i judges job " +
-         std::to_string(q.first_job) + " + i of the manifest.\n" + "exec " + shell_quote(q.gauntlet.string()) +
-         " run-job " + shell_quote(q.manifest.string()) + " \"$((SLURM_ARRAY_TASK_ID + " +
-         std::to_string(q.first_job) + "))\"\n";
+         std::to_string(q.first_job) + " + i of the manifest.\n" + "exec " +
+         shell_quote(q.gauntlet.string()) + " run-job " + shell_quote(q.manifest.string()) +
+         " \"$((SLURM_ARRAY_TASK_ID + " + std::to_string(q.first_job) + "))\"\n";
 }
 
 }  // namespace gauntlet::cluster

@@ -21,9 +21,9 @@ inline constexpr int kTaskHeadroomSeconds = 300;
 
 // One array task's resources. Jobs with equal resources share an array.
 struct TaskResources {
-  int cpus = 2;         // --cpus-per-task: the plugin's limits.threads + the judge's own core
-  int64_t memory_mb = 0;  // --mem: limits.memory_mb + kJudgeMemoryMb
-  int minutes = 1;      // --time: limits.total_seconds + kTaskHeadroomSeconds, rounded up
+  int cpus = 2;            // --cpus-per-task: the plugin's limits.threads + the judge's own core
+  int64_t memory_mb = 0;   // --mem: limits.memory_mb + kJudgeMemoryMb
+  int minutes = 1;         // --time: limits.total_seconds + kTaskHeadroomSeconds, rounded up
   std::string constraint;  // --constraint (judge.slurm.constraint), may be empty
   bool operator==(const TaskResources&) const = default;
   auto operator<=>(const TaskResources&) const = default;
@@ -36,18 +36,19 @@ std::string time_limit_text(int minutes);
 
 struct ArrayRequest {
   TaskResources resources;
-  std::string job_name;             // --job-name (gauntlet-<event>)
-  std::string partition, account;   // may be empty
-  int tasks = 1;                    // indices 0..tasks-1
-  int first_job = 0;                // manifest index of task 0
-  int max_running = 0;              // --max-array: tasks of this array running at once (0: no limit)
-  std::filesystem::path gauntlet;   // the judge on the nodes (the same build, shared path)
-  std::filesystem::path manifest;   // the job manifest (shared path)
+  std::string job_name;              // --job-name (gauntlet-<event>)
+  std::string partition, account;    // may be empty
+  int tasks = 1;                     // indices 0..tasks-1
+  int first_job = 0;                 // manifest index of task 0
+  int max_running = 0;               // --max-array: tasks of this array running at once (0: no limit)
+  std::filesystem::path gauntlet;    // the judge on the nodes (the same build, shared path)
+  std::filesystem::path manifest;    // the job manifest (shared path)
   std::filesystem::path log_folder;  // one log per task: <manifest stem>-<array>_<task>.out
 };
 
 // sbatch's arguments (without the program name, the script file last: `script_file`).
-std::vector<std::string> sbatch_arguments(const ArrayRequest& request, const std::filesystem::path& script_file);
+std::vector<std::string> sbatch_arguments(const ArrayRequest& request,
+                                          const std::filesystem::path& script_file);
 
 // The batch script: exec the judge on one manifest entry, the task's index plus first_job.
 std::string batch_script(const ArrayRequest& request);

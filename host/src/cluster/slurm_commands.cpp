@@ -78,15 +78,16 @@ ProgramOutput run_program(const std::vector<std::string>& argv, double timeout_s
     ::close(err[0]);
     return r;
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1e3));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1e3));
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
   int open_fds = 2;
   bool timed_out = false;
   while (open_fds > 0) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+            .count();
     if (left <= 0) {
       timed_out = true;
       break;
@@ -140,7 +141,8 @@ std::optional<std::map<std::string, TaskState>> queued_tasks(const std::vector<s
   if (r.ok()) return parse_squeue(r.out);
   // Jobs purged from the controller's memory (MinJobAge after their end) are unknown ids:
   // ended, as far as the caller is concerned.
-  if (r.exit_code > 0 && r.err.find("Invalid job id") != std::string::npos) return std::map<std::string, TaskState>{};
+  if (r.exit_code > 0 && r.err.find("Invalid job id") != std::string::npos)
+    return std::map<std::string, TaskState>{};
   error = "squeue: " + r.first_line();
   return std::nullopt;
 }

@@ -24,7 +24,8 @@ using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -44,9 +45,8 @@ class SignalsTaken {
   SignalsTaken& operator=(const SignalsTaken&) = delete;
   // Sleeps up to `seconds`; the signal that ended the wait, or 0.
   int wait(double seconds) const {
-    timespec t{static_cast<time_t>(seconds), static_cast<long>((seconds - static_cast<double>(
-                                                                              static_cast<time_t>(seconds))) *
-                                                               1e9)};
+    timespec t{static_cast<time_t>(seconds),
+               static_cast<long>((seconds - static_cast<double>(static_cast<time_t>(seconds))) * 1e9)};
     const int sig = sigtimedwait(&set_, nullptr, &t);
     return sig > 0 ? sig : 0;
   }
@@ -73,9 +73,9 @@ double median(std::vector<double> v) {
 // One array task of this run.
 struct Task {
   const event::Job* job = nullptr;
-  long index = 0;       // in the manifest
-  std::string array;    // Slurm's array job id
-  int task = 0;         // index in the array
+  long index = 0;     // in the manifest
+  std::string array;  // Slurm's array job id
+  int task = 0;       // index in the array
   bool started = false, done = false, lost = false;
   std::string node;
   std::optional<Clock::time_point> gone_since;  // left the queue, no record yet
@@ -146,7 +146,11 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
   std::stable_sort(jobs.begin(), jobs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
   manifest_ = Manifest{};
-  manifest_.file = slurm_folder(config_.store) / (utc_stamp() + "-" + split + "-r" + std::to_string(round) + ".json");
+  // Named by time (a listing reads in order); a second run within the same second gets "-2".
+  const std::string stem = utc_stamp() + "-" + split + "-r" + std::to_string(round);
+  manifest_.file = slurm_folder(config_.store) / (stem + ".json");
+  for (int n = 2; fs::exists(manifest_.file); ++n)
+    manifest_.file = slurm_folder(config_.store) / (stem + "-" + std::to_string(n) + ".json");
   manifest_.event_file = config_.file;
   manifest_.event_sha256 = config_.sha256;
   manifest_.split = split;
@@ -179,8 +183,8 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
     q.gauntlet = options_.gauntlet;
     q.manifest = manifest_.file;
     q.log_folder = logs;
-    const fs::path script =
-        manifest_.file.parent_path() / (manifest_.file.stem().string() + "-" + std::to_string(first) + ".sbatch");
+    const fs::path script = manifest_.file.parent_path() /
+                            (manifest_.file.stem().string() + "-" + std::to_string(first) + ".sbatch");
     ProgramOutput out;
     try {
       write_file_atomic(script, batch_script(q));
@@ -193,8 +197,8 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
     }
     const std::string id = out.out.substr(0, out.out.find_first_of(";\n"));
     if (!out.ok() || id.empty() || !std::all_of(id.begin(), id.end(), ::isdigit)) {
-      run_.error = "sbatch refused the array for " + config_.challenges[jobs[first].second->challenge].id + ": " +
-                   out.first_line();
+      run_.error = "sbatch refused the array for " + config_.challenges[jobs[first].second->challenge].id +
+                   ": " + out.first_line();
       return false;
     }
     const int64_t submitted = now_ns();
@@ -206,13 +210,19 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
     } catch (const std::exception& e) {
       log_ << "[gauntlet] warning: cannot update the manifest: " << e.what() << "\n";
     }
-    for (std::size_t k = first; k < end; ++k)
-      tasks_.push_back(Task{jobs[k].second, static_cast<long>(k), id, static_cast<int>(k - first)});
-    log_ << "[gauntlet] Slurm array " << id << ": " << q.tasks << " task" << (q.tasks == 1 ? "" : "s") << " of "
-         << config_.challenges[jobs[first].second->challenge].id << (end - first > 1 ? " and alike" : "") << ", "
-         << q.resources.cpus << " CPUs, " << q.resources.memory_mb << " MB, " << time_limit_text(q.resources.minutes)
-         << " each" << (q.resources.constraint.empty() ? "" : ", constraint " + q.resources.constraint)
-         << "; logs " << (logs / (manifest_.file.stem().string() + "-" + id + "_<task>.out")).string() << "\n"
+    for (std::size_t k = first; k < end; ++k) {
+      Task& t = tasks_.emplace_back();
+      t.job = jobs[k].second;
+      t.index = static_cast<long>(k);
+      t.array = id;
+      t.task = static_cast<int>(k - first);
+    }
+    log_ << "[gauntlet] Slurm array " << id << ": " << q.tasks << " task" << (q.tasks == 1 ? "" : "s")
+         << " of " << config_.challenges[jobs[first].second->challenge].id
+         << (end - first > 1 ? " and alike" : "") << ", " << q.resources.cpus << " CPUs, "
+         << q.resources.memory_mb << " MB, " << time_limit_text(q.resources.minutes) << " each"
+         << (q.resources.constraint.empty() ? "" : ", constraint " + q.resources.constraint) << "; logs "
+         << (logs / (manifest_.file.stem().string() + "-" + id + "_<task>.out")).string() << "\n"
          << std::flush;
     first = end;
   }
@@ -261,15 +271,15 @@ void Submission::lose(Task& t) {
   t.lost = true;
   const Challenge& challenge = config_.challenges[t.job->challenge];
   const std::string log_file =
-      (slurm_folder(config_.store) / "logs" / (manifest_.file.stem().string() + "-" + t.id() + ".out")).string();
-  const std::string why = "the Slurm task " + t.id() + (t.node.empty() ? "" : " on node " + t.node) +
-                          " ended without a result (cancelled, out of time or memory, or its node failed); its log: " +
-                          log_file;
+      (slurm_folder(config_.store) / "logs" / (manifest_.file.stem().string() + "-" + t.id() + ".out"))
+          .string();
+  const std::string why =
+      "the Slurm task " + t.id() + (t.node.empty() ? "" : " on node " + t.node) +
+      " ended without a result (cancelled, out of time or memory, or its node failed); its log: " + log_file;
   event::Job job = *t.job;
   event::look_up(job, config_.judge.attempts);
-  const bool replaced = std::any_of(manifest_.jobs.begin(), manifest_.jobs.end(), [&](const ManifestJob& m) {
-    return m.record == job.record && m.force;
-  });
+  const bool replaced = std::any_of(manifest_.jobs.begin(), manifest_.jobs.end(),
+                                    [&](const ManifestJob& m) { return m.record == job.record && m.force; });
   const int attempt = (replaced ? 0 : job.attempts) + 1;
   report::Environment env = report::current_environment();
   env.node = t.node;
@@ -282,9 +292,9 @@ void Submission::lose(Task& t) {
   o.attempt = attempt;
   o.max_attempts = config_.judge.attempts;
   try {
-    json record =
-        store::make_record(unjudged_result(challenge, job, why), env, challenge, job.team,
-                           store::EventIdentity{config_.name, config_.title, config_.sha256}, job.identity, attempt);
+    json record = store::make_record(unjudged_result(challenge, job, why), env, challenge, job.team,
+                                     store::EventIdentity{config_.name, config_.title, config_.sha256},
+                                     job.identity, attempt);
     record["slurm"] = {{"manifest", manifest_.file.string()}, {"index", t.index}, {"lost", true}};
     store::write_record(job.record, record);
   } catch (const std::exception& e) {
@@ -356,8 +366,8 @@ std::vector<const event::Job*> Submission::settle() {
 void Submission::cancel(const SignalsTaken& signals) {
   std::vector<std::string> arrays;
   for (const auto& a : manifest_.arrays) arrays.push_back(a.job_id);
-  log_ << "[gauntlet] interrupted: cancelling the Slurm array" << (arrays.size() == 1 ? " " : "s ") << join(arrays)
-       << " (scancel); `gauntlet run` again resumes with what is missing\n"
+  log_ << "[gauntlet] interrupted: cancelling the Slurm array" << (arrays.size() == 1 ? " " : "s ")
+       << join(arrays) << " (scancel); `gauntlet run` again resumes with what is missing\n"
        << std::flush;
   if (std::string e = cancel_arrays(arrays); !e.empty()) log_ << "[gauntlet] warning: " << e << "\n";
   wait_until_gone(arrays, signals, 60);
@@ -406,7 +416,8 @@ std::string slurm_unavailable() {
   return r.error.empty() ? "squeue: " + r.first_line() : r.error;
 }
 
-std::vector<std::string> cancel_orphaned_arrays(const fs::path& store, std::ostream& log, std::string& error) {
+std::vector<std::string> cancel_orphaned_arrays(const fs::path& store, std::ostream& log,
+                                                std::string& error) {
   std::vector<Manifest> manifests = unfinished_manifests(store);
   std::vector<std::string> ids;
   for (const auto& m : manifests)

@@ -6,7 +6,8 @@ namespace gauntlet::cluster {
 
 using json = nlohmann::json;
 
-judge::JudgeResult unjudged_result(const Challenge& challenge, const event::Job& job, const std::string& why) {
+judge::JudgeResult unjudged_result(const Challenge& challenge, const event::Job& job,
+                                   const std::string& why) {
   judge::JudgeResult r;
   r.started_at = r.finished_at = judge::utc_timestamp();
   r.challenge_id = challenge.id;

@@ -176,8 +176,8 @@ void Loader::load_slurm(const Node& slurm, EventConfig& e) const {
   auto word = [&](const Node& n, const std::string& field, const std::string& extra) {
     const std::string v = non_empty_string(n, field);
     const bool ok = v.size() <= 256 && std::all_of(v.begin(), v.end(), [&](char c) {
-                      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
-                             extra.find(c) != std::string::npos;
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                             c == '.' || extra.find(c) != std::string::npos;
                     });
     if (!ok)
       fail(n, field,
@@ -185,7 +185,8 @@ void Loader::load_slurm(const Node& slurm, EventConfig& e) const {
                " (at most 256 characters), got " + describe(n));
     return v;
   };
-  if (const Node* n = find_key(slurm, "partition")) e.judge.slurm.partition = word(*n, "judge.slurm.partition", ",");
+  if (const Node* n = find_key(slurm, "partition"))
+    e.judge.slurm.partition = word(*n, "judge.slurm.partition", ",");
   if (const Node* n = find_key(slurm, "account")) e.judge.slurm.account = word(*n, "judge.slurm.account", "");
   const Node* c = find_key(slurm, "constraint");
   if (!c) return;

@@ -18,8 +18,8 @@ SandboxSelfTest sandbox_self_test(const sandbox::MachineProbe& caps, sandbox::Mo
     t.confined_ms = hello.confined_seconds * 1e3;
     if (hello.sandbox_failure) t.failure = *hello.sandbox_failure;
     if (!t.ran && t.failure.empty())
-      t.failure = "the worker sent no sandbox report (" + client.process().wait(std::chrono::seconds(2)).describe() +
-                  ")";
+      t.failure = "the worker sent no sandbox report (" +
+                  client.process().wait(std::chrono::seconds(2)).describe() + ")";
     t.report = box.report();
   } catch (const std::exception& e) {
     t.failure = e.what();

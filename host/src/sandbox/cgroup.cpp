@@ -181,8 +181,9 @@ CgroupSupport probe_cgroups() {
     } else {
       s.why_no_memory = !why_not_enabled.empty()
                             ? why_not_enabled
-                            : "cgroup v2 at " + v2 + " offers no memory controller (cgroup.controllers: " +
-                                  words(available) + ")";
+                            : "cgroup v2 at " + v2 +
+                                  " offers no memory controller (cgroup.controllers: " + words(available) +
+                                  ")";
     }
     if (has_token(enabled, "pids")) {
       if (std::string why = try_child(v2, "pids.max"); why.empty()) {
