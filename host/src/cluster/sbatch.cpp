@@ -40,7 +40,8 @@ std::string time_limit_text(int minutes) {
 
 std::vector<std::string> sbatch_arguments(const ArrayRequest& q, const std::filesystem::path& script_file) {
   std::string array = "--array=0-" + std::to_string(q.tasks - 1);
-  if (q.max_running > 0) array += "%" + std::to_string(q.max_running);
+  // append, not "%" + ...: GCC 12 warns falsely (-Wrestrict) on a one-character literal plus a string.
+  if (q.max_running > 0) array.append("%").append(std::to_string(q.max_running));
   std::vector<std::string> args{
       "--parsable",
       array,
