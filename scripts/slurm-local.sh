@@ -7,6 +7,7 @@
 # Everything lives in one folder, GAUNTLET_SLURM_DIR (default /tmp/gauntlet-slurm): a generated
 # slurm.conf, a munge key and socket of its own (a munged already running here is left alone),
 # state, spool and logs. Ports: GAUNTLET_SLURM_PORT (slurmctld) and the next one (slurmd).
+# GAUNTLET_SLURM_MEMORY_MB: the memory the node declares (default: the machine's, at least 8 GB).
 # Needs Debian's slurm-wlm and munge (scripts/setup.sh --slurm installs them).
 set -euo pipefail
 
@@ -62,9 +63,18 @@ start() {
   local node cpus memory
   node=$(hostname -s)
   cpus=$(nproc)
-  # What slurmd finds on this machine, less 512 MB for the system.
+  # What slurmd finds on this machine, less 512 MB for the system; at least 8 GB declared
+  # (GAUNTLET_SLURM_MEMORY_MB overrides), so that a small CI machine still accepts a
+  # Fashion-MNIST task's --mem (4 GB + the judge's 1 GB): slurmd then takes the declared
+  # figure (config_overrides) and the judge's own cgroups still bound each job.
   memory=$(slurmd -C | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
   memory=$((memory > 1024 ? memory - 512 : memory))
+  local overrides=""
+  local wanted=${GAUNTLET_SLURM_MEMORY_MB:-$((memory < 8192 ? 8192 : memory))}
+  if ((wanted != memory)); then
+    memory=$wanted
+    overrides="SlurmdParameters=config_overrides"
+  fi
   # Settings known to work on a VM without systemd (cgroup v1 + an unpopulated v2): processes
   # tracked by parentage (no Slurm cgroups: the judge confines its own jobs in cgroups it
   # creates where the task runs), each task bound to the cores it was allotted (task/affinity:
@@ -104,6 +114,7 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
 MaxArraySize=10001
+$overrides
 NodeName=$node CPUs=$cpus RealMemory=$memory Feature=local State=UNKNOWN
 PartitionName=gauntlet Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
