@@ -143,17 +143,21 @@ TEST_CASE("the batch script runs the judge on its task's manifest entry, whateve
 
 TEST_CASE("squeue's lines as the submitter reads them") {
   const auto tasks = parse_squeue(
-      "41_0|RUNNING|node07\n"
-      "41_1|PENDING|(Resources)\n"
-      "41_2|COMPLETING|node07\n"
+      "41_0|RUNNING|gauntlet-demo|node07\n"
+      "41_1|PENDING|gauntlet-demo|(Resources)\n"
+      "41_2|COMPLETING|a|b|node[07-08]\n"
       "garbage line\n"
-      "42_10|PENDING|\n");
+      "41_3|RUNNING\n"
+      "42_10|PENDING|gauntlet-demo|\n");
   REQUIRE(tasks.size() == 4);
   CHECK(tasks.at("41_0").state == "RUNNING");
+  CHECK(tasks.at("41_0").name == "gauntlet-demo");
   CHECK(tasks.at("41_0").node == "node07");
   CHECK(tasks.at("41_1").state == "PENDING");
   CHECK(tasks.at("41_1").node.empty());  // a reason, not a node
   CHECK(tasks.at("41_2").state == "COMPLETING");
+  CHECK(tasks.at("41_2").name == "a|b");  // someone's name with a '|': the node is still the last field
+  CHECK(tasks.at("41_2").node == "node[07-08]");
   CHECK(tasks.at("42_10").node.empty());
 }
 

@@ -28,7 +28,7 @@ bool prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
     return false;
   }
   std::string error;
-  const auto orphans = cluster::cancel_orphaned_arrays(config.store, std::cerr, error);
+  const auto orphans = cluster::cancel_orphaned_arrays(config, std::cerr, error);
   if (!error.empty())
     std::cerr << "[gauntlet] warning: could not look for arrays of an earlier run: " << error << "\n";
   if (!orphans.empty()) plan = event::plan_jobs(config, plan.split);

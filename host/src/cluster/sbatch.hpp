@@ -29,6 +29,9 @@ struct TaskResources {
   auto operator<=>(const TaskResources&) const = default;
 };
 
+// The Slurm job name of an event's arrays: gauntlet-<event name>.
+inline std::string array_job_name(const std::string& event_name) { return "gauntlet-" + event_name; }
+
 TaskResources task_resources(const Challenge& challenge, const std::string& constraint);
 
 // "20:00", "1:05:00": sbatch's --time in [hours:]minutes:seconds.

@@ -124,12 +124,15 @@ std::map<std::string, TaskState> parse_squeue(const std::string& text) {
   std::map<std::string, TaskState> tasks;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
-    const auto a = line.find('|'), b = line.find('|', a == std::string::npos ? a : a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    std::string node = line.substr(b + 1);
+    // id|state|name|node; the node is after the last '|' (a name is anyone's text).
+    const auto a = line.find('|');
+    const auto b = a == std::string::npos ? a : line.find('|', a + 1);
+    const auto c = line.rfind('|');
+    if (b == std::string::npos || c <= b) continue;
+    std::string node = line.substr(c + 1);
     // squeue shows the reason a task waits where the node goes: "(Priority)", "(None)".
     if (!node.empty() && node.front() == '(') node.clear();
-    tasks[line.substr(0, a)] = TaskState{line.substr(a + 1, b - a - 1), node};
+    tasks[line.substr(0, a)] = TaskState{line.substr(a + 1, b - a - 1), line.substr(b + 1, c - b - 1), node};
   }
   return tasks;
 }
@@ -137,7 +140,8 @@ std::map<std::string, TaskState> parse_squeue(const std::string& text) {
 std::optional<std::map<std::string, TaskState>> queued_tasks(const std::vector<std::string>& array_ids,
                                                              std::string& error) {
   if (array_ids.empty()) return std::map<std::string, TaskState>{};
-  const ProgramOutput r = run_program({"squeue", "-h", "-r", "-j", joined(array_ids, ','), "-o", "%i|%T|%N"});
+  const ProgramOutput r =
+      run_program({"squeue", "-h", "-r", "-j", joined(array_ids, ','), "-o", "%i|%T|%j|%N"});
   if (r.ok()) return parse_squeue(r.out);
   // Jobs purged from the controller's memory (MinJobAge after their end) are unknown ids:
   // ended, as far as the caller is concerned.

@@ -26,6 +26,7 @@ ProgramOutput run_program(const std::vector<std::string>& argv, double timeout_s
 // Where one array task is, from squeue.
 struct TaskState {
   std::string state;  // PENDING, RUNNING, COMPLETING, ...
+  std::string name;   // the job's name (gauntlet-<event>)
   std::string node;   // empty while pending
 };
 
@@ -34,7 +35,7 @@ struct TaskState {
 std::optional<std::map<std::string, TaskState>> queued_tasks(const std::vector<std::string>& array_ids,
                                                              std::string& error);
 
-// Parses `squeue -h -r -o %i|%T|%N` output (exposed for tests).
+// Parses `squeue -h -r -o %i|%T|%j|%N` output (exposed for tests).
 std::map<std::string, TaskState> parse_squeue(const std::string& text);
 
 // scancel of every array (whole arrays, every task). Returns "" or what scancel said.

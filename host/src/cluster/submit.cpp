@@ -174,7 +174,7 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
       ++end;
     ArrayRequest q;
     q.resources = jobs[first].first;
-    q.job_name = "gauntlet-" + config_.name;
+    q.job_name = array_job_name(config_.name);
     q.partition = options_.partition;
     q.account = options_.account;
     q.tasks = static_cast<int>(end - first);
@@ -416,18 +416,21 @@ std::string slurm_unavailable() {
   return r.error.empty() ? "squeue: " + r.first_line() : r.error;
 }
 
-std::vector<std::string> cancel_orphaned_arrays(const fs::path& store, std::ostream& log,
+std::vector<std::string> cancel_orphaned_arrays(const event::EventConfig& config, std::ostream& log,
                                                 std::string& error) {
+  const fs::path& store = config.store;
+  const std::string job_name = array_job_name(config.name);
   std::vector<Manifest> manifests = unfinished_manifests(store);
   std::vector<std::string> ids;
   for (const auto& m : manifests)
     for (const auto& a : m.arrays) ids.push_back(a.job_id);
   const auto queued = queued_tasks(ids, error);
   if (!queued) return {};
+  // Only arrays still named as this event's (a test cluster started afresh reuses job ids).
   std::vector<std::string> orphans;
   for (const auto& id : ids)
     for (const auto& [task, state] : *queued)
-      if (task.rfind(id + "_", 0) == 0 || task == id) {
+      if ((task.rfind(id + "_", 0) == 0 || task == id) && state.name == job_name) {
         orphans.push_back(id);
         break;
       }

@@ -56,7 +56,7 @@ std::string slurm_unavailable();
 // submitter is gone (the caller holds the store lock): cancelled, and waited for until they
 // left the queue, so that what they did not judge is judged now and nothing twice. Returns
 // their ids; `error` says when Slurm could not be asked.
-std::vector<std::string> cancel_orphaned_arrays(const std::filesystem::path& store, std::ostream& log,
+std::vector<std::string> cancel_orphaned_arrays(const event::EventConfig& config, std::ostream& log,
                                                 std::string& error);
 
 SlurmRun run_on_slurm(const event::EventConfig& config, const event::Plan& plan, const SlurmOptions& options,
