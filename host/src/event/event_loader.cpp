@@ -174,7 +174,7 @@ void Loader::load_slurm(const Node& slurm, EventConfig& e) const {
   // Handed to sbatch as arguments (no shell): still, only what Slurm's names and constraint
   // expressions are made of, so that a typo is caught here and not by sbatch on every node.
   auto word = [&](const Node& n, const std::string& field, const std::string& extra) {
-    const std::string v = non_empty_string(n, field);
+    std::string v = non_empty_string(n, field);
     const bool ok = v.size() <= 256 && std::all_of(v.begin(), v.end(), [&](char c) {
                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
                              c == '.' || extra.find(c) != std::string::npos;
