@@ -26,10 +26,17 @@ step() {
 # The Slurm tests (label slurm, in the default suite) judge through a single-node cluster on
 # this machine, started here and stopped at the end whatever happens. Without Slurm installed
 # (scripts/setup.sh --slurm) they say they were skipped; under CI (GAUNTLET_CI=1) they fail.
+# A cluster someone started before (slurm-local.sh status) is used and left running.
 slurm_started=0
-stop_slurm() { if ((slurm_started)); then scripts/slurm-local.sh stop || true; fi; }
+stop_slurm() {
+  if ((slurm_started)); then scripts/slurm-local.sh stop || true; fi
+  slurm_started=0
+  unset SLURM_CONF
+}
 trap stop_slurm EXIT
-if command -v slurmctld >/dev/null && slurm_env=$(scripts/slurm-local.sh start); then
+if command -v slurmctld >/dev/null && scripts/slurm-local.sh status 2>/dev/null; then
+  eval "$(scripts/slurm-local.sh start)"
+elif command -v slurmctld >/dev/null && slurm_env=$(scripts/slurm-local.sh start); then
   eval "$slurm_env"
   slurm_started=1
 else
@@ -38,7 +45,6 @@ fi
 
 step default ctest --preset default
 stop_slurm
-slurm_started=0
 step asan bash -c 'cmake --preset asan >/dev/null && cmake --build --preset asan && ctest --preset asan'
 step fuzz bash -c 'cmake --preset fuzz >/dev/null && cmake --build --preset fuzz &&
   GAUNTLET_FUZZ_SECONDS=${GAUNTLET_FUZZ_SECONDS:-10} ctest --preset fuzz'
