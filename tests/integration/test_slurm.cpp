@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,13 +29,12 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 using gauntlet::testing::gauntlet_binary;
 using gauntlet::testing::read_file;
 using gauntlet::testing::run_command;
 using gauntlet::testing::sample_plugin;
 using gauntlet::testing::source_path;
+using gauntlet::testing::spawn_command;
 using gauntlet::testing::test_plugin;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -97,21 +95,6 @@ std::map<std::string, Record> records(const fs::path& store, const std::string& 
     out[id] = {std::move(j), st.st_ino, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
   }
   return out;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
 }
 
 // Waits for `pid` (a child) at most `seconds`; its wait status, or -1 (then it is killed).
@@ -305,8 +288,9 @@ TEST_CASE(
                                                   "]\n" + teams + "judge: {attempts: 1}\n");
   const fs::path store = dir / "store";
 
-  const pid_t pid = spawn({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard"},
-                          dir / "run1.out", dir / "run1.err");
+  const pid_t pid =
+      spawn_command({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard"},
+                    dir / "run1.out", dir / "run1.err");
   const bool two = wait_for([&] { return records(store).size() >= 2; }, 120);
   ::kill(pid, SIGKILL);  // no chance to cancel its array
   int status = 0;
@@ -386,8 +370,9 @@ TEST_CASE("scancel of a running task: no worker process and no cgroup folder lef
   const fs::path store = dir / "store";
 
   ::setenv("GAUNTLET_SLURM_RECORD_GRACE", "1", 1);  // no NFS here: a lost task is seen at once
-  const pid_t submitter = spawn({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard"},
-                                dir / "run.out", dir / "run.err");
+  const pid_t submitter =
+      spawn_command({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard"},
+                    dir / "run.out", dir / "run.err");
   ::unsetenv("GAUNTLET_SLURM_RECORD_GRACE");
   INFO("submitter: " << read_file(dir / "run.err"));
 

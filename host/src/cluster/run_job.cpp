@@ -172,7 +172,7 @@ int run_job(const std::filesystem::path& manifest_file, long index, std::ostream
       {"manifest", manifest_file.string()}, {"index", index}, {"task_started_at_ns", started_ns}};
   if (!refusal.empty()) {
     log << "[gauntlet] JUDGE_ERROR: " << refusal << "\n";
-    judge::JudgeResult result = unjudged_result(challenge, job, refusal);
+    judge::JudgeResult result = event::failed_before_judging(challenge, job, refusal);
     result.sandbox = report;
     try {
       json record = store::make_record(result, env, challenge, job.team,

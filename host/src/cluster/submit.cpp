@@ -292,9 +292,9 @@ void Submission::lose(Task& t) {
   o.attempt = attempt;
   o.max_attempts = config_.judge.attempts;
   try {
-    json record = store::make_record(unjudged_result(challenge, job, why), env, challenge, job.team,
-                                     store::EventIdentity{config_.name, config_.title, config_.sha256},
-                                     job.identity, attempt);
+    json record = store::make_record(
+        event::failed_before_judging(challenge, job, why), env, challenge, job.team,
+        store::EventIdentity{config_.name, config_.title, config_.sha256}, job.identity, attempt);
     record["slurm"] = {{"manifest", manifest_.file.string()}, {"index", t.index}, {"lost", true}};
     store::write_record(job.record, record);
   } catch (const std::exception& e) {

@@ -6,21 +6,6 @@ namespace gauntlet::cluster {
 
 using json = nlohmann::json;
 
-judge::JudgeResult unjudged_result(const Challenge& challenge, const event::Job& job,
-                                   const std::string& why) {
-  judge::JudgeResult r;
-  r.started_at = r.finished_at = judge::utc_timestamp();
-  r.challenge_id = challenge.id;
-  r.challenge_title = challenge.title;
-  r.challenge_sha256 = challenge.sha256;
-  r.challenge_file = challenge.file.string();
-  r.plugin_path = job.plugin.string();
-  r.plugin_sha256 = job.identity.plugin_sha256;
-  r.split = job.identity.split;
-  r.decision = judge::Decision{judge::Verdict::judge_error, why};
-  return r;
-}
-
 bool written_by(const json& record, const std::filesystem::path& manifest, long index) {
   const auto it = record.find("slurm");
   if (it == record.end() || !it->is_object()) return false;

@@ -1,12 +1,12 @@
-// Records of Slurm tasks, read and written by the submitter and the tasks: which task wrote a
-// record, what it says for the progress display, and the JUDGE_ERROR of a job whose task did
-// not judge it (refused by its node, or ended without a result: cancelled, out of time or
-// memory, its node lost). Such a record counts as an attempt, so that the bounded retry
-// (judge.attempts) also bounds a job that keeps killing its task.
+// Records of Slurm tasks, read by the submitter: which task wrote a record, what it says for
+// the progress display, and when the task started and wrote it. A job whose task did not judge
+// it (refused by its node, or ended without a result: cancelled, out of time or memory, its
+// node lost) gets a JUDGE_ERROR record (event::failed_before_judging) that counts as an
+// attempt, so that the bounded retry (judge.attempts) also bounds a job that keeps killing its
+// task.
 #pragma once
 
 #include "event/runner.hpp"
-#include "judge/judge_result.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,9 +15,6 @@
 #include <string>
 
 namespace gauntlet::cluster {
-
-// JUDGE_ERROR with `why`; no plugin code ran.
-judge::JudgeResult unjudged_result(const Challenge& challenge, const event::Job& job, const std::string& why);
 
 // Whether the record was written by the task judging entry `index` of `manifest`.
 bool written_by(const nlohmann::json& record, const std::filesystem::path& manifest, long index);

@@ -28,6 +28,8 @@ struct SharedData {
   int remaining = 0;  // jobs of this run that still need it
 };
 
+}  // namespace
+
 judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why) {
   judge::JudgeResult r;
   r.started_at = r.finished_at = judge::utc_timestamp();
@@ -37,11 +39,10 @@ judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& 
   r.challenge_file = challenge.file.string();
   r.plugin_path = job.plugin.string();
   r.plugin_sha256 = job.identity.plugin_sha256;
+  r.split = job.identity.split;
   r.decision = judge::Decision{judge::Verdict::judge_error, why};
   return r;
 }
-
-}  // namespace
 
 std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge) {
   std::vector<const Job*> out;

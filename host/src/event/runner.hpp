@@ -62,6 +62,10 @@ struct RunSummary {
   double seconds = 0;
 };
 
+// A JUDGE_ERROR with `why` for a job whose plugin never ran (its data could not be prepared,
+// its node refused it, its Slurm task ended without a result).
+judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why);
+
 // The jobs to judge in this run: those without a stored result (or all with rejudge).
 std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge);
 
