@@ -15,6 +15,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -368,6 +369,42 @@ TEST_CASE("a bad event config: one located error, exit 2, nothing written") {
   CHECK(m.exit_code == 2);
   CHECK(m.err.find(":6:23: error: no such plugin library: ") != std::string::npos);
   CHECK_FALSE(fs::exists(fs::path(missing).parent_path() / "store"));
+}
+
+TEST_CASE("--backend flags: one line each, exit 2; no Slurm to answer: exit 1; nothing written either way") {
+  const fs::path dir = gauntlet::testing::temp_dir("backend-flags");
+  const std::string config =
+      write_config(dir, "teams:\n  - {name: a, plugin: " + test_plugin("null_plugin") + "}\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--backend", "pbs"}, "gauntlet run: --backend must be 'local' or 'slurm', not 'pbs'\n"},
+      {{"--partition", "p"},
+       "gauntlet run: --partition, --account and --max-array go with --backend slurm\n"},
+      {{"--backend", "slurm", "--max-array", "0"}, "gauntlet run: --max-array must be at least 1\n"},
+      {{"--backend", "slurm", "--jobs", "2"},
+       "gauntlet run: --jobs goes with --backend local (on Slurm every job is a task of its own; --max-array "
+       "caps "
+       "how many run at once)\n"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> argv{gauntlet_binary(), "run", config};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const auto r = run_command(argv);
+    INFO(flags.front());
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == message);
+  }
+  // Slurm's commands not found (no PATH to them): said before the store is touched.
+  const char* path = std::getenv("PATH");
+  const std::string saved = path ? path : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  const auto r = run_command({gauntlet_binary(), "run", config, "--backend", "slurm"});
+  ::setenv("PATH", saved.c_str(), 1);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err ==
+        "gauntlet run: --backend slurm: Slurm does not answer here (cannot run squeue: No such file or "
+        "directory); "
+        "see docs/cluster.md\n");
+  CHECK_FALSE(fs::exists(dir / "store"));
 }
 
 TEST_CASE(

@@ -79,6 +79,11 @@ int run_command(int argc, char** argv) {
     std::cerr << "gauntlet run: --partition, --account and --max-array go with --backend slurm\n";
     return kExitBadInput;
   }
+  if (backend == "slurm" && vm.count("jobs")) {
+    std::cerr << "gauntlet run: --jobs goes with --backend local (on Slurm every job is a task of its own; "
+                 "--max-array caps how many run at once)\n";
+    return kExitBadInput;
+  }
   if (vm.count("max-array") && slurm.max_array < 1) {
     std::cerr << "gauntlet run: --max-array must be at least 1\n";
     return kExitBadInput;
@@ -104,7 +109,9 @@ int run_command(int argc, char** argv) {
   }
 
   // Refused before anything is written: on a machine lacking a mechanism, strict mode would
-  // otherwise turn every job into JUDGE_ERROR. (On Slurm each node checks itself.)
+  // otherwise turn every job into JUDGE_ERROR. (On Slurm each node checks itself; Slurm must
+  // answer here.)
+  if (backend == "slurm" && !slurm_answers()) return kExitFailure;
   if (*sandbox_mode == sandbox::Mode::strict && backend == "local") {
     const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
     if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
@@ -124,7 +131,7 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<store::StoreLock> lock;
   try {
     lock = std::make_unique<store::StoreLock>(config.store);
-    if (backend == "slurm" && !prepare_slurm(config, plan)) return kExitFailure;
+    if (backend == "slurm") prepare_slurm(config, plan);
     store::write_event_description(config.store, event::describe_event(config, &plan));
   } catch (const std::exception& e) {
     std::cerr << "gauntlet run: " << e.what() << "\n";

@@ -21,18 +21,21 @@ std::string seconds_text(double s) { return s < 0 ? "-" : report::format_number(
 
 }  // namespace
 
-bool prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
+bool slurm_answers() {
   if (const std::string why = cluster::slurm_unavailable(); !why.empty()) {
     std::cerr << "gauntlet run: --backend slurm: Slurm does not answer here (" << why
               << "); see docs/cluster.md\n";
     return false;
   }
+  return true;
+}
+
+void prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
   std::string error;
   const auto orphans = cluster::cancel_orphaned_arrays(config, std::cerr, error);
   if (!error.empty())
     std::cerr << "[gauntlet] warning: could not look for arrays of an earlier run: " << error << "\n";
   if (!orphans.empty()) plan = event::plan_jobs(config, plan.split);
-  return true;
 }
 
 std::string slurm_header(const event::EventConfig& config, const SlurmArgs& args) {

@@ -16,10 +16,12 @@ struct SlurmArgs {
   int max_array = 0;
 };
 
-// Before anything is judged, with the store locked: Slurm must answer, and arrays a killed
-// earlier run left behind are cancelled (the plan is then made again: they may have stored
-// results meanwhile). False, with the message printed, when Slurm does not answer.
-[[nodiscard]] bool prepare_slurm(const event::EventConfig& config, event::Plan& plan);
+// Before anything is written: whether Slurm's commands answer here (false: the message printed).
+[[nodiscard]] bool slurm_answers();
+
+// Before anything is judged, with the store locked: arrays a killed earlier run left behind
+// are cancelled (the plan is then made again: they may have stored results meanwhile).
+void prepare_slurm(const event::EventConfig& config, event::Plan& plan);
 
 // The header line for the run ("each job one array task...").
 std::string slurm_header(const event::EventConfig& config, const SlurmArgs& args);

@@ -239,7 +239,7 @@ void Submission::check_record(Task& t) {
     return;
   t.done = true;
   if (!t.started) {
-    observer_.job_started(*t.job, static_cast<std::size_t>(t.index));
+    observer_.job_started_at(*t.job, "Slurm task " + t.id());
     t.started = true;
   }
   event::JobOutcome o = outcome_of(*record, config_.judge.attempts);
@@ -302,7 +302,7 @@ void Submission::lose(Task& t) {
     ++run_.summary.store_errors;
   }
   o.again = o.store_error.empty() && attempt < config_.judge.attempts;
-  if (!t.started) observer_.job_started(*t.job, static_cast<std::size_t>(t.index));
+  if (!t.started) observer_.job_started_at(*t.job, "Slurm task " + t.id());
   observer_.job_finished(*t.job, o);
   ++run_.summary.judged;
   if (o.again) {
@@ -334,8 +334,7 @@ bool Submission::follow(const SignalsTaken& signals) {
           if (it->second.state != "PENDING" && !t.started) {
             t.started = true;
             t.node = it->second.node;
-            observer_.job_started(*t.job, static_cast<std::size_t>(t.index));
-            observer_.job_phase(*t.job, "on node " + t.node + " (Slurm task " + t.id() + ")");
+            observer_.job_started_at(*t.job, "on node " + t.node + ", Slurm task " + t.id());
           }
           if (it->second.state == "PENDING") {
             all = false;

@@ -47,6 +47,8 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void job_started(const Job&, std::size_t /*slot*/) {}
+  // Started elsewhere (a Slurm task): `where` says where, e.g. "on node n17, Slurm task 41_3".
+  virtual void job_started_at(const Job& job, const std::string& /*where*/) { job_started(job, 0); }
   virtual void job_phase(const Job&, const std::string& /*line*/) {}
   virtual void job_finished(const Job&, const JobOutcome&) {}
 };
