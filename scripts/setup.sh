@@ -4,6 +4,9 @@
 # already there and rebuilds only what changed.
 #   scripts/setup.sh            the judge, the SDK, the sample plugins and the tests
 #   scripts/setup.sh --browser  also Debian's chromium, for the HTML leaderboard test
+#   scripts/setup.sh --slurm    also Debian's slurm-wlm and munge, for the Slurm tests (a local
+#                               single-node cluster: scripts/slurm-local.sh; docs/cluster.md)
+# The flags combine: CI runs `scripts/setup.sh --browser --slurm` (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,13 @@ packages=(
   python3-opencv python3-numpy libopencv-dnn-dev
   python3-torch
 )
-if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium); fi
+for flag in "$@"; do
+  case $flag in
+    --browser) packages+=(chromium) ;;
+    --slurm) packages+=(slurm-wlm munge) ;;
+    *) echo "[setup] unknown flag $flag (--browser, --slurm)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

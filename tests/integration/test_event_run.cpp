@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,12 +24,11 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
-
 using gauntlet::testing::gauntlet_binary;
 using gauntlet::testing::read_file;
 using gauntlet::testing::run_command;
 using gauntlet::testing::sample_plugin;
+using gauntlet::testing::spawn_command;
 using gauntlet::testing::test_plugin;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
@@ -74,22 +73,6 @@ std::map<std::string, int> records_per_team(const fs::path& store) {
   std::map<std::string, int> n;
   for (const auto& [path, r] : records(store)) ++n[fs::path(path).parent_path().filename().string()];
   return n;
-}
-
-// Starts `gauntlet` in the background with its output in files.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
 }
 
 // Number tokens of a text ("-0.123", "17", "4.5e-3"), for exact comparisons (no substrings).
@@ -139,7 +122,7 @@ TEST_CASE("a run killed with SIGKILL resumes: no job lost, none judged twice") {
   constexpr int kJobs = 8;
 
   // Kill the first run once it has stored two results.
-  const pid_t pid = spawn({gauntlet_binary(), "run", config}, dir / "run1.out", dir / "run1.err");
+  const pid_t pid = spawn_command({gauntlet_binary(), "run", config}, dir / "run1.out", dir / "run1.err");
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (records(store).size() < 2 && std::chrono::steady_clock::now() < give_up)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -401,6 +384,42 @@ TEST_CASE("a team whose plugin is missing is NO_PLUGIN there; the event still ju
   CHECK(rows[0]["verdict"] == "OK");
   CHECK(rows[1]["team"] == "a");
   CHECK(rows[1]["verdict"] == "NO_PLUGIN");
+}
+
+TEST_CASE("--backend flags: one line each, exit 2; no Slurm to answer: exit 1; nothing written either way") {
+  const fs::path dir = gauntlet::testing::temp_dir("backend-flags");
+  const std::string config =
+      write_config(dir, "teams:\n  - {name: a, plugin: " + test_plugin("null_plugin") + "}\n");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--backend", "pbs"}, "gauntlet run: --backend must be 'local' or 'slurm', not 'pbs'\n"},
+      {{"--partition", "p"},
+       "gauntlet run: --partition, --account and --max-array go with --backend slurm\n"},
+      {{"--backend", "slurm", "--max-array", "0"}, "gauntlet run: --max-array must be at least 1\n"},
+      {{"--backend", "slurm", "--jobs", "2"},
+       "gauntlet run: --jobs goes with --backend local (on Slurm every job is a task of its own; --max-array "
+       "caps "
+       "how many run at once)\n"},
+  };
+  for (const auto& [flags, message] : cases) {
+    std::vector<std::string> argv{gauntlet_binary(), "run", config};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const auto r = run_command(argv);
+    INFO(flags.front());
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == message);
+  }
+  // Slurm's commands not found (no PATH to them): said before the store is touched.
+  const char* path = std::getenv("PATH");
+  const std::string saved = path ? path : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  const auto r = run_command({gauntlet_binary(), "run", config, "--backend", "slurm"});
+  ::setenv("PATH", saved.c_str(), 1);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err ==
+        "gauntlet run: --backend slurm: Slurm does not answer here (cannot run squeue: No such file or "
+        "directory); "
+        "see docs/cluster.md\n");
+  CHECK_FALSE(fs::exists(dir / "store"));
 }
 
 TEST_CASE(

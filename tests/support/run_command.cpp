@@ -77,6 +77,23 @@ std::string sample_plugin(const std::string& name) {
   return std::string(GAUNTLET_PLUGIN_DIR) + "/lib" + name + ".so";
 }
 
+pid_t spawn_command(const std::vector<std::string>& args, const std::filesystem::path& out,
+                    const std::filesystem::path& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + args.at(0));
+  return pid;
+}
+
 std::string source_path(const std::string& relative) {
   return std::string(GAUNTLET_SOURCE_DIR) + "/" + relative;
 }

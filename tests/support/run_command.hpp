@@ -2,6 +2,8 @@
 // and stderr: the integration tests drive the judge exactly as a person would.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +17,11 @@ struct CommandResult {
 };
 
 CommandResult run_command(const std::vector<std::string>& argv, double timeout_seconds = 300);
+
+// Starts `argv` in the background, its stdout and stderr into files (for a test that kills it
+// midway); the caller waits for the pid. Throws std::runtime_error when it cannot start.
+pid_t spawn_command(const std::vector<std::string>& argv, const std::filesystem::path& out,
+                    const std::filesystem::path& err);
 
 // Paths of the built artefacts.
 std::string gauntlet_binary();

@@ -184,6 +184,20 @@ TEST_CASE("bad event configs give one exact error each") {
       {replace_all(kBase, "title: Test event", "title: &t Test event"),
        "{F}:3:8: error: anchors (&t) are not allowed in event config files; write the value out"},
       {kBase + "teams: []\n", "{F}:10:1: error: teams: duplicate key 'teams'"},
+      // judge.slurm: handed to sbatch, so checked here rather than by sbatch on every node.
+      {kBase + "judge:\n  slurm:\n    partition: \"a b\"\n",
+       "{F}:12:16: error: judge.slurm.partition: expected letters, digits, '_', '-', '.' and ',' (at most "
+       "256 "
+       "characters), got \"a b\""},
+      {kBase + "judge:\n  slurm:\n    constraint: \"a;b\"\n",
+       "{F}:12:17: error: judge.slurm.constraint: expected letters, digits, '_', '-', '.' and '&|[]()*:,!' "
+       "(at "
+       "most 256 characters), got \"a;b\""},
+      {kBase + "judge:\n  slurm:\n    constraint: {tiny-regresion: x}\n",
+       "{F}:12:18: error: judge.slurm.constraint.tiny-regresion: unknown key 'tiny-regresion'; did you mean "
+       "'tiny-regression'?"},
+      {kBase + "judge:\n  slurm:\n    acount: x\n",
+       "{F}:12:5: error: judge.slurm.acount: unknown key 'acount'; did you mean 'account'?"},
   };
   for (const auto& c : cases) {
     INFO(c.text);

@@ -357,3 +357,67 @@ TEST_CASE("HTML escapes what plugins wrote") {
   CHECK(html.find("<script>alert") == std::string::npos);
   CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;") != std::string::npos);
 }
+
+TEST_CASE("a challenge whose latencies come from different CPU models says so in every output") {
+  auto on = [](json rec, const std::string& cpu, const std::string& node) {
+    rec["result"]["environment"] = {{"cpu_model", cpu}, {"node", node}, {"hostname", node + ".local"}};
+    return rec;
+  };
+  const std::string xeon = "Intel(R) Xeon(R) Gold 6230", epyc = "AMD EPYC 7302";
+  SUBCASE("one CPU model: no warning, whichever nodes") {
+    const auto board = build_leaderboard(
+        description(),
+        {on(record("a", "OK", 80, true, 1), xeon, "n1"), on(record("b", "OK", 70, true, 2), xeon, "n2")},
+        "public");
+    CHECK(board.challenges[0].warnings.empty());
+    CHECK(board.challenges[0].rows[0].entry.node == "n1");
+    CHECK(board.challenges[0].rows[0].entry.cpu_model == xeon);
+  }
+  SUBCASE("a failed entry's node does not count: it has no latencies") {
+    const auto board = build_leaderboard(
+        description(),
+        {on(record("a", "OK", 80, true, 1), xeon, "n1"), on(record("c", "CRASH", 0, false, 2), epyc, "n9")},
+        "public");
+    CHECK(board.challenges[0].warnings.empty());
+  }
+  SUBCASE("two models: the warning counts the entries of each, in every format") {
+    const auto board = build_leaderboard(
+        description(),
+        {on(record("a", "OK", 80, true, 1), xeon, "n1"), on(record("b", "OK", 70, true, 2), epyc, "n2"),
+         on(record("d", "OK", 60, true, 3), xeon, "n3")},
+        "public");
+    REQUIRE(board.challenges[0].warnings.size() == 1);
+    const std::string w = board.challenges[0].warnings[0];
+    CHECK(w.find("latencies measured on 2 CPU models") == 0);
+    CHECK(w.find(epyc + ": 1 entry") != std::string::npos);
+    CHECK(w.find(xeon + ": 2 entries") != std::string::npos);
+    CHECK(w.find("judge.slurm.constraint") != std::string::npos);
+    CHECK(render(board, Format::table).find("warning: latencies measured on 2 CPU models") !=
+          std::string::npos);
+    CHECK(render(board, Format::markdown).find("**Warning:** latencies measured on 2 CPU models") !=
+          std::string::npos);
+    CHECK(render(board, Format::html).find("Warning: latencies measured on 2 CPU models") !=
+          std::string::npos);
+    const json j = json::parse(render(board, Format::json));
+    CHECK(j["challenges"][0]["warnings"][0] == w);
+    CHECK(j["challenges"][0]["rows"][0]["cpu_model"] == xeon);
+    CHECK(j["challenges"][0]["rows"][1]["node"] == "n2");
+  }
+  SUBCASE("records from before nodes were recorded: the hostname stands for the node") {
+    json rec = record("a", "OK", 80, true, 1);
+    rec["result"]["environment"] = {{"cpu_model", xeon}, {"hostname", "old-host"}};
+    CHECK(build_leaderboard(description(), {rec}, "public").challenges[0].rows[0].entry.node == "old-host");
+  }
+}
+
+TEST_CASE("CPU model names in the mixed-CPU warning are escaped like any other text") {
+  Entry a = scored("a", 1), b = scored("b", 2);
+  a.cpu_model = "CPU <b>one</b>";
+  b.cpu_model = "CPU\x1b[31m two";
+  auto c = rank_challenge(rule(), {a, b});
+  c.warnings.push_back(mixed_cpu_warning({a, b}));
+  const Leaderboard board{
+      "e", "E", "public", {"a", "b"}, {c}, combine({c}, EventRule::sum_of_ranks, {"a", "b"}), 2};
+  CHECK(render_html(board).find("<b>one</b>") == std::string::npos);
+  CHECK(render(board, Format::table).find('\x1b') == std::string::npos);
+}

@@ -14,5 +14,6 @@ int submit_command(int argc, char** argv);
 int new_command(int argc, char** argv);
 int doctor_command(int argc, char** argv);
 int kit_command(int argc, char** argv);
+int run_job_command(int argc, char** argv);  // hidden: a Slurm task's command
 
 }  // namespace gauntlet::cli

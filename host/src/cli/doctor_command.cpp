@@ -5,7 +5,8 @@
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "confine/landlock.hpp"
-#include "judge/worker_client.hpp"
+#include "judge/sandbox_self_test.hpp"
+#include "judge/worker_process.hpp"
 #include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
 #include "sandbox/seccomp_policy.hpp"
@@ -17,40 +18,8 @@
 #include <nlohmann/json.hpp>
 
 namespace gauntlet::cli {
-namespace {
 
 using json = nlohmann::json;
-
-struct SelfTest {
-  bool ran = false;
-  std::string failure;  // why the self-test could not run or failed
-  double confined_ms = 0;
-  sandbox::Report report;
-};
-
-SelfTest self_test(const sandbox::MachineProbe& caps, sandbox::Mode mode) {
-  SelfTest t;
-  try {
-    sandbox::JobSpec spec;
-    spec.mode = mode;
-    spec.limits.memory_bytes = 256ull << 20;
-    sandbox::JobSandbox box(spec, caps);
-    judge::WorkerClient client(judge::default_worker_executable(), "(sandbox self-test)", {}, &box);
-    judge::HelloOutcome hello = client.hello(judge::Clock::now() + std::chrono::seconds(10));
-    t.ran = hello.confined_seconds > 0;
-    t.confined_ms = hello.confined_seconds * 1e3;
-    if (hello.sandbox_failure) t.failure = *hello.sandbox_failure;
-    if (!t.ran && t.failure.empty())
-      t.failure = "the worker sent no sandbox report (" +
-                  client.process().wait(std::chrono::seconds(2)).describe() + ")";
-    t.report = box.report();
-  } catch (const std::exception& e) {
-    t.failure = e.what();
-  }
-  return t;
-}
-
-}  // namespace
 
 int doctor_command(int argc, char** argv) {
   bool as_json = false;
@@ -68,8 +37,9 @@ int doctor_command(int argc, char** argv) {
   const std::optional<std::string> refusal = sandbox::strict_refusal(caps);
   const bool strict = !refusal;
   // The self-test runs the mode a job would get here: strict where possible.
-  const SelfTest test = self_test(caps, strict ? sandbox::Mode::strict : sandbox::Mode::relaxed);
-  const bool test_ok = test.ran && test.failure.empty() && (!strict || test.report.inactive().empty());
+  const sandbox::Mode mode = strict ? sandbox::Mode::strict : sandbox::Mode::relaxed;
+  const judge::SandboxSelfTest test = judge::sandbox_self_test(caps, mode);
+  const bool test_ok = test.ok(mode);
 
   utsname u{};
   ::uname(&u);

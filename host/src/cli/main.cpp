@@ -15,6 +15,7 @@ struct Command {
   const char* name;
   int (*run)(int, char**);
   const char* summary;
+  bool listed = true;  // in `gauntlet --help` (run-job is a Slurm task's, not a person's)
 };
 
 const Command kCommands[] = {
@@ -32,14 +33,17 @@ const Command kCommands[] = {
      "write a team kit of a challenge: its training set and the public test part, nothing private"},
     {"doctor", gauntlet::cli::doctor_command,
      "show which sandbox mechanisms this machine offers, with a self-test of the worker"},
+    {"run-job", gauntlet::cli::run_job_command,
+     "judge one job of a Slurm manifest (gauntlet run --backend slurm)", false},
 };
 
 void usage(std::ostream& out) {
   out << "gauntlet " GAUNTLET_VERSION " - judging system for AI-model hackathons\n\n"
       << "usage: gauntlet <command> [options]   (gauntlet <command> --help for its options)\n\ncommands:\n";
   for (const auto& c : kCommands)
-    out << "  " << c.name << std::string(13 - std::min<std::size_t>(std::strlen(c.name), 12), ' ')
-        << c.summary << "\n";
+    if (c.listed)
+      out << "  " << c.name << std::string(13 - std::min<std::size_t>(std::strlen(c.name), 12), ' ')
+          << c.summary << "\n";
   out << "\nexit codes: 0 success, 1 a verdict other than OK (or another failure), 2 bad input\n";
 }
 

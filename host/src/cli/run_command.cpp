@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/leaderboard_output.hpp"
 #include "cli/options.hpp"
+#include "cli/run_slurm.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
 #include "event/cpu_slots.hpp"
@@ -25,9 +26,13 @@
 
 namespace gauntlet::cli {
 
+// 128 + SIGINT, as a shell reports an interrupted command (the Slurm backend's arrays cancelled).
+constexpr int kExitInterrupted = 130;
+
 int run_command(int argc, char** argv) {
-  std::string config_path, split, sandbox_name = "strict";
+  std::string config_path, split, sandbox_name = "strict", backend = "local";
   int jobs = 0;
+  SlurmArgs slurm;
   bool rejudge = false, no_leaderboard = false;
   std::vector<std::string> rejudge_teams, rejudge_challenges;
 
@@ -44,21 +49,49 @@ int run_command(int argc, char** argv) {
       ("split", po::value(&split), "override the config's split: public or private")  //
       ("sandbox", po::value(&sandbox_name)->default_value("strict"),
        "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
-       "(run with what there is, recorded in each result)")  //
-      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end");
+       "(run with what there is, recorded in each result)")                                            //
+      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end")  //
+      ("backend", po::value(&backend)->default_value("local"),
+       "local (this machine) or slurm (one Slurm array task per job, on a cluster sharing the store; "
+       "docs/cluster.md)")  //
+      ("partition", po::value(&slurm.partition),
+       "slurm: the partition (default: the event's judge.slurm)")  //
+      ("account", po::value(&slurm.account),
+       "slurm: the account to charge (default: the event's judge.slurm)")  //
+      ("max-array", po::value(&slurm.max_array),
+       "slurm: tasks of an array running at once (default: no limit)");
   po::options_description hidden;
   hidden.add_options()("config", po::value(&config_path)->required());
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv,
-                                "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
-                                "[--sandbox strict|relaxed]",
-                                visible, hidden, positional, vm))
+  if (auto code =
+          parse_options(argc, argv,
+                        "gauntlet run <event.yaml> [--jobs N] [--rejudge] [--split public|private] "
+                        "[--sandbox strict|relaxed] [--backend local|slurm [--partition P] [--account A] "
+                        "[--max-array N]]",
+                        visible, hidden, positional, vm))
     return *code;
   const auto sandbox_mode = sandbox::parse_mode(sandbox_name);
   if (!sandbox_mode) {
     std::cerr << "gauntlet run: --sandbox must be 'strict' or 'relaxed', not '" << sandbox_name << "'\n";
+    return kExitBadInput;
+  }
+  if (backend != "local" && backend != "slurm") {
+    std::cerr << "gauntlet run: --backend must be 'local' or 'slurm', not '" << backend << "'\n";
+    return kExitBadInput;
+  }
+  if (backend == "local" && (vm.count("partition") || vm.count("account") || vm.count("max-array"))) {
+    std::cerr << "gauntlet run: --partition, --account and --max-array go with --backend slurm\n";
+    return kExitBadInput;
+  }
+  if (backend == "slurm" && vm.count("jobs")) {
+    std::cerr << "gauntlet run: --jobs goes with --backend local (on Slurm every job is a task of its own; "
+                 "--max-array caps how many run at once)\n";
+    return kExitBadInput;
+  }
+  if (vm.count("max-array") && slurm.max_array < 1) {
+    std::cerr << "gauntlet run: --max-array must be at least 1\n";
     return kExitBadInput;
   }
   if (vm.count("jobs") && (jobs < 1 || jobs > 1024)) {
@@ -92,8 +125,10 @@ int run_command(int argc, char** argv) {
   }
 
   // Refused before anything is written: on a machine lacking a mechanism, strict mode would
-  // otherwise turn every job into JUDGE_ERROR.
-  if (*sandbox_mode == sandbox::Mode::strict) {
+  // otherwise turn every job into JUDGE_ERROR. (On Slurm each node checks itself; Slurm must
+  // answer here.)
+  if (backend == "slurm" && !slurm_answers()) return kExitFailure;
+  if (*sandbox_mode == sandbox::Mode::strict && backend == "local") {
     const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
     if (const std::optional<std::string> refusal = sandbox::strict_refusal(caps)) {
       std::cerr << "gauntlet run: " << *refusal << "\n";
@@ -111,6 +146,7 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<store::StoreLock> lock;
   try {
     lock = std::make_unique<store::StoreLock>(config.store);
+    if (backend == "slurm") prepare_slurm(config, plan);
     store::write_event_description(config.store, event::describe_event(config, &plan));
   } catch (const std::exception& e) {
     std::cerr << "gauntlet run: " << e.what() << "\n";
@@ -128,13 +164,16 @@ int run_command(int argc, char** argv) {
   for (const std::string& problem : plan.plugin_problems)
     std::cerr << "[gauntlet] warning: " << problem
               << " (that team is NO_PLUGIN there; the others are judged)\n";
-  std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
-            << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)" : "")
-            << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
-  for (std::size_t s = 0; s < settings.slots.size(); ++s)
+  if (backend == "slurm") std::cerr << "[gauntlet] " << slurm_header(config, slurm) << "\n";
+  if (backend == "local")
+    std::cerr << "[gauntlet] " << jobs << " job" << (jobs == 1 ? "" : "s") << " at a time"
+              << (defaulted ? " (default: one per two cores, " + std::to_string(cpus.size()) + " usable)"
+                            : "")
+              << ", " << sandbox::mode_name(*sandbox_mode) << " sandbox, pinned to cores";
+  for (std::size_t s = 0; backend == "local" && s < settings.slots.size(); ++s)
     std::cerr << (s ? " | " : " ") << event::cpu_list_text(settings.slots[s]);
-  std::cerr << "\n";
-  if (cpus.size() < 2 * static_cast<std::size_t>(jobs))
+  if (backend == "local") std::cerr << "\n";
+  if (backend == "local" && cpus.size() < 2 * static_cast<std::size_t>(jobs))
     std::cerr << "[gauntlet] warning: fewer than two cores per job; the judge's timing thread and the plugin "
                  "share cores, so latencies are noisier\n";
   std::cerr << "[gauntlet] " << to_judge << " to judge, "
@@ -149,12 +188,21 @@ int run_command(int argc, char** argv) {
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   event::ProgressDisplay progress(std::cerr, terminal, config, to_judge, split == "public");
-  auto running =
-      std::async(std::launch::async, [&] { return event::run_event(config, plan, settings, progress); });
-  while (running.wait_for(std::chrono::milliseconds(terminal ? 250 : 1000)) != std::future_status::ready)
-    progress.tick();
-  const event::RunSummary summary = running.get();
-  progress.finish();
+  event::RunSummary summary;
+  bool interrupted = false;
+  if (backend == "slurm") {
+    const auto run = run_slurm(config, plan, slurm, *sandbox_mode, rejudge, progress);
+    if (!run) return kExitFailure;
+    summary = run->summary;
+    interrupted = run->interrupted;
+  } else {
+    auto running =
+        std::async(std::launch::async, [&] { return event::run_event(config, plan, settings, progress); });
+    while (running.wait_for(std::chrono::milliseconds(terminal ? 250 : 1000)) != std::future_status::ready)
+      progress.tick();
+    summary = running.get();
+    progress.finish();
+  }
 
   std::cerr << "[gauntlet] done in " << event::format_duration(summary.seconds) << " ("
             << report::format_number(summary.seconds, 1) << " s wall time): " << summary.judged << " judged, "
@@ -165,6 +213,7 @@ int run_command(int argc, char** argv) {
   if (summary.store_errors) std::cerr << ", " << summary.store_errors << " not stored";
   std::cerr << "\n";
   lock.reset();
+  if (interrupted) return kExitInterrupted;
 
   if (!no_leaderboard) {
     if (split == "public") {

@@ -54,6 +54,18 @@ struct JudgeSettings {
   // Judgings per job key at most (store::kMaxAttempts by default): a JUDGE_ERROR, or latencies
   // measured on a busy machine, are judged again until then. 1: never again.
   int attempts = 3;
+  // `gauntlet run --backend slurm` (docs/cluster.md): defaults of --partition and --account, and
+  // the node feature each challenge's tasks need (sbatch --constraint): latency-scored
+  // challenges pinned to one kind of node. `constraint` applies to every challenge not in
+  // `constraints` (challenge id -> constraint).
+  struct Slurm {
+    std::string partition, account, constraint;
+    std::map<std::string, std::string> constraints;
+    const std::string& constraint_of(const std::string& challenge_id) const {
+      const auto it = constraints.find(challenge_id);
+      return it == constraints.end() ? constraint : it->second;
+    }
+  } slurm;
 };
 
 struct EventConfig {

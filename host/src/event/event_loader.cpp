@@ -63,6 +63,7 @@ class Loader : yaml::FieldReader {
   void load_challenges(const Node& root, EventConfig& e) const;
   void load_teams(const Node& root, EventConfig& e) const;
   void load_sections(const Node& root, EventConfig& e) const;
+  void load_slurm(const Node& slurm, EventConfig& e) const;
 
   fs::path shown_dir_;
   const yaml::Document& doc_;
@@ -136,7 +137,7 @@ void Loader::load_sections(const Node& root, EventConfig& e) const {
   }
 
   if (const Node* judge = find_key(root, "judge")) {
-    check_keys(*judge, "judge", {"limit", "train_limit", "seed", "attempts"});
+    check_keys(*judge, "judge", {"limit", "train_limit", "seed", "attempts", "slurm"});
     if (const Node* n = find_key(*judge, "limit"))
       e.judge.limit = integer(*n, "judge.limit", 1, int64_t{1} << 40);
     if (const Node* n = find_key(*judge, "train_limit"))
@@ -144,6 +145,43 @@ void Loader::load_sections(const Node& root, EventConfig& e) const {
     if (const Node* n = find_key(*judge, "seed")) e.judge.seed = seed(*n, "judge.seed");
     if (const Node* n = find_key(*judge, "attempts"))
       e.judge.attempts = static_cast<int>(integer(*n, "judge.attempts", 1, 10));
+    if (const Node* n = find_key(*judge, "slurm")) load_slurm(*n, e);
+  }
+}
+
+void Loader::load_slurm(const Node& slurm, EventConfig& e) const {
+  check_keys(slurm, "judge.slurm", {"partition", "account", "constraint"});
+  // Handed to sbatch as arguments (no shell): still, only what Slurm's names and constraint
+  // expressions are made of, so that a typo is caught here and not by sbatch on every node.
+  auto word = [&](const Node& n, const std::string& field, const std::string& extra) {
+    std::string v = non_empty_string(n, field);
+    const bool ok = v.size() <= 256 && std::all_of(v.begin(), v.end(), [&](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                             c == '.' || extra.find(c) != std::string::npos;
+                    });
+    if (!ok)
+      fail(n, field,
+           "expected letters, digits, '_', '-', '.'" + (extra.empty() ? "" : " and '" + extra + "'") +
+               " (at most 256 characters), got " + describe(n));
+    return v;
+  };
+  if (const Node* n = find_key(slurm, "partition"))
+    e.judge.slurm.partition = word(*n, "judge.slurm.partition", ",");
+  if (const Node* n = find_key(slurm, "account")) e.judge.slurm.account = word(*n, "judge.slurm.account", "");
+  const Node* c = find_key(slurm, "constraint");
+  if (!c) return;
+  const std::string kConstraintChars = "&|[]()*:,!";
+  if (c->kind != Kind::mapping) {
+    e.judge.slurm.constraint = word(*c, "judge.slurm.constraint", kConstraintChars);
+    return;
+  }
+  std::vector<std::string> ids;
+  for (const auto& ch : e.challenges) ids.push_back(ch.id);
+  check_keys(*c, "judge.slurm.constraint", ids);  // a misspelt challenge id gets a "did you mean"
+  for (std::size_t k = 0; k < c->size(); ++k) {
+    const std::string id = c->key_at(k).value;
+    e.judge.slurm.constraints[id] =
+        word(c->value_at(k), child_path("judge.slurm.constraint", id), kConstraintChars);
   }
 }
 

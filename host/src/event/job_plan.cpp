@@ -27,6 +27,14 @@ std::string data_digest(const Challenge& c) {
 
 }  // namespace
 
+void look_up(Job& job, int max_attempts) {
+  job.state = store::record_state(job.record, job.key, max_attempts);
+  job.attempts = 0;
+  if (job.state == store::RecordState::retry)
+    if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
+      job.attempts = store::attempts_of(*previous);
+}
+
 int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<std::string>& teams,
                        const std::vector<std::string>& challenges) {
   std::vector<std::string> team_names, challenge_ids;
@@ -112,10 +120,7 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
                                         model ? digest : std::string()};
       job.key = store::job_key(job.identity);
       job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
-      job.state = store::record_state(job.record, job.key, config.judge.attempts);
-      if (job.state == store::RecordState::retry)
-        if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
-          job.attempts = store::attempts_of(*previous);
+      look_up(job, config.judge.attempts);
       plan.jobs.push_back(std::move(job));
     }
   }

@@ -35,6 +35,9 @@ struct Plan {
   std::vector<std::string> plugin_problems;
 };
 
+// Sets the job's state and stored attempts from the store (its record, if any).
+void look_up(Job& job, int max_attempts);
+
 // Finds every team's plugins (find_plugin), hashes them and looks the keys up in the store.
 // Throws ConfigError for a configured plugin that does not exist or cannot be read.
 Plan plan_jobs(const EventConfig& config, const std::string& split);

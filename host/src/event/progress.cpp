@@ -52,13 +52,17 @@ std::string ProgressDisplay::label(const Job& job) const {
 }
 
 void ProgressDisplay::job_started(const Job& job, std::size_t slot) {
+  job_started_at(job, "job slot " + std::to_string(slot));
+}
+
+void ProgressDisplay::job_started_at(const Job& job, const std::string& where) {
   std::lock_guard<std::mutex> lock(mutex_);
   running_[label(job)] = "starting";
   if (terminal_) {
     redraw();
   } else {
     out_ << "[gauntlet] [" << done_ + static_cast<int>(running_.size()) << "/" << total_ << "] judging "
-         << label(job) << " (job slot " << slot << ")\n"
+         << label(job) << " (" << where << ")\n"
          << std::flush;
   }
 }

@@ -22,6 +22,7 @@ class ProgressDisplay : public RunObserver {
                   bool show_scores);
 
   void job_started(const Job& job, std::size_t slot) override;
+  void job_started_at(const Job& job, const std::string& where) override;
   void job_phase(const Job& job, const std::string& line) override;
   void job_finished(const Job& job, const JobOutcome& outcome) override;
 

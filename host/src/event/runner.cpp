@@ -29,6 +29,8 @@ struct SharedData {
   int remaining = 0;  // jobs of this run that still need it
 };
 
+}  // namespace
+
 judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why) {
   judge::JudgeResult r;
   r.started_at = r.finished_at = utc_timestamp();
@@ -38,11 +40,10 @@ judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& 
   r.challenge_file = challenge.file.string();
   r.plugin_path = job.plugin.string();
   r.plugin_sha256 = job.identity.plugin_sha256;
+  r.split = job.identity.split;
   r.decision = judge::Decision{judge::Verdict::judge_error, why};
   return r;
 }
-
-}  // namespace
 
 std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge) {
   std::vector<const Job*> out;
@@ -159,13 +160,16 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
                                   outcome.attempt);
       if (staged)
         record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
-      store::write_record(job.record, record);
+      if (settings.keep_record && !settings.keep_record(job, record))
+        outcome.store_error = "not stored: the job was cancelled";
+      else
+        store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();
     }
     outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    outcome.again = outcome.store_error.empty() && store::worth_another_attempt(record["result"]) &&
-                    outcome.attempt < config.judge.attempts;
+    outcome.again = settings.retry_in_run && outcome.store_error.empty() &&
+                    store::worth_another_attempt(record["result"]) && outcome.attempt < config.judge.attempts;
     {
       // The last job of the challenge frees its data (a job judged again still needs it).
       std::lock_guard<std::mutex> lock(sd.mutex);

@@ -21,6 +21,12 @@ struct RunSettings {
   bool rejudge = false;                 // judge stored jobs again (their records are replaced)
   // Last say over each job's options (e.g. the sandbox mode); may be empty.
   std::function<void(judge::JudgeOptions&)> configure;
+  // A job worth another attempt is judged again at the end of this run. false: once (a Slurm
+  // task; its submitter queues the retry, perhaps onto another node).
+  bool retry_in_run = true;
+  // Last look at each record before it is stored (it may add to it), may be empty. false: not
+  // stored (a Slurm task being cancelled: its worker was killed by the cancellation).
+  std::function<bool(const Job&, nlohmann::json& record)> keep_record;
 };
 
 struct JobOutcome {
@@ -41,6 +47,8 @@ class RunObserver {
  public:
   virtual ~RunObserver() = default;
   virtual void job_started(const Job&, std::size_t /*slot*/) {}
+  // Started elsewhere (a Slurm task): `where` says where, e.g. "on node n17, Slurm task 41_3".
+  virtual void job_started_at(const Job& job, const std::string& /*where*/) { job_started(job, 0); }
   virtual void job_phase(const Job&, const std::string& /*line*/) {}
   virtual void job_finished(const Job&, const JobOutcome&) {}
 };
@@ -55,6 +63,10 @@ struct RunSummary {
   int store_errors = 0;  // records that could not be written
   double seconds = 0;
 };
+
+// A JUDGE_ERROR with `why` for a job whose plugin never ran (its data could not be prepared,
+// its node refused it, its Slurm task ended without a result).
+judge::JudgeResult failed_before_judging(const Challenge& challenge, const Job& job, const std::string& why);
 
 // The jobs to judge in this run: those without a stored result (or all with rejudge).
 std::vector<const Job*> jobs_to_run(const Plan& plan, bool rejudge);

@@ -59,6 +59,11 @@ Entry entry_from_record(const json& record) {
   const json& r = record.at("result");
   e.verdict = r.value("verdict", "JUDGE_ERROR");
   e.plugin_sha256 = record.at("job").value("plugin_sha256", "");
+  const json environment = r.value("environment", json::object());
+  if (environment.is_object()) {
+    e.cpu_model = environment.value("cpu_model", "");
+    e.node = environment.value("node", environment.value("hostname", ""));
+  }
   numbers_into(r, "variables", e.variables);
   const json noise = record.value("noise", json::object());
   numbers_into(noise, "spreads", e.spreads);
@@ -145,7 +150,9 @@ Leaderboard build_leaderboard(const json& description, const std::vector<json>& 
       }
       entries.push_back(std::move(e));
     }
+    const std::string mixed = mixed_cpu_warning(entries);
     board.challenges.push_back(rank_challenge(rule, std::move(entries)));
+    if (!mixed.empty()) board.challenges.back().warnings.push_back(mixed);
   }
   const auto rule = parse_event_rule(description.value("ranking", "sum_of_ranks"));
   if (!rule)

@@ -221,4 +221,22 @@ std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double
   return front;
 }
 
+std::string mixed_cpu_warning(const std::vector<Entry>& entries) {
+  // Entries with latencies: those that ran to the end (OK), whatever their score.
+  std::map<std::string, std::vector<std::string>> by_model;
+  for (const auto& e : entries)
+    if (e.verdict == "OK" && !e.cpu_model.empty()) by_model[e.cpu_model].push_back(e.team);
+  if (by_model.size() < 2) return {};
+  std::string s = "latencies measured on " + std::to_string(by_model.size()) + " CPU models (";
+  bool first = true;
+  for (const auto& [model, teams] : by_model) {
+    s += (first ? "" : "; ") + model + ": " + std::to_string(teams.size()) +
+         (teams.size() == 1 ? " entry" : " entries");
+    first = false;
+  }
+  return s +
+         "); compare latencies only within one model, or pin the challenge to one kind of node "
+         "(judge.slurm.constraint) and judge again";
+}
+
 }  // namespace gauntlet::leaderboard

@@ -41,6 +41,8 @@ struct Entry {
   // samples): they are shown, flagged, with the reason.
   bool latency_unreliable = false;
   std::string latency_note;
+  // Where it was judged (the result's environment): latencies compare only on one CPU model.
+  std::string cpu_model, node;
 };
 
 struct TieBreakKey {
@@ -70,7 +72,14 @@ struct ChallengeBoard {
   ChallengeRule rule;
   std::vector<Row> rows;  // in rank order
   int scored = 0;
+  // Things a reader must know before comparing the rows (e.g. latencies from different CPU
+  // models: mixed_cpu_warning), one line each.
+  std::vector<std::string> warnings;
 };
+
+// The warning for a challenge whose judged entries' latencies come from more than one CPU
+// model (a cluster of mixed nodes), or "" when they all share one.
+std::string mixed_cpu_warning(const std::vector<Entry>& entries);
 
 // The order of two scored entries under the rule: < 0 when `a` ranks first, 0 for an exact
 // tie, > 0 when `b` does.

@@ -125,7 +125,9 @@ std::string render_table(const Leaderboard& b) {
   std::ostringstream out;
   out << b.event_title << ": " << b.split << " leaderboard\n";
   for (const auto& c : b.challenges) {
-    out << "\n" << c.rule.id << ": " << c.rule.title << "\n  " << rule_text(c.rule) << "\n\n";
+    out << "\n" << c.rule.id << ": " << c.rule.title << "\n  " << rule_text(c.rule) << "\n";
+    for (const auto& w : c.warnings) out << "  warning: " << untrusted::terminal_line(w) << "\n";
+    out << "\n";
     std::vector<std::string> headers{"rank", "team", "score"};
     std::vector<Align> align{Align::right, Align::left, Align::right};
     for (const auto& [m, higher] : c.rule.metrics) {
@@ -251,7 +253,9 @@ std::string render_json(const Leaderboard& b) {
            {"latency_spread", number_or_null(spread(r.entry, c.rule.latency_variable))},
            {"latency_reliable", !r.entry.latency_unreliable},
            {"latency_note", r.entry.latency_note},
-           {"plugin_sha256", r.entry.plugin_sha256}});
+           {"plugin_sha256", r.entry.plugin_sha256},
+           {"cpu_model", r.entry.cpu_model},
+           {"node", r.entry.node}});
     }
     challenges.push_back({{"id", c.rule.id},
                           {"title", c.rule.title},
@@ -261,6 +265,7 @@ std::string render_json(const Leaderboard& b) {
                             {"qualify", c.rule.qualify},
                             {"tie_break", tie_break}}},
                           {"scored", c.scored},
+                          {"warnings", c.warnings},
                           {"rows", rows}});
   }
   json event_rows = json::array();
@@ -299,6 +304,7 @@ std::string render_markdown(const Leaderboard& b) {
   for (const auto& c : b.challenges) {
     out << "\n## " << md_cell(c.rule.id) << ": " << md_cell(c.rule.title) << "\n\n"
         << md_cell(rule_text(c.rule)) << "\n\n";
+    for (const auto& w : c.warnings) out << "**Warning:** " << md_cell(w) << "\n\n";
     std::vector<std::string> headers{"rank", "team", "score"};
     for (const auto& [m, higher] : c.rule.metrics) headers.push_back(m);
     headers.push_back(c.rule.latency_variable);

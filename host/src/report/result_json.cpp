@@ -63,6 +63,25 @@ json resources_json(const judge::JobResources& r) {
               {"spawn_to_ready_seconds", r.spawn_to_ready_seconds}};
 }
 
+json environment_json(const Environment& env) {
+  json j{{"gauntlet_version", env.gauntlet_version},
+         {"onednn_version", env.onednn_version},
+         {"cpu_model", env.cpu_model},
+         {"cpus", env.cpus},
+         {"kernel", env.kernel},
+         {"hostname", env.hostname},
+         {"node", env.node},
+         {"cpus_allowed", env.cpus_allowed},
+         {"memory_mb", env.memory_mb}};
+  if (!env.slurm_job_id.empty())
+    j["slurm"] = {{"cluster", env.slurm_cluster},
+                  {"partition", env.slurm_partition},
+                  {"job_id", env.slurm_job_id},
+                  {"array_job_id", env.slurm_array_job_id},
+                  {"array_task_id", env.slurm_array_task_id}};
+  return j;
+}
+
 }  // namespace
 
 json to_json(const judge::JudgeResult& r, const Environment& env) {
@@ -123,13 +142,7 @@ json to_json(const judge::JudgeResult& r, const Environment& env) {
         {"stderr", stream_json(r.worker_stderr)}}},
       {"sandbox", sandbox::to_json(r.sandbox)},
       {"resources", resources_json(r.resources)},
-      {"environment",
-       {{"gauntlet_version", env.gauntlet_version},
-        {"onednn_version", env.onednn_version},
-        {"cpu_model", env.cpu_model},
-        {"cpus", env.cpus},
-        {"kernel", env.kernel},
-        {"hostname", env.hostname}}},
+      {"environment", environment_json(env)},
       {"started_at", r.started_at},
       {"finished_at", r.finished_at},
   };

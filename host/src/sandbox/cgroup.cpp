@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.hpp"
 
+#include "sandbox/cgroup_nesting.hpp"
+
 #include "common/sys_text.hpp"
 
 #include <fcntl.h>
@@ -160,14 +162,11 @@ CgroupSupport probe_cgroups() {
   // v2: memory and pids need the parent to hand the controller down to its children.
   if (!v2.empty()) {
     const std::string available = read_text(v2 + "/cgroup.controllers");
-    std::string enabled = read_text(v2 + "/cgroup.subtree_control");
-    for (const char* c : {"memory", "pids"}) {
-      if (has_token(enabled, c) || !has_token(available, c)) continue;
-      // EBUSY when the judge's own cgroup holds processes (and is not the root): the judge
-      // must then run in a delegated cgroup (e.g. systemd-run --user --scope -p Delegate=yes).
-      write_once(v2 + "/cgroup.subtree_control", std::string("+") + c);
-    }
-    enabled = read_text(v2 + "/cgroup.subtree_control");
+    // In a cgroup that holds the judge (a Slurm step's, a delegated scope) the judge first
+    // moves into a leaf of its own (cgroup_nesting.hpp); a refusal shows below as the
+    // controller missing, with its reason.
+    const std::string why_not_enabled = enable_for_children(v2, {"memory", "pids"});
+    const std::string enabled = read_text(v2 + "/cgroup.subtree_control");
     auto words = [](std::string t) {
       while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
       return t.empty() ? std::string("none") : t;
@@ -180,8 +179,11 @@ CgroupSupport probe_cgroups() {
         s.why_no_memory = why;
       }
     } else {
-      s.why_no_memory = "cgroup v2 at " + v2 +
-                        " offers no memory controller (cgroup.controllers: " + words(available) + ")";
+      s.why_no_memory = !why_not_enabled.empty()
+                            ? why_not_enabled
+                            : "cgroup v2 at " + v2 +
+                                  " offers no memory controller (cgroup.controllers: " + words(available) +
+                                  ")";
     }
     if (has_token(enabled, "pids")) {
       if (std::string why = try_child(v2, "pids.max"); why.empty()) {
