@@ -137,13 +137,16 @@ TEST_CASE("a run killed with SIGKILL resumes: no job lost, none judged twice") {
 
   // The killed judge's workers died with it (PR_SET_PDEATHSIG): none still runs the plugin.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  int leftovers = 0;
+  // Found by what they are, not by their command line (which a worker does not show): the
+  // worker executable with the plugin mapped.
+  int leftovers = 0, workers_seen = 0;
   for (const auto& p : fs::directory_iterator("/proc")) {
-    const std::string cmdline = read_file(p.path() / "cmdline");
-    if (cmdline.find("libslow_plugin.so") != std::string::npos &&
-        cmdline.find("gauntlet-worker") != std::string::npos)
-      ++leftovers;
+    std::error_code ec;
+    if (fs::read_symlink(p.path() / "exe", ec).filename() != "gauntlet-worker") continue;
+    ++workers_seen;
+    if (read_file(p.path() / "maps").find("libslow_plugin.so") != std::string::npos) ++leftovers;
   }
+  INFO(workers_seen << " gauntlet-worker processes on the machine");
   CHECK(leftovers == 0);
 
   // The second run judges only what is missing, two jobs at a time.
