@@ -19,13 +19,13 @@ std::filesystem::path default_html_path(const std::filesystem::path& store, cons
   return store / ("leaderboard-" + split + ".html");
 }
 
-int print_leaderboard_and_html(const event::EventConfig& config, const std::string& split) {
+int print_leaderboard_and_html(const event::EventConfig& config, const std::string& split, bool print_table) {
   try {
     const auto board = load_leaderboard(config.store, event::describe_event(config), split);
-    std::cout << leaderboard::render(board, leaderboard::Format::table) << std::flush;
+    if (print_table) std::cout << leaderboard::render(board, leaderboard::Format::table) << std::flush;
     const auto html = default_html_path(config.store, split);
     write_file_atomic(html, leaderboard::render_html(board));
-    std::cout << "\nHTML leaderboard: " << html.string() << "\n";
+    if (print_table) std::cout << "\nHTML leaderboard: " << html.string() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "gauntlet: cannot make the leaderboard: " << e.what() << "\n";
     return kExitFailure;

@@ -19,8 +19,10 @@ leaderboard::Leaderboard load_leaderboard(const std::filesystem::path& store,
 // <store>/leaderboard-<split>.html
 std::filesystem::path default_html_path(const std::filesystem::path& store, const std::string& split);
 
-// The terminal table on stdout, the HTML page written next to the store and its path printed.
-// Returns an exit code.
-int print_leaderboard_and_html(const event::EventConfig& config, const std::string& split);
+// The HTML page written next to the store (always: it is what the event's viewers refresh) and,
+// unless `print_table` is false, the terminal table on stdout and the page's path. Returns an
+// exit code.
+[[nodiscard]] int print_leaderboard_and_html(const event::EventConfig& config, const std::string& split,
+                                             bool print_table = true);
 
 }  // namespace gauntlet::cli

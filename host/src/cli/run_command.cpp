@@ -49,8 +49,9 @@ int run_command(int argc, char** argv) {
       ("split", po::value(&split), "override the config's split: public or private")  //
       ("sandbox", po::value(&sandbox_name)->default_value("strict"),
        "strict (a plugin is not run on a machine that lacks a sandbox mechanism: JUDGE_ERROR) or relaxed "
-       "(run with what there is, recorded in each result)")                                            //
-      ("no-leaderboard", po::bool_switch(&no_leaderboard), "do not print the leaderboard at the end")  //
+       "(run with what there is, recorded in each result)")  //
+      ("no-leaderboard", po::bool_switch(&no_leaderboard),
+       "do not print the leaderboard at the end (its HTML page next to the store is still refreshed)")  //
       ("backend", po::value(&backend)->default_value("local"),
        "local (this machine) or slurm (one Slurm array task per job, on a cluster sharing the store; "
        "docs/cluster.md)")  //
@@ -215,15 +216,15 @@ int run_command(int argc, char** argv) {
   lock.reset();
   if (interrupted) return kExitInterrupted;
 
-  if (!no_leaderboard) {
-    if (split == "public") {
-      std::cout << "\n";
-      if (print_leaderboard_and_html(config, split) != kExitOk) return kExitFailure;
-    } else {
-      // The private split is shown only when asked for by name.
-      std::cerr << "[gauntlet] private results stored; the final ranking: gauntlet leaderboard "
-                << config_path << " --split private\n";
-    }
+  if (split == "public") {
+    // The HTML page is refreshed either way; --no-leaderboard only keeps the table off stdout.
+    if (!no_leaderboard) std::cout << "\n";
+    if (print_leaderboard_and_html(config, split, /*print_table=*/!no_leaderboard) != kExitOk)
+      return kExitFailure;
+  } else if (!no_leaderboard) {
+    // The private split is shown only when asked for by name.
+    std::cerr << "[gauntlet] private results stored; the final ranking: gauntlet leaderboard " << config_path
+              << " --split private\n";
   }
   return summary.judge_errors || summary.store_errors ? kExitFailure : kExitOk;
 }
