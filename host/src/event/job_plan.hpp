@@ -23,6 +23,11 @@ struct Job {
   std::filesystem::path record;  // where its result goes
   store::RecordState state = store::RecordState::missing;
   int attempts = 0;  // judgings of this key already stored (a retry's predecessors)
+  // A submitted bundle (host/src/service): its asset folder (create()'s asset_dir) and the
+  // result's "bundle" section (the hashes of its library or model and of its assets). Empty
+  // for the plugins an event config names.
+  std::filesystem::path assets{};
+  nlohmann::json bundle{};
 };
 
 struct Plan {

@@ -122,6 +122,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
     } else {
       judge::JudgeOptions options;
       options.plugin = job.plugin;
+      options.asset_dir = job.assets;
       options.seed = config.judge.seed;
       options.cpus =
           settings.slots.empty() ? std::vector<int>{} : settings.slots[slot % settings.slots.size()];
@@ -158,6 +159,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
                                   outcome.attempt);
       if (staged)
         record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
+      if (!job.bundle.is_null()) record["result"]["bundle"] = job.bundle;
       store::write_record(job.record, record);
     } catch (const std::exception& e) {
       outcome.store_error = e.what();
