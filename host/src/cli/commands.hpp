@@ -14,5 +14,9 @@ int submit_command(int argc, char** argv);
 int new_command(int argc, char** argv);
 int doctor_command(int argc, char** argv);
 int kit_command(int argc, char** argv);
+int serve_command(int argc, char** argv);
+int teams_command(int argc, char** argv);
+int status_command(int argc, char** argv);
+int admin_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli

@@ -4,10 +4,10 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "common/errors.hpp"
+#include "confine/landlock.hpp"
 #include "judge/worker_client.hpp"
 #include "report/text_table.hpp"
 #include "sandbox/job_sandbox.hpp"
-#include "confine/landlock.hpp"
 #include "sandbox/seccomp_policy.hpp"
 
 #include <sys/utsname.h>

@@ -40,11 +40,13 @@ int judge_command(int argc, char** argv) {
       ("organizer", po::bool_switch(&organizer),
        "allow --split private|all: the split of the final ranking is the organizers' (sdk/README.md)")  //
       ("out,o", po::value(&out),
-       "write the JSON result here (a file for one plugin, a folder for several)")                       //
-      ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")         //
-      ("train-limit", po::value(&train_limit), "train on only the first N training samples")             //
-      ("seed", po::value(&seed)->default_value(1), "seed given to the plugin's create(), for reproducible training (the judge's own draw of timed samples is secret)")  //
-      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")                                //
+       "write the JSON result here (a file for one plugin, a folder for several)")                //
+      ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")  //
+      ("train-limit", po::value(&train_limit), "train on only the first N training samples")      //
+      ("seed", po::value(&seed)->default_value(1),
+       "seed given to the plugin's create(), for reproducible training (the judge's own draw of timed "
+       "samples is secret)")                                               //
+      ("quiet,q", po::bool_switch(&quiet), "no progress lines on stderr")  //
       ("sandbox", po::value(&sandbox_mode)->default_value("strict"),
        "strict: refuse to judge where a sandbox mechanism is missing (see `gauntlet doctor`); relaxed: "
        "use what this machine offers and record the rest in the result")  //
