@@ -12,8 +12,6 @@
 #include "service/ledger.hpp"
 #include "service/tokens.hpp"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <iostream>
 
@@ -21,18 +19,6 @@ namespace gauntlet::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Token files are secrets: created readable by their owner only.
-void write_secret(const fs::path& file, const std::string& content) {
-  const mode_t old = ::umask(077);
-  try {
-    write_file_atomic(file, content);
-  } catch (...) {
-    ::umask(old);
-    throw;
-  }
-  ::umask(old);
-}
 
 }  // namespace
 
@@ -119,7 +105,7 @@ int teams_command(int argc, char** argv) {
         std::cout << label << "\t" << token << "\n";
       } else {
         const fs::path file = fs::path(out_dir) / (label + ".token");
-        write_secret(file, token + "\n");
+        write_file_atomic(file, token + "\n", 0600);  // a secret: its owner only
         std::cout << label << ": new token in " << file.string() << "\n";
       }
     }
