@@ -1,6 +1,7 @@
 #include "service/asset_archive.hpp"
 
 #include "common/sha256.hpp"
+#include "common/untrusted_text.hpp"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -196,9 +197,11 @@ class Unpacker {
     return tree_;
   }
 
+  // libarchive's own message, made one printable line (it can hold a newline, and it quotes
+  // the archive's bytes).
   static std::string error_text(archive* a) {
     const char* e = archive_error_string(a);
-    return e ? e : "unknown error";
+    return e ? untrusted::terminal_line(std::string_view(e).substr(0, 300)) : "unknown error";
   }
 
  private:
