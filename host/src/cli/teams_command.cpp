@@ -87,6 +87,7 @@ int teams_command(int argc, char** argv) {
       return kExitOk;
     }
     std::vector<std::pair<service::Role, std::string>> holders;
+    holders.reserve(names.size() + 1);
     for (const auto& n : names) holders.emplace_back(service::Role::team, n);
     if (organizer) holders.emplace_back(service::Role::organizer, "");
     if (revoke) {

@@ -181,7 +181,7 @@ void Api::install(httplib::Server& server) {
   server.set_error_handler([](const Request&, Response& res) {
     if (res.body.empty()) send_error(res, res.status, status_text(res.status));
   });
-  server.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
+  server.set_exception_handler([this](const Request& req, Response& res, const std::exception_ptr& ep) {
     std::string what = "unknown exception";
     try {
       if (ep) std::rethrow_exception(ep);

@@ -42,11 +42,11 @@ class ArchiveRefused : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads `archive` (its bytes). With `into` (an existing, empty folder), writes its files and
+// Reads an archive (its bytes). With `into` (an existing, empty folder), writes its files and
 // folders there, each file durable (fsync) and read-only; empty `into`: only checks and hashes.
 // Throws ArchiveRefused for anything the rules above refuse (having written only into `into`),
 // std::runtime_error for the host's own I/O failures.
-[[nodiscard]] AssetTree unpack_assets(std::string_view archive, const std::filesystem::path& into,
+[[nodiscard]] AssetTree unpack_assets(std::string_view bytes, const std::filesystem::path& into,
                                       const ArchiveLimits& limits);
 
 }  // namespace gauntlet::service

@@ -186,6 +186,7 @@ std::vector<int64_t> Core::finals(const std::string& team, const std::string& ch
       held_ids.push_back(s.id);
     }
   std::vector<const json*> records;
+  records.reserve(held.size());
   for (const auto& r : held) records.push_back(&r);
   for (const std::size_t i : order(challenge, records, held_ids)) {
     if (static_cast<int>(ids.size()) >= config_.service.final_per_team) break;
@@ -228,6 +229,7 @@ leaderboard::Leaderboard Core::board(const std::string& split) {
       if (!any) without.push_back(t.name);
       if (held.empty()) continue;
       std::vector<const json*> records;
+      records.reserve(held.size());
       for (const auto& r : held) records.push_back(&r);
       chosen.push_back(std::move(held[order(id, records, ids).front()]));
     }
