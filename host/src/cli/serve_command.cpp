@@ -5,6 +5,8 @@
 #include "cli/options.hpp"
 #include "common/errors.hpp"
 #include "event/event_loader.hpp"
+#include "judge/worker_process.hpp"
+#include "sandbox/job_sandbox.hpp"
 #include "sandbox/worker_policy.hpp"
 #include "service/server.hpp"
 
@@ -78,6 +80,15 @@ int serve_command(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
+  }
+  // As for gauntlet run: on a machine lacking a mechanism, strict mode would turn every
+  // submission into JUDGE_ERROR; refused before anything is served.
+  if (options.sandbox == sandbox::Mode::strict) {
+    const auto& caps = sandbox::cached_machine_probe(judge::default_worker_executable());
+    if (std::string refusal = sandbox::strict_refusal(caps); !refusal.empty()) {
+      std::cerr << "gauntlet serve: " << refusal << "\n";
+      return kExitBadInput;
+    }
   }
   return service::serve(config, options);
 }
