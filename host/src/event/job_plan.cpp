@@ -23,6 +23,15 @@ std::string data_digest(const Challenge& c) {
 
 }  // namespace
 
+void locate_job(const EventConfig& config, const std::string& challenge_id, Job& job) {
+  job.key = store::job_key(job.identity);
+  job.record = store::record_path(config.store, job.identity.split, challenge_id, job.team, job.key);
+  job.state = store::record_state(job.record, job.key, config.judge.attempts);
+  if (job.state == store::RecordState::retry)
+    if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
+      job.attempts = store::attempts_of(*previous);
+}
+
 Plan plan_jobs(const EventConfig& config, const std::string& split) {
   Plan plan;
   plan.split = split;
@@ -62,12 +71,7 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
                                         challenge.rules_sha256,
                                         data_digest(challenge),
                                         model ? digest : std::string()};
-      job.key = store::job_key(job.identity);
-      job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
-      job.state = store::record_state(job.record, job.key, config.judge.attempts);
-      if (job.state == store::RecordState::retry)
-        if (const auto previous = store::read_record(job.record); previous && (*previous)["key"] == job.key)
-          job.attempts = store::attempts_of(*previous);
+      locate_job(config, challenge.id, job);
       plan.jobs.push_back(std::move(job));
     }
   }

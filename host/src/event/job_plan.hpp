@@ -40,6 +40,10 @@ struct Plan {
 // Throws ConfigError for a configured plugin that does not exist or cannot be read.
 Plan plan_jobs(const EventConfig& config, const std::string& split);
 
+// Fills in a job's key, record path, state and earlier attempts from its identity and team (set
+// first): shared by plan_jobs and the submission service's jobs.
+void locate_job(const EventConfig& config, const std::string& challenge_id, Job& job);
+
 // The event's description for leaderboards (<store>/event.json): names, teams, challenge
 // rules and metrics, the ranking rule, and which teams have no plugin for which challenge
 // (from the plan, else looked up now). Holds no result of any split.

@@ -104,12 +104,7 @@ event::Job Core::job(const Submission& s, const std::string& split) const {
                                   data_sha256_.at(s.challenge),
                                   model ? s.plugin_sha256 : std::string(),
                                   s.assets_sha256};
-  j.key = store::job_key(j.identity);
-  j.record = store::record_path(config_.store, split, s.challenge, s.team, j.key);
-  j.state = store::record_state(j.record, j.key, config_.judge.attempts);
-  if (j.state == store::RecordState::retry)
-    if (const auto previous = store::read_record(j.record); previous && (*previous)["key"] == j.key)
-      j.attempts = store::attempts_of(*previous);
+  event::locate_job(config_, s.challenge, j);
   StagedBundle b;
   b.kind = s.kind;
   b.plugin_file = s.plugin_file;
