@@ -14,11 +14,12 @@
 namespace gauntlet::cli {
 
 int admin_command(int argc, char** argv) {
-  std::string server, token_file, action, team, challenge, split = "public";
+  std::string server, token_file, action, team, challenge, split = "public", ca_cert;
   int64_t submission = 0;
   po::options_description visible("options");
   visible.add_options()                                                                             //
       ("server,s", po::value(&server)->required(), "the event's service: http(s)://host:port")      //
+      ("ca-cert", po::value(&ca_cert), "with an https --server: a PEM certificate to trust")        //
       ("token-file", po::value(&token_file)->required(), "the file holding the organizer's token")  //
       ("submission", po::value(&submission), "rejudge: this submission")                            //
       ("team,t", po::value(&team), "rejudge, submissions: this team's")                             //
@@ -37,7 +38,7 @@ int admin_command(int argc, char** argv) {
   std::optional<service::ServiceClient> client;
   try {
     service::init_crypto();
-    client.emplace(server, service::read_token_file(token_file));
+    client.emplace(server, service::read_token_file(token_file), 60, ca_cert);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet admin: " << e.what() << "\n";
     return kExitBadInput;

@@ -63,7 +63,7 @@ int remote_submit(const RemoteSubmit& r) {
   std::optional<service::ServiceClient> client;
   try {
     service::init_crypto();
-    client.emplace(r.server, service::read_token_file(r.token_file));
+    client.emplace(r.server, service::read_token_file(r.token_file), 60, r.ca_cert);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet submit: " << e.what() << "\n";
     return kExitBadInput;

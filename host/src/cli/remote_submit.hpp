@@ -16,6 +16,7 @@ struct RemoteSubmit {
   std::optional<std::filesystem::path> assets;  // tar or zip
   bool wait = true;
   double timeout_seconds = 3600;  // waiting for the verdict
+  std::string ca_cert{};          // HTTPS: a PEM certificate to trust (else the system's CAs)
 };
 
 // The process exit code: 0 judged OK (or accepted, without waiting), 1 another verdict or a

@@ -29,11 +29,12 @@ std::string score_text(const json& p) {
 }  // namespace
 
 int status_command(int argc, char** argv) {
-  std::string server, token_file, challenge;
+  std::string server, token_file, challenge, ca_cert;
   bool as_json = false;
   po::options_description visible("options");
   visible.add_options()                                                                         //
       ("server,s", po::value(&server)->required(), "the event's service: http(s)://host:port")  //
+      ("ca-cert", po::value(&ca_cert), "with an https --server: a PEM certificate to trust")    //
       ("token-file", po::value(&token_file)->required(), "the file holding the team's token")   //
       ("challenge,c", po::value(&challenge), "only this challenge")                             //
       ("json", po::bool_switch(&as_json), "print the server's JSON answer");
@@ -46,7 +47,7 @@ int status_command(int argc, char** argv) {
     return *code;
   std::optional<service::ServiceClient> client;
   try {
-    client.emplace(server, service::read_token_file(token_file));
+    client.emplace(server, service::read_token_file(token_file), 60, ca_cert);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet status: " << e.what() << "\n";
     return kExitBadInput;

@@ -19,7 +19,7 @@
 namespace gauntlet::cli {
 
 int submit_command(int argc, char** argv) {
-  std::string config_path, team_name, challenge_id, library, server, token_file, assets;
+  std::string config_path, team_name, challenge_id, library, server, token_file, assets, ca_cert;
   bool no_wait = false;
   double timeout = 3600;
   po::options_description visible("options");
@@ -27,6 +27,7 @@ int submit_command(int argc, char** argv) {
       ("server,s", po::value(&server), "the event's service (gauntlet serve): http(s)://host:port")   //
       ("token-file", po::value(&token_file), "with --server: the file holding the team's token")      //
       ("assets", po::value(&assets), "with --server: an asset archive (tar or zip) for the library")  //
+      ("ca-cert", po::value(&ca_cert), "with an https --server: a PEM certificate to trust")          //
       ("no-wait", po::bool_switch(&no_wait), "with --server: do not wait for the verdict")            //
       ("timeout", po::value(&timeout), "with --server: seconds to wait for the verdict (3600)")       //
       ("event,e", po::value(&config_path), "locally: the event config (.yaml)")                       //
@@ -56,9 +57,11 @@ int submit_command(int argc, char** argv) {
     }
     RemoteSubmit r{server, token_file, challenge_id, library, std::nullopt, !no_wait, timeout};
     if (!assets.empty()) r.assets = assets;
+    r.ca_cert = ca_cert;
     return remote_submit(r);
   }
-  if (config_path.empty() || team_name.empty() || !token_file.empty() || !assets.empty() || no_wait) {
+  if (config_path.empty() || team_name.empty() || !token_file.empty() || !assets.empty() || no_wait ||
+      !ca_cert.empty()) {
     std::cerr << "gauntlet submit: give either --server URL --token-file F, or --event FILE --team NAME "
                  "(--token-file, --assets and --no-wait go with --server)\n";
     return kExitBadInput;

@@ -23,7 +23,10 @@ std::string read_all(const std::filesystem::path& file, const char* what) {
 ServiceClient::Reply reply_of(const httplib::Result& r) {
   ServiceClient::Reply out;
   if (!r) {
-    out.error = "no answer from the server: " + httplib::to_string(r.error());
+    out.error = r.error() == httplib::Error::SSLServerVerification
+                    ? "the server's certificate is not trusted (--ca-cert <file.pem> for an organizer's own "
+                      "certificate)"
+                    : "no answer from the server: " + httplib::to_string(r.error());
     return out;
   }
   out.status = r->status;
@@ -55,7 +58,8 @@ std::string read_token_file(const std::filesystem::path& file) {
   return t;
 }
 
-ServiceClient::ServiceClient(const std::string& server, std::string token, double timeout_seconds)
+ServiceClient::ServiceClient(const std::string& server, std::string token, double timeout_seconds,
+                             const std::string& ca_cert)
     : token_(std::move(token)) {
   static const std::regex url(R"(^(https?://[^/?#]+)(/[^?#]*)?$)");
   std::smatch m;
@@ -71,6 +75,11 @@ ServiceClient::ServiceClient(const std::string& server, std::string token, doubl
   client_->set_read_timeout(seconds, 0);
   client_->set_write_timeout(seconds, 0);
   client_->set_bearer_token_auth(token_);
+  if (!ca_cert.empty()) {
+    if (!std::filesystem::is_regular_file(ca_cert))
+      throw std::invalid_argument("--ca-cert: no file " + ca_cert);
+    client_->set_ca_cert_path(ca_cert.c_str());
+  }
 }
 
 ServiceClient::~ServiceClient() = default;

@@ -23,7 +23,10 @@ std::string read_token_file(const std::filesystem::path& file);
 class ServiceClient {
  public:
   // `server`: http(s)://host[:port][/prefix]. Throws std::invalid_argument for anything else.
-  ServiceClient(const std::string& server, std::string token, double timeout_seconds = 60);
+  // HTTPS verifies the server's certificate against the system's CAs, or `ca_cert` (a PEM
+  // file: an organizer's self-signed certificate) when given.
+  ServiceClient(const std::string& server, std::string token, double timeout_seconds = 60,
+                const std::string& ca_cert = "");
   ~ServiceClient();
   ServiceClient(const ServiceClient&) = delete;
   ServiceClient& operator=(const ServiceClient&) = delete;
