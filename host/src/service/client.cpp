@@ -78,7 +78,7 @@ ServiceClient::ServiceClient(const std::string& server, std::string token, doubl
   if (!ca_cert.empty()) {
     if (!std::filesystem::is_regular_file(ca_cert))
       throw std::invalid_argument("--ca-cert: no file " + ca_cert);
-    client_->set_ca_cert_path(ca_cert.c_str());
+    client_->set_ca_cert_path(ca_cert);
   }
 }
 
