@@ -65,10 +65,14 @@ std::string truncated_upload(int port, const std::string& token) {
 TEST_CASE(
     "the service: tokens, uploads by the team client and raw HTTP, verdicts, refusals that write nothing") {
   const fs::path dir = temp_dir("service");
+  // The upload cap: just above the largest library uploaded (a sanitized build's are larger).
+  const auto cap_mb = static_cast<int>(fs::file_size(sample_plugin("least_squares")) >> 20) + 1;
   const std::string config = write_event(dir,
                                          "teams:\n  - name: alpha\n  - name: beta\n"
-                                         "submissions:\n  max_upload_mb: 1\n  final_per_team: 1\n"
-                                         "service:\n  rate_per_minute: 100000\n  timeout_seconds: 3\n");
+                                         "submissions:\n  max_upload_mb: " +
+                                             std::to_string(cap_mb) +
+                                             "\n  final_per_team: 1\n"
+                                             "service:\n  rate_per_minute: 100000\n  timeout_seconds: 3\n");
   const auto tokens = make_tokens(config, dir);
   REQUIRE(tokens.size() == 3);
   for (const auto& f : fs::directory_iterator(dir / "tokens"))
@@ -142,10 +146,11 @@ TEST_CASE(
     check_refusal(
         c.Post("/api/v1/submissions", auth(alpha, fresh_nonce()), upload_items("no-such-challenge", plugin)),
         404);
-    // Oversized: a part beyond submissions.max_upload_mb (1 MiB).
+    // Oversized: a part beyond submissions.max_upload_mb.
     httplib::MultipartFormDataItems big{
         {"challenge", "tiny-regression", "", ""},
-        {"plugin", std::string(1536 * 1024, 'x'), "big.so", "application/octet-stream"}};
+        {"plugin", std::string((std::size_t(cap_mb) << 20) + (512 << 10), 'x'), "big.so",
+         "application/octet-stream"}};
     check_refusal(c.Post("/api/v1/submissions", auth(alpha, fresh_nonce()), big), 413);
     // Not a library.
     httplib::MultipartFormDataItems text{{"challenge", "tiny-regression", "", ""},
