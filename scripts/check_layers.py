@@ -8,7 +8,7 @@ import re
 import sys
 
 ORDER = ["common", "yaml", "scoring", "quality", "formats", "challenge", "data", "metrics", "ipc", "confine", "sandbox",
-         "worker", "judge", "report", "models", "store", "leaderboard", "event", "cluster", "cli"]
+         "worker", "judge", "report", "models", "store", "leaderboard", "event", "cluster", "service", "cli"]
 # What gauntlet-worker is built from, and all it may use (it runs team code).
 WORKER_SIDE = {"common", "ipc", "confine", "worker"}
 src = os.path.join(sys.argv[1] if len(sys.argv) > 1 else ".", "host", "src")

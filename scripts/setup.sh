@@ -19,6 +19,8 @@ packages=(
   doctest-dev libbenchmark-dev
   libpng-dev libturbojpeg0-dev libzip-dev            # image_folder and npz data sources (host/src/formats)
   libjpeg-turbo-progs                                # cjpeg: the JPEG cases of the data tests
+  # The submission service (gauntlet serve): HTTP with TLS, its SQLite ledger, tokens, asset archives.
+  libcpp-httplib-dev libsqlite3-dev libsqlitecpp-dev libsodium-dev libarchive-dev
   dataset-fashion-mnist
   python3-sklearn python3-jsonschema                 # the challenges' tables; metrics and schema tests
   wamerican wngerman wfrench wspanish witalian wdutch  # the language-identification challenge

@@ -325,6 +325,22 @@ TEST_CASE("where plugins are found") {
           std::string::npos);
     CHECK(plan.plugin_problems[2].find("e.yaml:14:13: error: no such team folder: ") != std::string::npos);
   }
+  SUBCASE("a folder team's ledger naming a file outside its folder: refused, nothing of it judged") {
+    touch(dir / "libs/one.so");
+    touch(dir / "libs/map.so");
+    touch(dir / "teams/nested/tiny-regression.so");  // another team's library
+    touch(dir / "teams/flat/tiny-regression/a.so");  // two of its own: the ledger decides
+    touch(dir / "teams/flat/tiny-regression/b.so");
+    fs::create_directories(dir / "teams/nobody");
+    write(dir / "teams/flat", "submissions.json",
+          R"({"schema": 1, "kind": "gauntlet.submissions", "team": "flat", "submissions": [
+               {"challenge": "tiny-regression", "sha256": "a", "file": "../nested/tiny-regression.so"}]})");
+    const Plan plan = plan_jobs(e, "public");
+    for (const auto& j : plan.jobs) CHECK(j.team != "flat");
+    REQUIRE(plan.plugin_problems.size() == 1);
+    CHECK(plan.plugin_problems[0].find("team 'flat': its submission ledger") != std::string::npos);
+    CHECK(plan.plugin_problems[0].find("outside the team folder") != std::string::npos);
+  }
 }
 
 TEST_CASE("cores per job") {

@@ -15,5 +15,9 @@ int new_command(int argc, char** argv);
 int doctor_command(int argc, char** argv);
 int kit_command(int argc, char** argv);
 int run_job_command(int argc, char** argv);  // hidden: a Slurm task's command
+int serve_command(int argc, char** argv);
+int teams_command(int argc, char** argv);
+int status_command(int argc, char** argv);
+int admin_command(int argc, char** argv);
 
 }  // namespace gauntlet::cli

@@ -29,7 +29,7 @@ Installation locate_installation() {
 fs::path resolve_challenge(const std::string& arg) {
   std::error_code ec;
   if (arg.empty() || fs::exists(arg, ec)) return arg;
-  const fs::path installed = locate_installation().challenges_dir / arg / "challenge.yaml";
+  fs::path installed = locate_installation().challenges_dir / arg / "challenge.yaml";
   if (arg.find('/') == std::string::npos && fs::exists(installed, ec)) return installed;
   return arg;
 }

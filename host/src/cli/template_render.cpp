@@ -31,8 +31,11 @@ std::string render_template(std::string_view text, const std::map<std::string, s
     }
     const std::string key(text.substr(open + 1, close - open - 1));
     const auto value = values.find(key);
-    if (value == values.end())
-      throw Error(ErrorKind::failure, "starter template " + template_name + ": no value for @" + key + "@");
+    if (value == values.end()) {
+      std::string message = "starter template ";
+      message.append(template_name).append(": no value for @").append(key).append("@");
+      throw Error(ErrorKind::failure, message);
+    }
     out.append(text.substr(at, open - at)).append(value->second);
     at = close + 1;
   }

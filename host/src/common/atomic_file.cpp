@@ -17,7 +17,7 @@ namespace {
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& target, std::string_view content) {
+void write_file_atomic(const std::filesystem::path& target, std::string_view content, unsigned mode) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   std::string name = ".";  // appended, not `"." + ...`: GCC 12 reports a false -Wrestrict
@@ -40,7 +40,7 @@ void write_file_atomic(const std::filesystem::path& target, std::string_view con
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) {
     int e = errno;
     ::close(fd);
     ::unlink(tmpl.c_str());

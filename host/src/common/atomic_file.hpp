@@ -8,7 +8,8 @@
 
 namespace gauntlet {
 
-// Throws std::runtime_error naming the step that failed.
-void write_file_atomic(const std::filesystem::path& target, std::string_view content);
+// Throws std::runtime_error naming the step that failed. `mode`: the file's permissions (0600
+// for a secret: the temporary file is created with 0600, so it is never readable by others).
+void write_file_atomic(const std::filesystem::path& target, std::string_view content, unsigned mode = 0644);
 
 }  // namespace gauntlet

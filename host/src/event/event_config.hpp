@@ -68,6 +68,19 @@ struct JudgeSettings {
   } slurm;
 };
 
+// The submission service's rules (`gauntlet serve`; configs/README.md): caps on what a team may
+// upload and how often, the final choices of Kaggle-style selection, and the server's own bounds.
+struct ServiceRules {
+  int final_per_team = 2;  // submissions.final_per_team (per challenge)
+  int per_day = 0;         // submissions.per_day (per team and challenge, UTC day); 0: none
+  int64_t max_upload_bytes = int64_t{64} << 20;   // submissions.max_upload_mb: a whole upload
+  int max_asset_files = 1000;                     // submissions.max_asset_files in an asset archive
+  int64_t max_assets_bytes = int64_t{256} << 20;  // submissions.max_assets_mb, unpacked
+  int rate_per_minute = 60;                       // service.rate_per_minute: requests per token
+  int queue_limit = 1000;                         // service.queue_limit: submissions waiting at most
+  int timeout_seconds = 30;                       // service.timeout_seconds: a request's reads and writes
+};
+
 struct EventConfig {
   std::filesystem::path file;  // the YAML file, absolute
   std::filesystem::path dir;   // its folder: relative paths are resolved against it
@@ -85,6 +98,7 @@ struct EventConfig {
   std::filesystem::path submissions_folder;  // default <store>/submissions
   int max_submissions = 0;                   // per team and challenge; 0 = no cap
   JudgeSettings judge;
+  ServiceRules service;
 
   const Challenge* find_challenge(const std::string& id) const;
   const Team* find_team(const std::string& name) const;

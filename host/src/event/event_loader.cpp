@@ -79,7 +79,7 @@ EventConfig Loader::load() {
   check_schema(root, kEventSchemaVersion);
   check_keys(root, "",
              {"schema", "name", "title", "challenges", "teams", "store", "jobs", "split", "ranking",
-              "submissions", "judge"});
+              "submissions", "judge", "service"});
 
   EventConfig e;
   const Node& name = required(root, "", "name");
@@ -130,10 +130,33 @@ void Loader::load_sections(const Node& root, EventConfig& e) const {
 
   e.submissions_folder = e.store / "submissions";
   if (const Node* subs = find_key(root, "submissions")) {
-    check_keys(*subs, "submissions", {"folder", "max_per_team"});
+    check_keys(*subs, "submissions",
+               {"folder", "max_per_team", "per_day", "final_per_team", "max_upload_mb", "max_asset_files",
+                "max_assets_mb"});
     if (const Node* f = find_key(*subs, "folder")) e.submissions_folder = path(*f, "submissions.folder").path;
     if (const Node* m = find_key(*subs, "max_per_team"))
       e.max_submissions = static_cast<int>(integer(*m, "submissions.max_per_team", 1, 1'000'000));
+    ServiceRules& s = e.service;
+    if (const Node* n = find_key(*subs, "per_day"))
+      s.per_day = static_cast<int>(integer(*n, "submissions.per_day", 1, 1'000'000));
+    if (const Node* n = find_key(*subs, "final_per_team"))
+      s.final_per_team = static_cast<int>(integer(*n, "submissions.final_per_team", 1, 100));
+    if (const Node* n = find_key(*subs, "max_upload_mb"))
+      s.max_upload_bytes = integer(*n, "submissions.max_upload_mb", 1, 4096) << 20;
+    if (const Node* n = find_key(*subs, "max_asset_files"))
+      s.max_asset_files = static_cast<int>(integer(*n, "submissions.max_asset_files", 1, 1'000'000));
+    if (const Node* n = find_key(*subs, "max_assets_mb"))
+      s.max_assets_bytes = integer(*n, "submissions.max_assets_mb", 1, 65536) << 20;
+  }
+  if (const Node* service = find_key(root, "service")) {
+    check_keys(*service, "service", {"rate_per_minute", "queue_limit", "timeout_seconds"});
+    ServiceRules& s = e.service;
+    if (const Node* n = find_key(*service, "rate_per_minute"))
+      s.rate_per_minute = static_cast<int>(integer(*n, "service.rate_per_minute", 1, 1'000'000));
+    if (const Node* n = find_key(*service, "queue_limit"))
+      s.queue_limit = static_cast<int>(integer(*n, "service.queue_limit", 1, 1'000'000));
+    if (const Node* n = find_key(*service, "timeout_seconds"))
+      s.timeout_seconds = static_cast<int>(integer(*n, "service.timeout_seconds", 1, 3600));
   }
 
   if (const Node* judge = find_key(root, "judge")) {
@@ -309,8 +332,11 @@ std::optional<std::filesystem::path> find_plugin(const Team& team, const std::st
   const auto found = libraries_in(sub);
   if (found.empty()) return std::nullopt;
   if (found.size() == 1) return found.front();
-  if (auto latest = latest_submission(folder.path, challenge_id)) {
-    if (fs::is_regular_file(*latest, ec)) return *latest;
+  try {
+    if (auto latest = latest_submission(folder.path, challenge_id))
+      if (fs::is_regular_file(*latest, ec)) return *latest;
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(folder.where, "", "team '" + team.name + "': " + e.what());
   }
   std::vector<std::string> names;
   names.reserve(found.size());

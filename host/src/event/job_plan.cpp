@@ -35,6 +35,12 @@ void look_up(Job& job, int max_attempts) {
       job.attempts = store::attempts_of(*previous);
 }
 
+void locate_job(const EventConfig& config, const std::string& challenge_id, Job& job) {
+  job.key = store::job_key(job.identity);
+  job.record = store::record_path(config.store, job.identity.split, challenge_id, job.team, job.key);
+  look_up(job, config.judge.attempts);
+}
+
 int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<std::string>& teams,
                        const std::vector<std::string>& challenges) {
   std::vector<std::string> team_names, challenge_ids;
@@ -118,9 +124,7 @@ Plan plan_jobs(const EventConfig& config, const std::string& split) {
                                         challenge.rules_sha256,
                                         data_digest(challenge),
                                         model ? digest : std::string()};
-      job.key = store::job_key(job.identity);
-      job.record = store::record_path(config.store, split, challenge.id, team.name, job.key);
-      look_up(job, config.judge.attempts);
+      locate_job(config, challenge.id, job);
       plan.jobs.push_back(std::move(job));
     }
   }

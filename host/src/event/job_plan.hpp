@@ -23,6 +23,11 @@ struct Job {
   std::filesystem::path record;  // where its result goes
   store::RecordState state = store::RecordState::missing;
   int attempts = 0;  // judgings of this key already stored (a retry's predecessors)
+  // A submitted bundle (host/src/service): its asset folder (create()'s asset_dir) and the
+  // result's "bundle" section (the hashes of its library or model and of its assets). Empty
+  // for the plugins an event config names.
+  std::filesystem::path assets{};
+  nlohmann::json bundle{};
 };
 
 struct Plan {
@@ -48,6 +53,9 @@ Plan plan_jobs(const EventConfig& config, const std::string& split);
 // have (with the closest one).
 int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<std::string>& teams,
                        const std::vector<std::string>& challenges);
+// Fills in a job's key, record path, state and earlier attempts from its identity and team (set
+// first): shared by plan_jobs and the submission service's jobs.
+void locate_job(const EventConfig& config, const std::string& challenge_id, Job& job);
 
 // The event's description for leaderboards (<store>/event.json): names, teams, challenge
 // rules and metrics, the ranking rule, and which teams have no plugin for which challenge

@@ -124,6 +124,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
     } else {
       judge::JudgeOptions options;
       options.plugin = job.plugin;
+      options.asset_dir = job.assets;
       options.seed = config.judge.seed;
       options.cpus =
           settings.slots.empty() ? std::vector<int>{} : settings.slots[slot % settings.slots.size()];
@@ -160,6 +161,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
                                   outcome.attempt);
       if (staged)
         record["result"]["model"] = models::model_json(job.plugin, staged->sha256(), staged->bytes(), result);
+      if (!job.bundle.is_null()) record["result"]["bundle"] = job.bundle;
       if (settings.keep_record && !settings.keep_record(job, record))
         outcome.store_error = "not stored: the job was cancelled";
       else

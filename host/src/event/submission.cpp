@@ -82,10 +82,27 @@ std::vector<SubmissionEntry> read_ledger(const fs::path& team_folder) {
   return entries;
 }
 
+fs::path ledger_entry_path(const fs::path& team_folder, const std::string& file) {
+  // The ledger is the team's own file (a `folder:` team writes it): a name that climbs out, is
+  // absolute, or reaches outside through a symbolic link would have the judge take another
+  // team's library as this team's. Compared canonically, links resolved.
+  const fs::path name(file);
+  const fs::path normal = name.lexically_normal();
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(team_folder, ec);
+  const fs::path target = fs::weakly_canonical(team_folder / normal, ec);
+  const fs::path inside = target.lexically_relative(root);
+  if (file.empty() || name.is_absolute() || ec || normal.empty() || *normal.begin() == ".." ||
+      inside.empty() || *inside.begin() == ".." || inside == ".")
+    throw std::runtime_error("its submission ledger " + ledger_file(team_folder).string() + " names '" +
+                             file + "', outside the team folder " + team_folder.string() + "; refused");
+  return team_folder / normal;
+}
+
 std::optional<fs::path> latest_submission(const fs::path& team_folder, const std::string& challenge_id) {
   std::optional<fs::path> latest;
   for (const auto& e : read_ledger(team_folder))
-    if (e.challenge == challenge_id) latest = team_folder / e.file;
+    if (e.challenge == challenge_id) latest = ledger_entry_path(team_folder, e.file);
   return latest;
 }
 

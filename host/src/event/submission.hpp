@@ -29,7 +29,12 @@ struct SubmissionEntry {
 // that exists but cannot be read.
 std::vector<SubmissionEntry> read_ledger(const std::filesystem::path& team_folder);
 
-// The library of the team's latest submission on a challenge, if any.
+// The file a ledger entry names (relative to the team folder). Throws std::runtime_error for a
+// name outside the team folder: absolute, climbing out with "..", or through a symbolic link.
+[[nodiscard]] std::filesystem::path ledger_entry_path(const std::filesystem::path& team_folder, const std::string& file);
+
+// The library of the team's latest submission on a challenge, if any. Throws
+// std::runtime_error for an unreadable ledger or one naming a file outside the team folder.
 [[nodiscard]] std::optional<std::filesystem::path> latest_submission(const std::filesystem::path& team_folder,
                                                                      const std::string& challenge_id);
 

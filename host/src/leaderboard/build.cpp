@@ -22,7 +22,9 @@ void numbers_into(const json& j, const char* key, std::map<std::string, double>&
     if (v->is_number()) out[v.key()] = v->get<double>();
 }
 
-ChallengeRule rule_from(const json& c) {
+}  // namespace
+
+ChallengeRule challenge_rule(const json& c) {
   ChallengeRule rule;
   rule.id = c.at("id").get<std::string>();
   rule.title = c.value("title", rule.id);
@@ -39,6 +41,8 @@ ChallengeRule rule_from(const json& c) {
   rule.latency_variable = c.value("latency_variable", "latency_ms");
   return rule;
 }
+
+namespace {
 
 // Why a record no longer counts, for the person reading the leaderboard.
 std::string stale_reason(const json& job, const std::string& rules, const std::string& data) {
@@ -104,7 +108,7 @@ Leaderboard build_leaderboard(const json& description, const std::vector<json>& 
   const std::set<std::string> known_teams(board.teams.begin(), board.teams.end());
 
   for (const auto& c : description.at("challenges")) {
-    const ChallengeRule rule = rule_from(c);
+    const ChallengeRule rule = challenge_rule(c);
     const std::string sha = c.value("sha256", "");
     std::set<std::string> without_plugin;
     for (const auto& t : c.value("teams_without_plugin", json::array()))

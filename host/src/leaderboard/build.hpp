@@ -30,4 +30,7 @@ Leaderboard build_leaderboard(const nlohmann::json& description, const std::vect
 // An entry from one store record (exposed for tests).
 Entry entry_from_record(const nlohmann::json& record);
 
+// A challenge's ranking rule from its entry in the event description (its "challenges" items).
+ChallengeRule challenge_rule(const nlohmann::json& challenge);
+
 }  // namespace gauntlet::leaderboard

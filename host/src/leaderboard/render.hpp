@@ -21,6 +21,17 @@ std::string render(const Leaderboard& board, Format format);
 // Policy that forbids every network load.
 std::string render_html(const Leaderboard& board);
 
+// What a served page adds (gauntlet serve's live leaderboard): the time it was generated, HTML
+// sections after the rankings (already escaped by the caller), a script run after the page's
+// own, and, for that script's polling, connections to the page's own origin in the CSP.
+struct HtmlExtras {
+  std::string generated_at;
+  std::string sections;
+  std::string script;
+  bool connect_self = false;
+};
+std::string render_html(const Leaderboard& board, const HtmlExtras& extras);
+
 // Shared by the renderers.
 std::string format_fixed(double value, int decimals);
 std::string rank_label(const Row& row);  // "1", "=2", or "-" for unranked rows

@@ -64,6 +64,7 @@ std::string job_key(const JobIdentity& job) {
   text += "data_sha256=" + job.data_sha256 + "\n";
   // Only for models, so that the keys of library jobs stay what they were.
   if (!job.model_sha256.empty()) text += "model_sha256=" + job.model_sha256 + "\n";
+  if (!job.assets_sha256.empty()) text += "assets_sha256=" + job.assets_sha256 + "\n";
   text += "split=" + job.split + "\n";
   text += "limit=" + std::to_string(job.limit) + "\n";
   text += "train_limit=" + std::to_string(job.train_limit) + "\n";
@@ -162,6 +163,7 @@ json make_record(const judge::JudgeResult& result, const report::Environment& en
       {"result", report::to_json(result, environment)},
   };
   if (!job.model_sha256.empty()) record["job"]["model_sha256"] = job.model_sha256;
+  if (!job.assets_sha256.empty()) record["job"]["assets_sha256"] = job.assets_sha256;
   return record;
 }
 

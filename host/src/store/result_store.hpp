@@ -43,6 +43,9 @@ struct JobIdentity {
   // An ONNX model's (judged by the runner), empty for a library. The initializer keeps
   // -Wmissing-field-initializers quiet for identities written without it.
   std::string model_sha256{};
+  // A submitted bundle's asset files (the digest of the unpacked tree, host/src/service), empty
+  // without assets: the same library with other weights is another job.
+  std::string assets_sha256{};
 };
 
 // Lower-case hex SHA-256 of a canonical text of the identity.
