@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include "event/cpu_slots.hpp"
+#include "event/eta.hpp"
 #include "event/event_loader.hpp"
 #include "event/job_plan.hpp"
 #include "support/run_command.hpp"
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 using namespace gauntlet;
 using namespace gauntlet::event;
@@ -341,6 +343,48 @@ TEST_CASE("where plugins are found") {
     CHECK(plan.plugin_problems[0].find("team 'flat': its submission ledger") != std::string::npos);
     CHECK(plan.plugin_problems[0].find("outside the team folder") != std::string::npos);
   }
+}
+
+TEST_CASE("the ETA counts each challenge's jobs at that challenge's pace") {
+  // Nothing known yet: no figure rather than a guess.
+  EtaEstimate none({{"slow", 2}, {"quick", 2}}, {}, 1);
+  CHECK_FALSE(none.remaining_seconds());
+
+  // Earlier runs say a slow job takes 30 s and a quick one 1 s: 2 x 30 + 2 x 1 on one core.
+  EtaEstimate eta({{"slow", 2}, {"quick", 2}}, {{"slow", 30.0}, {"quick", 1.0}}, 1);
+  CHECK(*eta.remaining_seconds() == doctest::Approx(62));
+  // A quick job done first does not make the slow ones quick (the old rule said 0:01 here).
+  eta.job_finished("quick", 1.0);
+  CHECK(*eta.remaining_seconds() == doctest::Approx(61));
+  // This run's own pace replaces the history once a job of that challenge finished.
+  eta.job_finished("slow", 20.0);
+  CHECK(*eta.remaining_seconds() == doctest::Approx(21));
+  eta.job_added("slow");  // judged once more later
+  CHECK(*eta.remaining_seconds() == doctest::Approx(41));
+
+  // Two at a time halves it; a challenge without any figure counts at the known mean.
+  EtaEstimate two({{"a", 2}, {"b", 2}}, {{"a", 10.0}}, 2);
+  CHECK(*two.remaining_seconds() == doctest::Approx((2 * 10 + 2 * 10) / 2.0));
+}
+
+TEST_CASE("seconds per job from the store: the median of each challenge's stored results") {
+  const fs::path dir = gauntlet::testing::temp_dir("eta-store");
+  auto record = [&](const std::string& challenge, const std::string& team, double seconds) {
+    nlohmann::json j = {{"kind", "gauntlet.store_record"},
+                        {"key", "k"},
+                        {"split", "public"},
+                        {"result", {{"challenge", {{"id", challenge}}}, {"seconds", {{"total", seconds}}}}}};
+    fs::create_directories(dir / "public" / challenge / team);
+    std::ofstream(dir / "public" / challenge / team / "k.json") << j.dump();
+  };
+  record("slow", "a", 30);
+  record("slow", "b", 50);
+  record("slow", "c", 31);
+  record("quick", "a", 1.5);
+  const auto seconds = seconds_per_job_in_store(dir, "public");
+  CHECK(seconds.at("slow") == doctest::Approx(31));
+  CHECK(seconds.at("quick") == doctest::Approx(1.5));
+  CHECK(seconds_per_job_in_store(dir, "private").empty());
 }
 
 TEST_CASE("cores per job") {

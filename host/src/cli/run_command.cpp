@@ -23,6 +23,7 @@
 #include <chrono>
 #include <future>
 #include <iostream>
+#include <map>
 
 namespace gauntlet::cli {
 
@@ -189,6 +190,15 @@ int run_command(int argc, char** argv) {
 
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   event::ProgressDisplay progress(std::cerr, terminal, config, to_judge, split == "public");
+  {
+    std::map<std::string, int> per_challenge;
+    for (const event::Job* job : event::jobs_to_run(plan, /*rejudge=*/false))
+      ++per_challenge[config.challenges[job->challenge].id];
+    const int parallel =
+        backend == "slurm" ? (slurm.max_array > 0 ? slurm.max_array : std::max(1, to_judge)) : jobs;
+    progress.estimate_with(
+        event::EtaEstimate(per_challenge, event::seconds_per_job_in_store(config.store, split), parallel));
+  }
   event::RunSummary summary;
   bool interrupted = false;
   if (backend == "slurm") {

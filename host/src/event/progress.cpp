@@ -47,6 +47,19 @@ ProgressDisplay::ProgressDisplay(std::ostream& out, bool terminal, const EventCo
       show_scores_(show_scores),
       start_(std::chrono::steady_clock::now()) {}
 
+void ProgressDisplay::estimate_with(EtaEstimate estimate) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  eta_ = std::move(estimate);
+}
+
+std::string ProgressDisplay::eta_text(double elapsed) const {
+  if (eta_) {
+    const std::optional<double> left = eta_->remaining_seconds();
+    return left ? format_duration(*left) : "--:--";
+  }
+  return done_ > 0 ? format_duration(elapsed / done_ * (total_ - done_)) : "--:--";
+}
+
 std::string ProgressDisplay::label(const Job& job) const {
   return job.team + " on " + config_.challenges[job.challenge].id;
 }
@@ -78,6 +91,11 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
   running_.erase(label(job));
   ++done_;
   if (o.again) ++total_;  // judged once more at the end of the run
+  if (eta_) {
+    const std::string& challenge = config_.challenges[job.challenge].id;
+    eta_->job_finished(challenge, o.seconds);
+    if (o.again) eta_->job_added(challenge);
+  }
   std::string line =
       std::string("[").append(std::to_string(done_)).append("/").append(std::to_string(total_));
   line += "] " + label(job) + ": " + o.verdict;
@@ -101,8 +119,8 @@ void ProgressDisplay::job_finished(const Job& job, const JobOutcome& o) {
     redraw();
   } else {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    out_ << "[gauntlet] " << line << " (" << format_duration(elapsed) << " elapsed, ETA "
-         << format_duration(elapsed / done_ * (total_ - done_)) << ")\n"
+    out_ << "[gauntlet] " << line << " (" << format_duration(elapsed) << " elapsed, ETA " << eta_text(elapsed)
+         << ")\n"
          << std::flush;
   }
 }
@@ -115,8 +133,7 @@ std::string ProgressDisplay::status_line() const {
   std::string bar = "[";
   bar.append(static_cast<std::size_t>(filled), '#').append(static_cast<std::size_t>(width - filled), '.');
   bar += ']';
-  std::string eta = "--:--";
-  if (done_ > 0) eta = format_duration(elapsed / done_ * (total_ - done_));
+  const std::string eta = eta_text(elapsed);
   std::string s = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + "  " +
                   format_duration(elapsed) + " elapsed, ETA " + eta;
   for (const auto& [job, phase] : running_) s.append("  | ").append(job).append(": ").append(phase);

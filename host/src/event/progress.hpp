@@ -4,11 +4,13 @@
 // when it ends.
 #pragma once
 
+#include "event/eta.hpp"
 #include "event/runner.hpp"
 
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -26,6 +28,9 @@ class ProgressDisplay : public RunObserver {
   void job_phase(const Job& job, const std::string& line) override;
   void job_finished(const Job& job, const JobOutcome& outcome) override;
 
+  // The ETA from per-challenge figures (eta.hpp) instead of elapsed time over jobs done.
+  void estimate_with(EtaEstimate estimate);
+
   // Redraws the status line (terminal only); call every few hundred milliseconds.
   void tick();
   // Clears the status line.
@@ -34,7 +39,8 @@ class ProgressDisplay : public RunObserver {
  private:
   std::string label(const Job& job) const;
   std::string status_line() const;  // without the lock
-  void redraw();                    // with the lock held
+  std::string eta_text(double elapsed) const;
+  void redraw();  // with the lock held
 
   std::ostream& out_;
   bool terminal_;
@@ -44,6 +50,7 @@ class ProgressDisplay : public RunObserver {
   int done_ = 0;
   std::chrono::steady_clock::time_point start_;
   std::map<std::string, std::string> running_;  // job label -> current phase
+  std::optional<EtaEstimate> eta_;
   mutable std::mutex mutex_;
 };
 
