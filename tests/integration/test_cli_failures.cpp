@@ -121,6 +121,12 @@ TEST_CASE("a missing input file: exit code 2 and one line, from every command th
        test_plugin("null_plugin")},
       {"new", out + "/starter", "--challenge", none},
       {"kit", none, out + "/kit"},
+      {"serve", none + ".yaml"},
+      {"teams", none + ".yaml", "--team", "alpha"},
+      {"status", "--server", "http://127.0.0.1:9", "--token-file", none},
+      {"submit", "--server", "http://127.0.0.1:9", "--token-file", none, "--challenge", "tiny-regression",
+       test_plugin("null_plugin")},
+      {"admin", "--server", "http://127.0.0.1:9", "--token-file", none, "freeze"},
   };
   for (const auto& args : cases) {
     const CommandResult r = run_gauntlet(args);
