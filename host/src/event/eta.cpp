@@ -7,7 +7,7 @@
 
 namespace gauntlet::event {
 
-EtaEstimate::EtaEstimate(std::map<std::string, int> to_judge, std::map<std::string, double> earlier,
+EtaEstimate::EtaEstimate(const std::map<std::string, int>& to_judge, std::map<std::string, double> earlier,
                          int parallel)
     : earlier_(std::move(earlier)), parallel_(std::max(1, parallel)) {
   for (const auto& [challenge, jobs] : to_judge) counts_[challenge].left = jobs;

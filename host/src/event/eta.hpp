@@ -17,7 +17,8 @@ class EtaEstimate {
  public:
   // `to_judge`: jobs of this run per challenge id; `earlier`: seconds per job of each challenge
   // from earlier runs (seconds_per_job_in_store); `parallel`: jobs judged at a time.
-  EtaEstimate(std::map<std::string, int> to_judge, std::map<std::string, double> earlier, int parallel);
+  EtaEstimate(const std::map<std::string, int>& to_judge, std::map<std::string, double> earlier,
+              int parallel);
 
   void job_finished(const std::string& challenge, double seconds);
   void job_added(const std::string& challenge);  // a job judged once more later in the run
