@@ -222,3 +222,31 @@ TEST_CASE("a challenge may be named by the id of an installed one wherever a cha
   CHECK(missing.exit_code == 2);
   CHECK(missing.err.find("no-such-challenge") != std::string::npos);
 }
+
+TEST_CASE("--assets takes the asset archive a team uploads, unpacked under the service's rules") {
+  // The hostile suite's asset reader: it reads weights.txt from its assets, and fails without.
+  const std::string reader = (std::filesystem::path(test_plugin("null_plugin")).parent_path().parent_path() /
+                              "hostile/libasset_reader.so")
+                                 .string();
+  const std::string hostile = gauntlet::testing::source_path("tests/data/hostile");
+  const std::filesystem::path dir = gauntlet::testing::temp_dir("asset-archive");
+  std::filesystem::create_directories(dir / "in");
+  std::filesystem::copy(gauntlet::testing::source_path("tests/hostile/assets/weights.txt"), dir / "in");
+  const std::string archive = (dir / "assets.tar").string();
+  REQUIRE(run_command({"/bin/tar", "-cf", archive, "-C", (dir / "in").string(), "weights.txt"}).exit_code == 0);
+  auto ok = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", hostile, "--plugin",
+                         reader, "--assets", archive, "--limit", "64"});
+  INFO(ok.out << ok.err);
+  CHECK(ok.out.find("Verdict    OK") != std::string::npos);
+
+  // A link in the archive: refused in one line, as the service refuses it; nothing judged.
+  std::filesystem::create_symlink("/etc/passwd", dir / "in" / "link");
+  const std::string bad = (dir / "bad.tar").string();
+  REQUIRE(run_command({"/bin/tar", "-cf", bad, "-C", (dir / "in").string(), "weights.txt", "link"}).exit_code ==
+          0);
+  auto refused = run_command({gauntlet::testing::gauntlet_binary(), "judge", "-q", "-c", hostile, "--plugin",
+                              reader, "--assets", bad});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == "gauntlet judge: --assets " + bad + ": the entry 'link' is a symbolic link\n");
+  CHECK(refused.out.find("Verdict") == std::string::npos);
+}

@@ -12,14 +12,60 @@
 #include "report/result_json.hpp"
 #include "report/result_table.hpp"
 #include "sandbox/job_sandbox.hpp"
+#include "service/asset_archive.hpp"
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <vector>
 
 namespace gauntlet::cli {
+namespace {
+
+// An asset archive unpacked into a temporary folder, removed with it (its files are read-only).
+class UnpackedAssets {
+ public:
+  explicit UnpackedAssets(const std::filesystem::path& archive) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "gauntlet-assets-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr)
+      throw EnvironmentError("cannot create a temporary folder for the assets: " +
+                             std::string(std::strerror(errno)));
+    root_ = tmpl;
+    std::ifstream in(archive, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::create_directory(folder());
+    try {
+      static_cast<void>(service::unpack_assets(bytes, folder(), service::ArchiveLimits{}));
+    } catch (...) {
+      remove();
+      throw;
+    }
+  }
+  ~UnpackedAssets() { remove(); }
+  UnpackedAssets(const UnpackedAssets&) = delete;
+  UnpackedAssets& operator=(const UnpackedAssets&) = delete;
+  [[nodiscard]] std::filesystem::path folder() const { return root_ / "assets"; }
+
+ private:
+  void remove() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root_, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(root_, ec);
+  }
+  std::filesystem::path root_;
+};
+
+}  // namespace
 
 int judge_command(int argc, char** argv) {
   std::string challenge_path, split = "public", out;
@@ -41,7 +87,8 @@ int judge_command(int argc, char** argv) {
       ("split", po::value(&split)->default_value("public"),
        "test split to judge on: public, private, or all (the whole test set)")  //
       ("organizer", po::bool_switch(&organizer),
-       "allow --split private|all: the split of the final ranking is the organizers' (SDK.md, the team guide)")  //
+       "allow --split private|all: the split of the final ranking is the organizers' (SDK.md, the team "
+       "guide)")  //
       ("out,o", po::value(&out),
        "write the JSON result here (a file for one plugin, a folder for several)")                //
       ("limit", po::value(&limit), "judge only the first N samples of the split (quick checks)")  //
@@ -54,8 +101,8 @@ int judge_command(int argc, char** argv) {
        "strict: refuse to judge where a sandbox mechanism is missing (see `gauntlet doctor`); relaxed: "
        "use what this machine offers and record the rest in the result")  //
       ("assets", po::value(&assets),
-       "the plugins' read-only asset folder (create()'s asset_dir): the only folder they can read "
-       "once loaded")  //
+       "the plugins' read-only assets (create()'s asset_dir): a folder, or the asset archive (tar or zip) "
+       "uploaded with the library; the only files they can read once loaded")  //
       ("debug", po::bool_switch(&debug),
        "for a plugin under gdb (SDK.md, the team guide): no time limits, no spinning; the result says so");
   po::options_description hidden;
@@ -122,8 +169,20 @@ int judge_command(int argc, char** argv) {
     std::cerr << "gauntlet judge: --sandbox must be 'strict' or 'relaxed', not '" << sandbox_mode << "'\n";
     return kExitBadInput;
   }
-  if (!assets.empty() && !std::filesystem::is_directory(assets)) {
-    std::cerr << "gauntlet judge: --assets " << assets << " is not a folder\n";
+  // --assets is a folder, or the asset archive a team uploads with its library, unpacked under
+  // the service's rules (service/asset_archive) into a private folder for this judging: what a
+  // team judges locally is what the organizers judge.
+  std::optional<UnpackedAssets> unpacked;
+  if (!assets.empty() && std::filesystem::is_regular_file(assets)) {
+    try {
+      unpacked.emplace(assets);
+    } catch (const service::ArchiveRefused& e) {
+      std::cerr << "gauntlet judge: --assets " << assets << ": " << e.what() << "\n";
+      return kExitBadInput;
+    }
+    assets = unpacked->folder().string();
+  } else if (!assets.empty() && !std::filesystem::is_directory(assets)) {
+    std::cerr << "gauntlet judge: --assets " << assets << " is neither a folder nor an asset archive\n";
     return kExitBadInput;
   }
   // The sandbox probe (a worker spawned in probe mode, some 15 ms) runs while the data loads;
