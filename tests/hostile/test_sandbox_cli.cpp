@@ -56,7 +56,7 @@ TEST_CASE("--sandbox and --assets are checked, and relaxed mode is recorded in t
   CHECK(bad.err.find("--sandbox must be 'strict' or 'relaxed'") != std::string::npos);
   auto no_assets = run_command({bin, "judge", "-c", tiny, "-p", plugin, "--assets", "/nonexistent/assets"});
   CHECK(no_assets.exit_code == 2);
-  CHECK(no_assets.err.find("is not a folder") != std::string::npos);
+  CHECK(no_assets.err.find("is neither a folder nor an asset archive") != std::string::npos);
 
   const std::string out = gauntlet::testing::temp_dir("relaxed") + "/r.json";
   auto r = run_command({bin, "judge", "-q", "-c", tiny, "-p", plugin, "--sandbox=relaxed", "--out", out});
