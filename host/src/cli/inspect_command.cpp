@@ -37,12 +37,7 @@ int inspect_command(int argc, char** argv) {
     return *code;
   if (models::is_model_path(plugin)) {
     std::optional<Challenge> challenge;
-    try {
-      if (!challenge_path.empty()) challenge = load_challenge(resolve_challenge(challenge_path));
-    } catch (const ConfigError& e) {
-      std::cerr << e.what() << "\n";
-      return kExitBadInput;
-    }
+    if (!challenge_path.empty()) challenge = load_challenge(resolve_challenge(challenge_path));
     return models::inspect_model(std::cout, plugin, challenge ? &*challenge : nullptr);
   }
   if (!challenge_path.empty()) {

@@ -278,13 +278,7 @@ int new_command(int argc, char** argv) {
     return kExitBadInput;
   }
   const Installation in = locate_installation();
-  Challenge challenge;
-  try {
-    challenge = load_challenge(fs::absolute(resolve_challenge(challenge_arg)));
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+  Challenge challenge = load_challenge(fs::absolute(resolve_challenge(challenge_arg)));
   challenge.file = fs::absolute(challenge.file).lexically_normal();
   const std::string base =
       root.filename().empty() ? root.parent_path().filename().string() : root.filename().string();

@@ -74,13 +74,7 @@ int serve_command(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  event::EventConfig config;
-  try {
-    config = event::load_event(config_path);
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+  event::EventConfig config = event::load_event(config_path);
   // As for gauntlet run: on a machine lacking a mechanism, strict mode would turn every
   // submission into JUDGE_ERROR; refused before anything is served.
   if (options.sandbox == sandbox::Mode::strict) {

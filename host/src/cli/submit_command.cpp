@@ -67,13 +67,7 @@ int submit_command(int argc, char** argv) {
     return kExitBadInput;
   }
 
-  event::EventConfig config;
-  try {
-    config = event::load_event(config_path);
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+  event::EventConfig config = event::load_event(config_path);
   const event::Team* team = config.find_team(team_name);
   if (!team) {
     std::vector<std::string> names;

@@ -46,13 +46,7 @@ int teams_command(int argc, char** argv) {
                                 visible, hidden, positional, vm))
     return *code;
 
-  event::EventConfig config;
-  try {
-    config = event::load_event(config_path);
-  } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return kExitBadInput;
-  }
+  event::EventConfig config = event::load_event(config_path);
   std::vector<std::string> all_teams;
   for (const auto& t : config.teams) all_teams.push_back(t.name);
   for (const auto& n : names)
