@@ -40,6 +40,24 @@ void each_code_point(std::string_view text, On on) {
 
 bool is_control(uint32_t cp) { return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f); }
 
+// The HTML entity of a character that markup would read (both HTML and Markdown cells), or none.
+const char* html_entity(uint32_t cp) {
+  switch (cp) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&#39;";
+    default:
+      return nullptr;
+  }
+}
+
 void escape_into(std::string& out, uint32_t cp) {
   if (cp == '\n') {
     out += "\\n";
@@ -117,22 +135,11 @@ std::string markdown_cell(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   each_code_point(text, [&](uint32_t cp, std::string_view bytes) {
+    if (const char* entity = html_entity(cp)) {
+      out += entity;
+      return;
+    }
     switch (cp) {
-      case '&':
-        out += "&amp;";
-        return;
-      case '<':
-        out += "&lt;";
-        return;
-      case '>':
-        out += "&gt;";
-        return;
-      case '"':
-        out += "&quot;";
-        return;
-      case '\'':
-        out += "&#39;";
-        return;
       case '\\':
       case '`':
       case '*':
@@ -166,28 +173,14 @@ std::string html_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   each_code_point(text, [&](uint32_t cp, std::string_view bytes) {
-    switch (cp) {
-      case '&':
-        out += "&amp;";
-        return;
-      case '<':
-        out += "&lt;";
-        return;
-      case '>':
-        out += "&gt;";
-        return;
-      case '"':
-        out += "&quot;";
-        return;
-      case '\'':
-        out += "&#39;";
-        return;
-      default:
-        if (is_control(cp) && cp != '\t' && cp != '\n')
-          out += ' ';
-        else
-          out += bytes;
+    if (const char* entity = html_entity(cp)) {
+      out += entity;
+      return;
     }
+    if (is_control(cp) && cp != '\t' && cp != '\n')
+      out += ' ';
+    else
+      out += bytes;
   });
   return out;
 }
