@@ -5,6 +5,7 @@
 #include "cluster/slurm_commands.hpp"
 #include "cluster/task_records.hpp"
 #include "common/atomic_file.hpp"
+#include "common/utc_time.hpp"
 #include "report/environment.hpp"
 #include "store/result_store.hpp"
 
@@ -54,15 +55,6 @@ class SignalsTaken {
  private:
   sigset_t set_{}, old_{};
 };
-
-std::string utc_stamp() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
 
 double median(std::vector<double> v) {
   if (v.empty()) return -1;
@@ -147,7 +139,7 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
 
   manifest_ = Manifest{};
   // Named by time (a listing reads in order); a second run within the same second gets "-2".
-  const std::string stem = utc_stamp() + "-" + split + "-r" + std::to_string(round);
+  const std::string stem = utc_file_stamp() + "-" + split + "-r" + std::to_string(round);
   manifest_.file = slurm_folder(config_.store) / (stem + ".json");
   for (int n = 2; fs::exists(manifest_.file); ++n)
     manifest_.file = slurm_folder(config_.store) / (stem + "-" + std::to_string(n) + ".json");

@@ -1,5 +1,6 @@
 // The public routes: the event's status, the leaderboard (JSON, CSV, Markdown, text) and the live
 // page. The private split is served only once published.
+#include "common/utc_time.hpp"
 #include "leaderboard/render.hpp"
 #include "service/api.hpp"
 #include "service/live_page.hpp"
@@ -35,7 +36,7 @@ void Api::status(const Request&, Response& res) {
             json{{"event", cfg.name},
                  {"title", cfg.title},
                  {"version", core_.version()},
-                 {"now", utc_now()},
+                 {"now", utc_timestamp_ms()},
                  {"challenges", challenges},
                  {"queued", ledger.queued("public")},
                  {"frozen", ledger.frozen()},
@@ -55,7 +56,7 @@ void Api::leaderboard(const Request& req, Response& res) {
   const leaderboard::Leaderboard board = core_.board(*split);
   if (*format == leaderboard::Format::json) {
     json j = json::parse(leaderboard::render(board, *format));
-    j["generated_at"] = utc_now();
+    j["generated_at"] = utc_timestamp_ms();
     send_json(res, 200, j);
     return;
   }

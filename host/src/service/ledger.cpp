@@ -1,6 +1,7 @@
 #include "service/ledger.hpp"
 
 #include "common/errors.hpp"
+#include "common/utc_time.hpp"
 #include "service/ledger_schema.hpp"
 #include "service/tokens.hpp"
 
@@ -81,19 +82,6 @@ std::string state_column(const std::string& split) {
 
 std::string role_name(Role role) { return role == Role::organizer ? "organizer" : "team"; }
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];  // room for any int the format could get (keeps -Wformat-truncation quiet)
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 Ledger::Ledger(const std::filesystem::path& file) : db_(open_database(file)) {
   try {
     migrate_ledger(db_);
@@ -110,7 +98,7 @@ std::string Ledger::create_token(Role role, const std::string& team) {
   const NewToken t = make_token();
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(db_, TransactionBehavior::IMMEDIATE);
-  const std::string now = utc_now();
+  const std::string now = utc_timestamp_ms();
   Statement revoke(db_,
                    "UPDATE tokens SET revoked_at = ? WHERE role = ? AND team = ? AND revoked_at IS NULL");
   revoke.bind(1, now);
@@ -135,7 +123,7 @@ int Ledger::revoke_tokens(Role role, const std::string& team) {
   Transaction tx(db_, TransactionBehavior::IMMEDIATE);
   Statement revoke(db_,
                    "UPDATE tokens SET revoked_at = ? WHERE role = ? AND team = ? AND revoked_at IS NULL");
-  revoke.bind(1, utc_now());
+  revoke.bind(1, utc_timestamp_ms());
   revoke.bind(2, role_name(role));
   revoke.bind(3, team);
   const int n = revoke.exec();
@@ -195,7 +183,7 @@ void Ledger::record_nonce(const Principal& who, const std::string& nonce, const 
   Statement q(db_, "INSERT INTO requests(token_id, nonce, at, action, ref) VALUES (?, ?, ?, ?, ?)");
   q.bind(1, who.token_id);
   q.bind(2, nonce);
-  q.bind(3, utc_now());
+  q.bind(3, utc_timestamp_ms());
   q.bind(4, action);
   q.bind(5, ref);
   q.exec();
@@ -203,7 +191,7 @@ void Ledger::record_nonce(const Principal& who, const std::string& nonce, const 
 
 void Ledger::append_audit(const std::string& actor, const std::string& action, const std::string& detail) {
   Statement q(db_, "INSERT INTO audit(at, actor, action, detail) VALUES (?, ?, ?, ?)");
-  q.bind(1, utc_now());
+  q.bind(1, utc_timestamp_ms());
   q.bind(2, actor);
   q.bind(3, action);
   q.bind(4, detail);
@@ -264,7 +252,7 @@ std::optional<Refusal> Ledger::precheck(const Principal& who, const std::string&
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(db_);  // one consistent read
   if (auto replay = check_nonce(who, nonce)) return replay;
-  return check_caps(who.team, challenge, rules, utc_now().substr(0, 10), nullptr);
+  return check_caps(who.team, challenge, rules, utc_timestamp_ms().substr(0, 10), nullptr);
 }
 
 std::optional<Refusal> Ledger::accept(Submission& s, const Principal& who, const std::string& nonce,
@@ -272,7 +260,7 @@ std::optional<Refusal> Ledger::accept(Submission& s, const Principal& who, const
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction tx(db_, TransactionBehavior::IMMEDIATE);
   if (auto replay = check_nonce(who, nonce)) return replay;
-  const std::string now = utc_now();
+  const std::string now = utc_timestamp_ms();
   const std::string day = now.substr(0, 10);
   {
     Statement q(db_, "SELECT number FROM submissions WHERE team = ? AND challenge = ? AND bundle_sha256 = ?");
@@ -566,7 +554,7 @@ std::optional<Refusal> Ledger::publish(const Principal& who, const std::string& 
   if (pending)
     return Refusal{409, std::to_string(pending) + " final submission" + (pending == 1 ? " is" : "s are") +
                             " still being judged on the private split; publish when they are done"};
-  const std::string now = utc_now();
+  const std::string now = utc_timestamp_ms();
   set_meta("published", "1");
   set_meta("published_at", now);
   record_nonce(who, nonce, "publish", now);

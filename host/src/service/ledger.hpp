@@ -170,7 +170,4 @@ class Ledger {
   SQLite::Database db_;
 };
 
-// Today's UTC date and the time now, ISO 8601 ("2026-01-31", "2026-01-31T12:00:00.123Z").
-std::string utc_now();
-
 }  // namespace gauntlet::service

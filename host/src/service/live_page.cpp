@@ -1,6 +1,7 @@
 #include "service/live_page.hpp"
 
 #include "common/untrusted_text.hpp"
+#include "common/utc_time.hpp"
 #include "leaderboard/ranking.hpp"
 #include "leaderboard/render.hpp"
 
@@ -99,7 +100,7 @@ std::string live_page_html(Core& core, const std::string& split) {
   out << "</section>\n";
 
   leaderboard::HtmlExtras extras;
-  extras.generated_at = utc_now();
+  extras.generated_at = utc_timestamp_ms();
   extras.sections = out.str();
   extras.script = kLiveScript;
   extras.connect_self = true;

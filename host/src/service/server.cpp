@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
+#include "common/utc_time.hpp"
 #include "event/cpu_slots.hpp"
 #include "event/job_plan.hpp"
 #include "service/api.hpp"
@@ -31,7 +32,7 @@ constexpr int kListenBacklog = 256;
 void log_line(const std::string& line) {
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
-  std::cerr << "[serve] " << utc_now() << " " << line << std::endl;
+  std::cerr << "[serve] " << utc_timestamp_ms() << " " << line << std::endl;
 }
 
 }  // namespace
