@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "support/run_command.hpp"
+#include "support/store_files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -54,16 +55,9 @@ struct RecordFile {
 };
 std::map<std::string, RecordFile> records(const fs::path& store, const std::string& split = "public") {
   std::map<std::string, RecordFile> out;
-  std::error_code ec;
-  if (!fs::exists(store / split, ec)) return out;
-  for (const auto& f : fs::recursive_directory_iterator(store / split)) {
-    if (!f.is_regular_file() || f.path().extension() != ".json" || f.path().filename().string()[0] == '.')
-      continue;
-    struct stat st {};
-    ::stat(f.path().c_str(), &st);
-    const json j = json::parse(read_file(f.path()));
-    out[f.path().string()] = {st.st_ino, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
-                              j["recorded_at_ns"].get<int64_t>()};
+  for (const auto& f : gauntlet::testing::record_files(store, split)) {
+    const json j = json::parse(read_file(f.path));
+    out[f.path.string()] = {f.inode, f.mtime_ns, j["recorded_at_ns"].get<int64_t>()};
   }
   return out;
 }

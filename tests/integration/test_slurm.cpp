@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "support/run_command.hpp"
+#include "support/store_files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -82,17 +83,11 @@ struct Record {
 // The store's records of a split by "<challenge>/<team>".
 std::map<std::string, Record> records(const fs::path& store, const std::string& split = "public") {
   std::map<std::string, Record> out;
-  std::error_code ec;
-  if (!fs::exists(store / split, ec)) return out;
-  for (const auto& f : fs::recursive_directory_iterator(store / split)) {
-    if (!f.is_regular_file() || f.path().extension() != ".json" || f.path().filename().string()[0] == '.')
-      continue;
-    struct stat st {};
-    ::stat(f.path().c_str(), &st);
-    json j = json::parse(read_file(f.path()), nullptr, false);
+  for (const auto& f : gauntlet::testing::record_files(store, split)) {
+    json j = json::parse(read_file(f.path), nullptr, false);
     if (j.is_discarded()) continue;  // not there yet: records are renamed into place, so never
     const std::string id = j["job"]["challenge_id"].get<std::string>() + "/" + j["team"].get<std::string>();
-    out[id] = {std::move(j), st.st_ino, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
+    out[id] = {std::move(j), f.inode, f.mtime_ns};
   }
   return out;
 }
