@@ -9,6 +9,7 @@
 #include "support/read_json.hpp"
 #include "support/run_command.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -60,7 +61,7 @@ TEST_CASE("each new challenge is judged OK by its baseline, well above chance") 
 TEST_CASE("a team kit holds the training set and the public part, nothing private, and judges the same") {
   const std::string original = testing::source_path("challenges/breast-cancer");
   const std::string kit = testing::temp_dir("kit") + "/breast-cancer";
-  const auto r = run_command({testing::gauntlet_binary(), "kit", original, kit});
+  const auto r = run_command({testing::gauntlet_binary(), "kit", original, kit, "--plugin-view"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
 
@@ -80,6 +81,27 @@ TEST_CASE("a team kit holds the training set and the public part, nothing privat
     CHECK(rows(kit_test).count(sample) == 0);
     CHECK(rows(kit_train).count(sample) == 0);
   }
+  // --plugin-view: the same samples as the plugin receives them, standardised as the YAML says
+  // (fitted on the training set), with the labels as the target's dtype.
+  const HostTensor view_train = formats::read_npy(kit + "/plugin-view/train/features.npy");
+  const HostTensor view_test = formats::read_npy(kit + "/plugin-view/test/features.npy");
+  const HostTensor view_labels = formats::read_npy(kit + "/plugin-view/test/benign.npy");
+  CHECK(view_train.dtype == DType::f32);
+  CHECK(view_train.shape == std::vector<int64_t>{kit_train.samples(), 30});
+  CHECK(view_test.samples() == kit_test.samples());
+  for (std::size_t column = 0; column < 30; column += 7) {
+    double sum = 0, squares = 0;
+    const auto n = static_cast<std::size_t>(view_train.samples());
+    for (std::size_t i = 0; i < n; ++i) sum += view_train.value(i * 30 + column);
+    for (std::size_t i = 0; i < n; ++i) squares += std::pow(view_train.value(i * 30 + column) - sum / n, 2);
+    CHECK(std::abs(sum / n) < 1e-4);
+    CHECK(std::sqrt(squares / n) == doctest::Approx(1.0).epsilon(1e-3));
+  }
+  REQUIRE(view_labels.samples() == kit_labels.samples());
+  CHECK(view_labels.dtype == DType::s32);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(view_labels.samples()); ++i)
+    CHECK(view_labels.value(i) == kit_labels.value(i));
+
   // The kit judges exactly as the organizer's public split does.
   const nlohmann::json on_kit = judge(kit, "least_squares", "public");
   const nlohmann::json on_public = judge(original, "least_squares", "public");

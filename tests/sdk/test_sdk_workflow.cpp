@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -347,6 +348,132 @@ TEST_CASE(
                      "512"});
     INFO(r.out << r.err);
     CHECK(r.out.find("Verdict    OK") != std::string::npos);
+
+    // The weights starter of the same challenge builds warning-free too (weights_starter judges it).
+    const fs::path weights_project = s.root / cat({id, "-weights"});
+    r = run_command(
+        {gauntlet::testing::gauntlet_binary(), "new", weights_project.string(), "-c", id, "--weights"});
+    REQUIRE(r.exit_code == 0);
+    r = shell(weights_project,
+              cat({"PKG_CONFIG_PATH='", pkgconfig.string(), "' make CXXFLAGS='-O1 -Wall -Wextra -Werror'"}));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
   }
   CHECK(challenges >= 6);
+}
+
+namespace {
+
+// What train.py printed for the public test part ("public test accuracy 0.9765").
+double printed_public_accuracy(const std::string& out) {
+  std::smatch m;
+  REQUIRE_MESSAGE(std::regex_search(out, m, std::regex(R"(public test accuracy ([0-9.]+))")), out);
+  return std::stod(m[1].str());
+}
+
+// The "accuracy" the judge wrote into result.json, and its number of judged samples.
+struct Judged {
+  double accuracy = 0;
+  int samples = 0;
+};
+Judged judged(const fs::path& result) {
+  std::smatch m, n;
+  const std::string json = read_file(result);
+  REQUIRE_MESSAGE(std::regex_search(json, m, std::regex(R"("accuracy": *([0-9.eE+-]+))")), json);
+  REQUIRE_MESSAGE(std::regex_search(json, n, std::regex(R"("eval": *([0-9]+))")), json);
+  return {std::stod(m[1].str()), std::stoi(n[1].str())};
+}
+
+// The plugin's accuracy is the offline fit's, one sample apart at most: float32 sums in the
+// plugin, float64 in numpy, may tip a sample that sits on the boundary.
+void check_same_accuracy(const fs::path& result, const std::string& fit_output) {
+  const Judged j = judged(result);
+  REQUIRE(j.samples > 50);
+  CHECK(std::abs(j.accuracy - printed_public_accuracy(fit_output)) <= 1.0 / j.samples + 1e-4);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "weights_starter: gauntlet new --weights, then the README's commands make a plugin-view kit, fit the "
+    "weights offline and judge the plugin with them as assets, scoring what the offline fit scored") {
+  Scratch s;
+  const fs::path prefix = install_into(s);
+  const std::string bin = (prefix / "bin/gauntlet").string();
+  // numpy is Debian's (python3-numpy); a user's own python3 first on PATH may lack it.
+  const std::string path = cat({"PATH=/usr/bin:", std::getenv("PATH") ? std::getenv("PATH") : "", " "});
+
+  // Binary task read as probabilities (the sigmoid output), standardised CSV features; by id.
+  const fs::path project = s.root / "cancer";
+  auto r = run_command({bin, "new", project.string(), "--challenge", "breast-cancer", "--weights"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(project / "train.py"));
+  CHECK(read_file(project / "src/plugin.cpp").find("std::exp(-z_[k])") != std::string::npos);
+  const std::string readme = read_file(project / "README.md");
+  const auto lines = commands_after(readme, "## Build and judge");
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0].find(" kit ") != std::string::npos);
+  CHECK(lines[1] == "python3 train.py kit weights");
+  CHECK(lines[4].find(" --assets weights") != std::string::npos);
+  std::string fit_output;
+  for (const auto& line : lines) {
+    r = shell(project, path + line);
+    INFO("$ " << line << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    if (line.rfind("python3", 0) == 0) fit_output = r.out;
+    if (line.find(" judge ") != std::string::npos) CHECK(r.out.find("Verdict    OK") != std::string::npos);
+  }
+  // The plugin computes what the offline fit computed: the kit's plugin view is what it receives.
+  std::smatch whole;
+  REQUIRE(std::regex_search(readme, whole, std::regex(R"(\n([^\n]* judge [^\n]* --out result\.json)\n)")));
+  r = shell(project, whole[1].str());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  check_same_accuracy(project / "result.json", fit_output);
+  CHECK(judged(project / "result.json").accuracy > 0.9);  // the weights were read: a blank model scores ~0.6
+
+  // Without the assets, or with weights of another shape: PLUGIN_ERROR saying what to do.
+  const std::string library = (project / "build/libcancer.so").string();
+  r = run_command({bin, "judge", "-q", "-c", "breast-cancer", library});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(
+      r.out.find("PLUGIN_ERROR: prepare() failed (INVALID_ARGUMENT): no asset folder: judge with --assets") !=
+          std::string::npos,
+      r.out);
+  fs::create_directories(s.root / "short");
+  std::ofstream(s.root / "short/weights.bin") << "12345678";
+  r = run_command(
+      {bin, "judge", "-q", "-c", "breast-cancer", library, "--assets", (s.root / "short").string()});
+  CHECK(r.exit_code == 1);
+  CHECK_MESSAGE(
+      r.out.find("holds 8 bytes; this model needs 124 (1 x 30 weights and 1 biases") != std::string::npos,
+      r.out);
+
+  // Ten classes read as probabilities (the softmax output): the digits kit, its rules changed to
+  // probabilities, built with the README's Make and pkg-config commands.
+  const fs::path digits = s.root / "digits";
+  r = run_command({bin, "kit", "digits-images", (s.root / "digits-kit").string(), "--plugin-view"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  std::string yaml = read_file(s.root / "digits-kit/challenge.yaml");
+  const auto form = yaml.find("output: logits");
+  REQUIRE(form != std::string::npos);
+  yaml.replace(form, 14, "output: probabilities");
+  std::ofstream(s.root / "digits-kit/challenge.yaml") << yaml;
+  r = run_command(
+      {bin, "new", digits.string(), "--challenge", (s.root / "digits-kit").string(), "--weights"});
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(read_file(digits / "src/plugin.cpp").find("std::exp(z - top)") != std::string::npos);
+  r = shell(digits, cat({path, "python3 train.py ../digits-kit weights"}));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  fit_output = r.out;
+  const auto make =
+      commands_after(read_file(digits / "README.md"), "## Build with Make and pkg-config instead");
+  REQUIRE(make.size() == 2);
+  for (const auto& line : make) {
+    r = shell(digits, line.find(" judge ") != std::string::npos ? line + " --out result.json" : line);
+    INFO("$ " << line << "\n" << r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  check_same_accuracy(digits / "result.json", fit_output);
+  CHECK(judged(digits / "result.json").accuracy > 0.85);
 }

@@ -2,7 +2,9 @@
 // set and the public part of the test set (inputs and labels, as the source holds them, in
 // .npy files), and nothing of the private part: not its inputs, not its labels, not which
 // samples it had. Its split has no private part, so `gauntlet judge` on the kit judges exactly
-// the organizer's public split.
+// the organizer's public split. With --plugin-view it also holds the same tensors as a plugin
+// receives them (after the host's preprocessing, in the interface's dtypes and shapes), so that
+// a team trains offline (numpy, PyTorch) on exactly what infer() will be given.
 #include "challenge/challenge_loader.hpp"
 #include "challenge/challenge_writer.hpp"
 #include "cli/commands.hpp"
@@ -20,21 +22,43 @@ namespace gauntlet::cli {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The public split's tensors as the judge lays them out for the worker: preprocessed inputs, and
+// the targets (the public test labels are in the kit anyway). Named as in the interface.
+void write_plugin_view(const Challenge& c, const fs::path& dir) {
+  const ChallengeData d = load_challenge_data(c, {SplitName::public_split, -1, -1, true}, heap_allocator());
+  for (const auto& [set, split] :
+       {std::pair<std::string, const SplitData*>{"train", &d.train}, {"test", &d.eval}}) {
+    fs::create_directories(dir / set);
+    for (std::size_t i = 0; i < split->inputs.size(); ++i)
+      formats::write_npy(dir / set / (c.inputs.at(i).name + ".npy"), split->inputs[i]);
+    formats::write_npy(dir / set / (c.target.name + ".npy"), split->targets);
+  }
+}
+
+}  // namespace
+
 int kit_command(int argc, char** argv) {
   std::string challenge_arg, out_arg;
+  bool plugin_view = false;
   po::options_description visible("options");
+  visible.add_options()("plugin-view", po::bool_switch(&plugin_view),
+                        "also write plugin-view/{train,test}/<tensor>.npy: the tensors as the plugin "
+                        "receives them (preprocessed by the host)");
   po::options_description hidden;
   hidden.add_options()("challenge", po::value(&challenge_arg))("dir", po::value(&out_arg));
   po::positional_options_description positional;
   positional.add("challenge", 1).add("dir", 1);
   po::variables_map vm;
-  if (auto code = parse_options(argc, argv, "gauntlet kit <challenge dir|challenge.yaml> <kit dir>", visible,
-                                hidden, positional, vm))
+  if (auto code =
+          parse_options(argc, argv, "gauntlet kit <challenge dir|challenge.yaml> <kit dir> [--plugin-view]",
+                        visible, hidden, positional, vm))
     return *code;
   if (challenge_arg.empty() || out_arg.empty()) {
     std::cerr << "gauntlet kit: expected a challenge and a folder\nusage: gauntlet kit <challenge "
                  "dir|challenge.yaml> "
-                 "<kit dir>\n";
+                 "<kit dir> [--plugin-view]\n";
     return kExitBadInput;
   }
   const fs::path out = out_arg;
@@ -59,6 +83,7 @@ int kit_command(int argc, char** argv) {
       }
     }
     data += "  split: {private_fraction: 0}   # a team kit: the organizer's public part only\n";
+    if (plugin_view) write_plugin_view(c, out / "plugin-view");
     write_file_atomic(out / "challenge.yaml", "# Team kit of challenge '" + c.id +
                                                   "' (gauntlet kit): the training set "
                                                   "and the public test part.\n" +

@@ -134,10 +134,26 @@ struct ClassParts {
   std::string body, members;
 };
 
-ClassParts plugin_class(const Challenge& c, const Installation& in) {
+// The output function of the weights starter: what turns its linear scores into the output
+// the challenge's metrics read.
+std::string output_function(const Challenge& c) {
+  if (c.task == Task::regression) return "output_identity.cpp.in";
+  if (c.output_form == ScoreForm::logits) return "output_identity.cpp.in";
+  return c.task == Task::classification ? "output_softmax.cpp.in" : "output_sigmoid.cpp.in";
+}
+
+ClassParts plugin_class(const Challenge& c, const Installation& in, bool weights) {
   const bool classify = c.task == Task::classification;
-  std::string train, infer, prepare_extra, members;
-  if (classify && c.training_allowed) {
+  std::string train, infer, prepare_extra, members, output;
+  if (weights) {
+    prepare_extra = "    load_weights();  // from the asset folder (--assets): train.py writes them\n";
+    members =
+        "  std::vector<float> weights_;  // W [kOutputSampleSize][kInputSampleSize], then b "
+        "[kOutputSampleSize]\n"
+        "  std::vector<float> z_;        // the linear scores of one sample\n";
+    infer = "infer_linear.cpp.in";
+    output = output_function(c);
+  } else if (classify && c.training_allowed) {
     prepare_extra = "    centroids_.assign(challenge::kNumClasses * challenge::kInputSampleSize, 0.0f);\n";
     members = "  std::vector<float> centroids_;              // [kNumClasses][kInputSampleSize]\n";
     train = "train_centroid.cpp.in";
@@ -148,17 +164,20 @@ ClassParts plugin_class(const Challenge& c, const Installation& in) {
   } else {
     infer = "infer_constant.cpp.in";
   }
-  const std::map<std::string, std::string> values = {{"SETUP", number(c.limits.setup_seconds)},
-                                                     {"TRAIN", number(c.limits.train_seconds)},
-                                                     {"PREPARE_EXTRA", prepare_extra}};
+  const std::map<std::string, std::string> values = {
+      {"SETUP", number(c.limits.setup_seconds)},
+      {"TRAIN", number(c.limits.train_seconds)},
+      {"PREPARE_EXTRA", prepare_extra},
+      {"OUTPUT_MEANING",
+       c.task == Task::regression ? "values" : std::string(score_form_name(c.output_form))}};
   std::string body = render_template(read_template(in, "prepare.cpp.in"), values, "prepare.cpp.in");
-  for (const std::string& part : {train, infer})
+  for (const std::string& part : {train, infer, output})
     if (!part.empty()) body += render_template(read_template(in, part), values, part);
   return {body, members};
 }
 
 std::string plugin_source(const Challenge& c, const std::string& name, const std::string& team,
-                          const Installation& in) {
+                          const Installation& in, bool weights) {
   std::string config;
   if (c.plugin_config.empty()) {
     config = "    // This challenge has no plugin_config: ctx.config is empty.\n";
@@ -173,9 +192,14 @@ std::string plugin_source(const Challenge& c, const std::string& name, const std
   std::string batches;
   for (auto b : c.timing.batch_sizes) batches += (batches.empty() ? "" : ", ") + std::to_string(b);
 
-  const ClassParts parts = plugin_class(c, in);
+  const ClassParts parts = plugin_class(c, in, weights);
+  const std::string includes =
+      weights ? "#include <algorithm>\n#include <cmath>\n#include <cstdint>\n#include <fstream>\n#include "
+                "<string>\n#include <vector>\n"
+              : "#include <cstdint>\n#include <vector>\n";
   return render_template(read_template(in, "plugin.cpp.in"),
                          {{"NAME", c_escape(name)},
+                          {"INCLUDES", includes},
                           {"TEAM", c_escape(team)},
                           {"ID", c.id},
                           {"TITLE", c.title},
@@ -195,10 +219,27 @@ std::string plugin_source(const Challenge& c, const std::string& name, const std
 // CMakeLists.txt, Makefile, README.md, .gitignore
 // ---------------------------------------------------------------------------------------------
 
-std::string readme(const Challenge& c, const std::string& target, const Installation& in) {
+std::string readme(const Challenge& c, const std::string& target, const Installation& in, bool weights) {
   const std::string judge = sh_quote(judge_command_name(in));
   const std::string challenge = sh_quote(c.file.string());
-  const std::string quick = std::string(" --limit 1000") + (c.training_allowed ? " --train-limit 5000" : "");
+  const bool trains = c.training_allowed && !weights;  // the weights starter does not train in the judge
+  const std::string quick = std::string(" --limit 1000") + (trains ? " --train-limit 5000" : "");
+  // The weights starter's first steps: a kit holding what the plugin receives (kept when it is
+  // there already, so that the block can be run again), then train.py's fit.
+  const std::string train_steps = weights ? "test -d kit || " + judge + " kit " + challenge +
+                                                " kit --plugin-view\npython3 train.py kit weights\n"
+                                          : "";
+  const std::string weights_note =
+      weights
+          ? "\nThe first line makes a team kit whose `kit/plugin-view/` holds the training set exactly as "
+            "the plugin receives it (after the host's preprocessing); `train.py` (Python 3 with numpy) fits "
+            "the linear model of `src/plugin.cpp` on it and writes `weights/weights.bin`; `--assets "
+            "weights` hands that folder to the plugin, which reads it in `prepare()` from `asset_dir()` "
+            "(mounted read-only at `/gauntlet/assets` in the sandbox). Change the model in both files "
+            "together; delete `kit/` to make it again after the challenge's data changed. What you ship "
+            "is the library and the `weights/` folder (to an event's service: `tar -cf weights.tar -C "
+            "weights .`, then `submit ... --assets weights.tar`).\n"
+          : "";
   const std::string prefix_hint =
       in.standard_prefix ? "" : " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
   const std::string configure = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release" + prefix_hint;
@@ -230,7 +271,10 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
        {"JUDGE_NAME", judge_command_name(in)},
        {"CHALLENGE", challenge},
        {"QUICK", quick},
-       {"QUICK_TRAIN_NOTE", c.training_allowed ? ", training on 5000" : ""},
+       {"QUICK_TRAIN_NOTE", trains ? ", training on 5000" : ""},
+       {"TRAIN_STEPS", train_steps},
+       {"WEIGHTS_NOTE", weights_note},
+       {"ASSETS", weights ? " --assets weights" : ""},
        {"GDB_SCRIPT", sh_quote(in.gdb_script.string())},
        {"DESCRIPTION", description},
        {"TENSOR_ROWS", rows},
@@ -250,23 +294,40 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
       "README.md.in");
 }
 
+// train.py of the weights starter: the interface's names and sizes filled in.
+std::string train_script(const Challenge& c, const Installation& in) {
+  return render_template(read_template(in, "train.py.in"),
+                         {{"ID", c.id},
+                          {"JUDGE_NAME", judge_command_name(in)},
+                          {"INPUT_NAME", c.inputs.at(0).name},
+                          {"TARGET_NAME", c.target.name},
+                          {"TASK", std::string(task_name(c.task))},
+                          {"OUTPUT_SIZE", std::to_string(sample_elements(c.outputs.at(0).shape))}},
+                         "train.py.in");
+}
+
 }  // namespace
 
 int new_command(int argc, char** argv) {
   std::string dir, challenge_arg, name, team = "My Team";
+  bool weights = false;
   po::options_description visible("options");
   visible.add_options()  //
       ("challenge,c", po::value(&challenge_arg)->required(),
        "challenge folder, challenge.yaml, or the id of an installed challenge")                 //
       ("name", po::value(&name), "plugin (and CMake target) name; default: the folder's name")  //
-      ("team", po::value(&team)->default_value(team), "team name the plugin reports");
+      ("team", po::value(&team)->default_value(team), "team name the plugin reports")           //
+      ("weights", po::bool_switch(&weights),
+       "a starter whose model's weights are trained offline (train.py, on a team kit) and read from "
+       "the plugin's assets");
   po::options_description hidden;
   hidden.add_options()("dir", po::value(&dir)->required());
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map vm;
   if (auto code = parse_options(
-          argc, argv, "gauntlet new <dir> --challenge <dir|challenge.yaml|id> [--name N] [--team T]", visible,
+          argc, argv,
+          "gauntlet new <dir> --challenge <dir|challenge.yaml|id> [--name N] [--team T] [--weights]", visible,
           hidden, positional, vm))
     return *code;
 
@@ -285,13 +346,14 @@ int new_command(int argc, char** argv) {
   const std::string target = identifier_from(name.empty() ? base : name);
 
   const std::map<std::string, std::string> names = {{"TARGET", target}, {"ID", challenge.id}};
-  const std::vector<std::pair<std::string, std::string>> files = {
+  std::vector<std::pair<std::string, std::string>> files = {
       {"CMakeLists.txt", render_template(read_template(in, "CMakeLists.txt.in"), names, "CMakeLists.txt.in")},
       {"Makefile", render_template(read_template(in, "Makefile.in"), names, "Makefile.in")},
-      {"README.md", readme(challenge, target, in)},
-      {"src/plugin.cpp", plugin_source(challenge, name.empty() ? base : name, team, in)},
-      {".gitignore", read_template(in, "gitignore.in")},
+      {"README.md", readme(challenge, target, in, weights)},
+      {"src/plugin.cpp", plugin_source(challenge, name.empty() ? base : name, team, in, weights)},
+      {".gitignore", read_template(in, "gitignore.in") + (weights ? "/kit/\n" : "")},
   };
+  if (weights) files.emplace_back("train.py", train_script(challenge, in));
   try {
     fs::create_directories(root / "src");
     for (const auto& [path, text] : files) write_file_atomic(root / path, text);
