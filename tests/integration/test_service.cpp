@@ -60,6 +60,25 @@ std::string truncated_upload(int port, const std::string& token) {
   return answer;
 }
 
+// Team -> score of the first challenge of a leaderboard in JSON.
+std::map<std::string, double> board_scores(const json& board) {
+  std::map<std::string, double> out;
+  for (const auto& row : board["challenges"][0]["rows"])
+    if (row["score"].is_number()) out[row["team"].get<std::string>()] = row["score"].get<double>();
+  return out;
+}
+
+// The same from `gauntlet leaderboard <event.yaml>`, run offline next to the server.
+std::map<std::string, double> offline_scores(const std::string& config, const std::string& split) {
+  const auto r =
+      run_command({gauntlet_binary(), "leaderboard", config, "--split", split, "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto scores = board_scores(json::parse(r.out));
+  CHECK_FALSE(scores.empty());
+  return scores;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -288,6 +307,9 @@ TEST_CASE("Kaggle-style selection: public on every submission, private on finals
       CHECK(row["score"].get<double>() == doctest::Approx(good));
     }
   CHECK(seen);
+  // The organizer's offline `gauntlet leaderboard` on the service's store ranks the same way
+  // (alpha's latest submission is its worse one).
+  CHECK(offline_scores(config, "public") == board_scores(b));
 
   // Finals: alpha's default is its best; beta chooses its second; more than final_per_team is refused.
   auto finals = c.Get("/api/v1/finals", auth(alpha));
@@ -381,4 +403,54 @@ TEST_CASE("Kaggle-style selection: public on every submission, private on finals
   int private_shown = 0;
   for (const auto& t : number_tokens(priv->body)) private_shown += private_only.count(t) > 0;
   CHECK(private_shown >= 1);
+  auto priv_json = c.Get("/api/v1/leaderboard?split=private");
+  REQUIRE(priv_json);
+  CHECK(offline_scores(config, "private") == board_scores(json::parse(priv_json->body)));
+}
+
+TEST_CASE(
+    "a judging whose record cannot be stored is queued again, a bounded number of times, and never stays "
+    "'judging'; an organizer's rejudge stores it once the store is mended") {
+  const fs::path dir = temp_dir("service-store-failure");
+  const std::string config = write_event(dir,
+                                         "teams:\n  - name: alpha\n"
+                                         "judge:\n  attempts: 2\n"
+                                         "service:\n  rate_per_minute: 100000\n");
+  const auto tokens = make_tokens(config, dir);
+  const std::string alpha = tokens.at("alpha"), org = tokens.at("organizer");
+  // A file where alpha's record folder goes: every record write fails (root ignores modes).
+  const fs::path blocker = dir / "store/public/tiny-regression/alpha";
+  fs::create_directories(blocker.parent_path());
+  std::ofstream(blocker) << "in the way\n";
+  Server server(config, dir);
+  auto c = server.client();
+  auto r = c.Post("/api/v1/submissions", auth(alpha, fresh_nonce()),
+                  upload_items("tiny-regression", sample_plugin("least_squares")));
+  REQUIRE(r);
+  REQUIRE_MESSAGE(r->status == 201, r->body);
+  const int64_t id = json::parse(r->body)["id"].get<int64_t>();
+  const auto judged = [](const json& j) {
+    return j["submissions"].size() == 1 && j["submissions"][0]["status"] == "judged";
+  };
+  json mine = wait_for(server, "/api/v1/submissions", alpha, judged);
+  CHECK(mine["submissions"][0]["public"].is_null());
+  CHECK(mine["submissions"][0]["note"] == "judged, but no result is stored: the organizer can rejudge it");
+  const std::string log = server.log();
+  CHECK_MESSAGE(
+      log.find("submission " + std::to_string(id) +
+               " (public split) queued again after a failed judging (1 of 2 attempts)") != std::string::npos,
+      log);
+  CHECK(log.find("submission " + std::to_string(id) + " (public split) not judged after 2 attempts") !=
+        std::string::npos);
+
+  fs::remove(blocker);
+  auto again = c.Post("/api/v1/admin/rejudge", auth(org, fresh_nonce()), json{{"submission", id}}.dump(),
+                      "application/json");
+  REQUIRE(again);
+  REQUIRE_MESSAGE(again->status == 200, again->body);
+  mine = wait_for(server, "/api/v1/submissions", alpha, [](const json& j) {
+    return j["submissions"][0]["status"] == "judged" && !j["submissions"][0]["public"].is_null();
+  });
+  CHECK(mine["submissions"][0]["public"]["verdict"] == "OK");
+  CHECK(fs::is_directory(blocker));
 }

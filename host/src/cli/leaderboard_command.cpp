@@ -9,10 +9,12 @@
 #include "event/event_loader.hpp"
 #include "event/job_plan.hpp"
 #include "leaderboard/render.hpp"
+#include "service/ledger.hpp"
 #include "store/result_store.hpp"
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace gauntlet::cli {
 
@@ -50,6 +52,7 @@ int leaderboard_command(int argc, char** argv) {
   // description the last run left there).
   std::filesystem::path store;
   nlohmann::json description;
+  std::optional<event::EventConfig> config;
   std::error_code ec;
   if (std::filesystem::is_directory(source, ec)) {
     store = source;
@@ -61,11 +64,16 @@ int leaderboard_command(int argc, char** argv) {
       return kExitBadInput;
     }
     description = std::move(*d);
+    // The service's selection needs the event's rules (its finals, its job keys).
+    if (std::filesystem::exists(service::ledger_file(store), ec))
+      std::cerr << "gauntlet leaderboard: note: " << source
+                << " holds a submission service's ledger; this table ranks each team's latest result. "
+                   "Give the event file to rank as the service does (each team's best, its finals)\n";
   } else {
     try {
-      const event::EventConfig config = event::load_event(source);
-      store = config.store;
-      description = event::describe_event(config);
+      config = event::load_event(source);
+      store = config->store;
+      description = event::describe_event(*config);
     } catch (const ConfigError& e) {
       std::cerr << e.what() << "\n";
       return kExitBadInput;
@@ -74,7 +82,9 @@ int leaderboard_command(int argc, char** argv) {
 
   std::string text;
   try {
-    text = leaderboard::render(load_leaderboard(store, description, split), *format);
+    text = leaderboard::render(
+        config ? load_event_leaderboard(*config, split) : load_leaderboard(store, description, split),
+        *format);
   } catch (const std::exception& e) {
     std::cerr << "gauntlet leaderboard: " << e.what() << "\n";
     return kExitFailure;

@@ -16,6 +16,11 @@ namespace gauntlet::cli {
 leaderboard::Leaderboard load_leaderboard(const std::filesystem::path& store,
                                           const nlohmann::json& description, const std::string& split);
 
+// The event's leaderboard: ranked as its service ranks it when the store holds a service's
+// submissions (each team's best; service/offline_board.hpp), else from each team's latest
+// record. Throws std::runtime_error.
+leaderboard::Leaderboard load_event_leaderboard(const event::EventConfig& config, const std::string& split);
+
 // <store>/leaderboard-<split>.html
 std::filesystem::path default_html_path(const std::filesystem::path& store, const std::string& split);
 

@@ -70,9 +70,8 @@ int teams_command(int argc, char** argv) {
 
   try {
     service::init_crypto();
-    const fs::path dir = config.store / "service";
-    fs::create_directories(dir);
-    service::Ledger ledger(dir / "ledger.sqlite");
+    fs::create_directories(service::ledger_file(config.store).parent_path());
+    service::Ledger ledger(service::ledger_file(config.store));
     if (list) {
       for (const auto& t : ledger.tokens())
         std::cout << t.id << "  " << (t.role == service::Role::organizer ? "(organizer)" : t.team)

@@ -208,6 +208,7 @@ RunSummary run_event(const EventConfig& config, const Plan& plan, const RunSetti
           JobOutcome outcome;
           outcome.verdict = "JUDGE_ERROR";
           outcome.reason = e.what();
+          outcome.store_error = std::string("the judging failed: ") + e.what();
           ++summary.judge_errors;
           observer.job_finished(*job, outcome);
         }

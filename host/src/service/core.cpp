@@ -29,7 +29,7 @@ int64_t mtime_ns(const fs::path& p) {
 Core::Core(event::EventConfig config) : config_(std::move(config)), dir_(config_.store / "service") {
   fs::create_directories(dir_ / "bundles");
   fs::create_directories(dir_ / "incoming");
-  ledger_ = std::make_unique<Ledger>(dir_ / "ledger.sqlite");
+  ledger_ = std::make_unique<Ledger>(ledger_file(config_.store));
   for (const auto& c : config_.challenges) data_sha256_[c.id] = data_sha256(c);
   try {
     runner_sha256_ = sha256_file_hex(models::runner_library());

@@ -2,8 +2,10 @@
 
 #include "common/untrusted_text.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 
 namespace gauntlet::service {
 namespace {
@@ -16,7 +18,22 @@ class LedgerObserver : public event::RunObserver {
                  const std::function<void(const std::string&)>& log)
       : core_(core), jobs_(std::move(jobs)), split_(std::move(split)), log_(log) {}
 
+  // The submissions whose judging ended here with their record stored.
+  const std::set<int64_t>& finished() const { return finished_; }
+  // Why a submission's judging ended with no record stored, by submission.
+  const std::map<int64_t, std::string>& failures() const { return failures_; }
+
+  // Called on the runner's threads: nothing may escape (an exception would end the server).
   void job_finished(const event::Job& job, const event::JobOutcome& outcome) override {
+    try {
+      record(job, outcome);
+    } catch (const std::exception& e) {
+      log_(std::string("cannot record a judging in the ledger: ") + e.what());
+    }
+  }
+
+ private:
+  void record(const event::Job& job, const event::JobOutcome& outcome) {
     const auto it = jobs_.find(&job);
     if (it == jobs_.end()) return;
     const Submission& s = it->second;
@@ -29,16 +46,22 @@ class LedgerObserver : public event::RunObserver {
     if (outcome.again) line += "; judged again (" + untrusted::terminal_line(outcome.reason) + ")";
     log_(line);
     if (outcome.again) return;
+    if (!outcome.store_error.empty()) {  // no record: judged again by unfinished(), boundedly
+      failures_[s.id] = outcome.store_error;
+      return;
+    }
+    finished_.insert(s.id);
     core_.forget(s, split_);
     core_.ledger().set_state(s.id, split_, "judged");
     if (split_ == "public") core_.bump();
   }
 
- private:
   Core& core_;
   std::map<const event::Job*, Submission> jobs_;
   std::string split_;
   const std::function<void(const std::string&)>& log_;
+  std::set<int64_t> finished_;
+  std::map<int64_t, std::string> failures_;
 };
 
 }  // namespace
@@ -151,12 +174,42 @@ void Judging::judge_batch(std::vector<Ledger::Queued> batch) {
     LedgerObserver observer(core_, std::move(by_job), split, log_);
     event::RunSettings settings = settings_;
     settings.rejudge = rejudge;
+    std::string failure = "the runner ended without judging it";
     try {
       (void)event::run_event(core_.config(), plan, settings, observer);
     } catch (const std::exception& e) {
-      log_(std::string("judging failed: ") + e.what());
+      failure = e.what();
+      log_("judging failed: " + failure);
+    }
+    for (const Submission& s : judged) {
+      if (observer.finished().count(s.id)) continue;
+      const auto why = observer.failures().find(s.id);
+      unfinished(s, split, why == observer.failures().end() ? failure : why->second);
     }
   }
+}
+
+void Judging::unfinished(const Submission& s, const std::string& split, const std::string& why) {
+  // Queued again, a bounded number of times (the event's judge.attempts, as for a JUDGE_ERROR);
+  // then left judged without a record, which the team's status says and an organizer's rejudge
+  // (or the next start) takes up again. Either way nothing stays "judging".
+  const int failures = ++failures_[{s.id, split}];
+  const int attempts = std::max(1, core_.config().judge.attempts);
+  const std::string which = "submission " + std::to_string(s.id) + " (" + split + " split)";
+  try {
+    if (failures < attempts) {
+      core_.ledger().set_state(s.id, split, "queued");
+      log_(which + " queued again after a failed judging (" + std::to_string(failures) + " of " +
+           std::to_string(attempts) + " attempts): " + untrusted::terminal_line(why));
+    } else {
+      core_.ledger().set_state(s.id, split, "judged");
+      log_(which + " not judged after " + std::to_string(attempts) +
+           " attempts; no result stored: " + untrusted::terminal_line(why));
+    }
+  } catch (const std::exception& e) {
+    log_(which + ": cannot update the ledger: " + e.what());
+  }
+  if (split == "public") core_.bump();
 }
 
 }  // namespace gauntlet::service

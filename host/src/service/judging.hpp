@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -35,6 +36,9 @@ class Judging {
  private:
   void loop();
   void judge_batch(std::vector<Ledger::Queued> batch);
+  // A submission of a batch whose judging never ended (the runner threw, or a job failed
+  // outside the judge): requeued, at most the event's judge.attempts times in all.
+  void unfinished(const Submission& s, const std::string& split, const std::string& why);
 
   Core& core_;
   event::RunSettings settings_;
@@ -44,6 +48,7 @@ class Judging {
   bool stop_ = false, woken = false, done_ = false;
   std::condition_variable done_cv_;
   std::thread thread_;
+  std::map<std::pair<int64_t, std::string>, int> failures_;  // per (submission, split); loop thread only
 };
 
 }  // namespace gauntlet::service

@@ -82,6 +82,10 @@ std::string state_column(const std::string& split) {
 
 std::string role_name(Role role) { return role == Role::organizer ? "organizer" : "team"; }
 
+std::filesystem::path ledger_file(const std::filesystem::path& store) {
+  return store / "service" / "ledger.sqlite";
+}
+
 Ledger::Ledger(const std::filesystem::path& file) : db_(open_database(file)) {
   try {
     migrate_ledger(db_);

@@ -76,6 +76,9 @@ struct AuditEntry {
   std::string at, actor, action, detail;
 };
 
+// Where an event's ledger lives: <store>/service/ledger.sqlite.
+[[nodiscard]] std::filesystem::path ledger_file(const std::filesystem::path& store);
+
 class Ledger {
  public:
   // Opens (creating it when missing) and migrates the database. Throws std::runtime_error for a
