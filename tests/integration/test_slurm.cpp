@@ -424,3 +424,30 @@ TEST_CASE("scancel of a running task: no worker process and no cgroup folder lef
   CHECK(r["result"]["reason"].get<std::string>().find("Slurm task " + task) != std::string::npos);
   CHECK(r["result"]["reason"].get<std::string>().find("ended without a result") != std::string::npos);
 }
+
+TEST_CASE(
+    "a submitter whose output is closed (| head) follows its array to the end and finishes its manifest") {
+  const fs::path dir = gauntlet::testing::temp_dir("slurm-closed-output");
+  std::string teams = "teams:\n";
+  constexpr int kJobs = 3;
+  for (int i = 1; i <= kJobs; ++i)
+    teams += "  - {name: zero" + std::to_string(i) + ", plugin: " + test_plugin("null_plugin") + "}\n";
+  const std::string config =
+      write_event(dir, "challenges: [" + source_path("tests/data/tiny-regression") + "]\n" + teams);
+  // head takes one byte and leaves: every later progress line meets a closed pipe.
+  const auto r = run_command({"/bin/bash", "-c",
+                              "'" + gauntlet_binary() + "' run '" + config +
+                                  "' --backend slurm --no-leaderboard 2>&1 | head -c 1 >/dev/null; "
+                                  "echo \"submitter exit ${PIPESTATUS[0]}\""},
+                             300);
+  INFO(r.out << r.err);
+  CHECK(r.out.find("submitter exit 0") != std::string::npos);  // not 141 (SIGPIPE)
+  CHECK(records(dir / "store").size() == kJobs);
+  int manifests = 0;
+  for (const auto& f : fs::directory_iterator(dir / "store/slurm"))
+    if (f.path().extension() == ".json") {
+      ++manifests;
+      CHECK(json::parse(read_file(f.path()))["finished"] == true);
+    }
+  CHECK(manifests == 1);
+}

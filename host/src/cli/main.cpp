@@ -3,6 +3,7 @@
 #include "common/errors.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -90,6 +91,10 @@ int run_guarded(const Command& command, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed output (`| head`, a viewer gone) must not end a run half-way, its workers or Slurm
+  // arrays left behind: writes then fail (EPIPE) and the command goes on to its end. What it
+  // starts gets SIGPIPE back (the worker's and the Slurm commands' spawns reset it).
+  std::signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(std::cerr);
     return gauntlet::kExitBadInput;
