@@ -182,7 +182,8 @@ TEST_CASE(
                                                               {{"link", "", '2', "/etc/passwd"}},
                                                               {{"a.bin", "x"}, {"hard", "", '1', "a.bin"}},
                                                               {{"dev", "", '3'}},
-                                                              {{"a.bin", "x"}, {"a.bin", "y"}}}) {
+                                                              {{"a.bin", "x"}, {"a.bin", "y"}},
+                                                              {{"./", "a file named as the root"}}}) {
       INFO(bad.front().name);
       check_refusal(c.Post("/api/v1/submissions", auth(alpha, fresh_nonce()),
                            upload_items("tiny-regression", test_plugin("null_plugin"), make_tar(bad))),

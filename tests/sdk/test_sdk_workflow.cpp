@@ -432,6 +432,16 @@ TEST_CASE(
   check_same_accuracy(project / "result.json", fit_output);
   CHECK(judged(project / "result.json").accuracy > 0.9);  // the weights were read: a blank model scores ~0.6
 
+  // What the README says to upload: the weights folder as a tar archive, judged as the service
+  // would unpack it.
+  const std::string tar = "tar -cf weights.tar -C weights .";
+  REQUIRE(readme.find("`" + tar + "`") != std::string::npos);
+  r = shell(project, tar);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = run_command({bin, "judge", "-q", "-c", "breast-cancer", (project / "build/libcancer.so").string(),
+                   "--assets", (project / "weights.tar").string()});
+  CHECK_MESSAGE(r.out.find("Verdict    OK") != std::string::npos, r.out << r.err);
+
   // Without the assets, or with weights of another shape: PLUGIN_ERROR saying what to do.
   const std::string library = (project / "build/libcancer.so").string();
   r = run_command({bin, "judge", "-q", "-c", "breast-cancer", library});

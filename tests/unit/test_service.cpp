@@ -4,6 +4,7 @@
 // round robin over teams, a database from a newer build refused).
 #include <doctest/doctest.h>
 
+#include "service/asset_archive.hpp"
 #include "service/ledger.hpp"
 #include "service/tokens.hpp"
 #include "support/run_command.hpp"
@@ -11,6 +12,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace gauntlet::service;
 namespace fs = std::filesystem;
@@ -145,4 +147,26 @@ TEST_CASE("the ledger refuses a database written by a newer build") {
     db.exec("PRAGMA user_version = " + std::to_string(Ledger::schema_version() + 1));
   }
   CHECK_THROWS_AS(Ledger{file}, std::runtime_error);
+}
+
+TEST_CASE("asset archives as tar writes them: `tar -C weights .` (a './' root entry), gzip, folders") {
+  const fs::path dir = gauntlet::testing::temp_dir("assets-tar");
+  fs::create_directories(dir / "weights/vocab");
+  std::ofstream(dir / "weights/weights.bin") << "0123456789";
+  std::ofstream(dir / "weights/vocab/words.txt") << "a b c\n";
+  for (const std::string flags : {"-cf", "-czf"}) {
+    const fs::path archive = dir / ("weights" + flags + ".tar");
+    const auto r = gauntlet::testing::run_command(
+        {"/bin/tar", flags, archive.string(), "-C", (dir / "weights").string(), "."});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    const fs::path into = dir / ("into" + flags);
+    fs::create_directories(into);
+    const AssetTree tree = unpack_assets(gauntlet::testing::read_file(archive), into, ArchiveLimits{});
+    REQUIRE(tree.files.size() == 2);
+    CHECK(tree.files[0].path == "vocab/words.txt");
+    CHECK(tree.files[1].path == "weights.bin");
+    CHECK(tree.bytes == 16);
+    CHECK(gauntlet::testing::read_file(into / "weights.bin") == "0123456789");
+    CHECK(gauntlet::testing::read_file(into / "vocab/words.txt") == "a b c\n");
+  }
 }

@@ -30,7 +30,8 @@ struct DigestCloser {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
-// The entry's name as a clean relative path ("./a//b" -> "a/b"), or a refusal.
+// The entry's name as a clean relative path ("./a//b" -> "a/b"), or a refusal. The archive's
+// own root ("./", what `tar -C weights .` writes first) cleans to "": only a folder may.
 std::string clean_name(const char* raw) {
   if (!raw || !*raw) throw ArchiveRefused("an entry without a name");
   const std::string name(raw);
@@ -59,7 +60,6 @@ std::string clean_name(const char* raw) {
       throw ArchiveRefused("the entry " + shown() + " is nested deeper than 32 folders");
     out += (out.empty() ? "" : "/") + part;
   }
-  if (out.empty()) throw ArchiveRefused("the entry " + shown() + " names no file");
   return out;
 }
 
@@ -239,9 +239,14 @@ AssetTree unpack_assets(std::string_view bytes, const fs::path& into, const Arch
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
       throw ArchiveRefused("not a readable tar or zip archive: " + Unpacker::error_text(a.get()));
-    const std::string path = clean_name(archive_entry_pathname(entry));
-    if (archive_entry_hardlink(entry)) throw ArchiveRefused("the entry '" + path + "' is a hard link");
+    const char* raw_name = archive_entry_pathname(entry);
+    const std::string path = clean_name(raw_name);
     const mode_t type = archive_entry_filetype(entry);
+    if (path.empty()) {
+      if (type == AE_IFDIR && !archive_entry_hardlink(entry) && !archive_entry_symlink(entry)) continue;
+      throw ArchiveRefused("the entry '" + std::string(raw_name) + "' names no file");
+    }
+    if (archive_entry_hardlink(entry)) throw ArchiveRefused("the entry '" + path + "' is a hard link");
     if (archive_entry_symlink(entry) || type == AE_IFLNK)
       throw ArchiveRefused("the entry '" + path + "' is a symbolic link");
     if (type == AE_IFDIR)
