@@ -229,17 +229,7 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
   const std::string train_steps = weights ? "test -d kit || " + judge + " kit " + challenge +
                                                 " kit --plugin-view\npython3 train.py kit weights\n"
                                           : "";
-  const std::string weights_note =
-      weights
-          ? "\nThe first line makes a team kit whose `kit/plugin-view/` holds the training set exactly as "
-            "the plugin receives it (after the host's preprocessing); `train.py` (Python 3 with numpy) fits "
-            "the linear model of `src/plugin.cpp` on it and writes `weights/weights.bin`; `--assets "
-            "weights` hands that folder to the plugin, which reads it in `prepare()` from `asset_dir()` "
-            "(mounted read-only at `/gauntlet/assets` in the sandbox). Change the model in both files "
-            "together; delete `kit/` to make it again after the challenge's data changed. What you ship "
-            "is the library and the `weights/` folder (to an event's service: `tar -cf weights.tar -C "
-            "weights .`, then `submit ... --assets weights.tar`).\n"
-          : "";
+  const std::string weights_note = weights ? read_template(in, "weights_note.md.in") : "";
   const std::string prefix_hint =
       in.standard_prefix ? "" : " -DCMAKE_PREFIX_PATH=" + sh_quote(in.prefix.string());
   const std::string configure = "cmake -S . -B build -DCMAKE_BUILD_TYPE=Release" + prefix_hint;
