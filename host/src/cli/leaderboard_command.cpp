@@ -51,19 +51,18 @@ int leaderboard_command(int argc, char** argv) {
   // From the config (its current rules and teams) or from a store folder alone (the
   // description the last run left there).
   std::filesystem::path store;
-  nlohmann::json description;
+  std::optional<nlohmann::json> stored_description;
   std::optional<event::EventConfig> config;
   std::error_code ec;
   if (std::filesystem::is_directory(source, ec)) {
     store = source;
-    auto d = store::read_event_description(store);
-    if (!d) {
+    stored_description = store::read_event_description(store);
+    if (!stored_description) {
       std::cerr << "gauntlet leaderboard: " << source
                 << " is not a result store (no event.json; `gauntlet run` "
                 << "writes one)\n";
       return kExitBadInput;
     }
-    description = std::move(*d);
     // The service's selection needs the event's rules (its finals, its job keys).
     if (std::filesystem::exists(service::ledger_file(store), ec))
       std::cerr << "gauntlet leaderboard: note: " << source
@@ -73,7 +72,6 @@ int leaderboard_command(int argc, char** argv) {
     try {
       config = event::load_event(source);
       store = config->store;
-      description = event::describe_event(*config);
     } catch (const ConfigError& e) {
       std::cerr << e.what() << "\n";
       return kExitBadInput;
@@ -82,9 +80,13 @@ int leaderboard_command(int argc, char** argv) {
 
   std::string text;
   try {
+    // From the config, the event is described (its data hashed) once, by load_event_leaderboard.
     text = leaderboard::render(
-        config ? load_event_leaderboard(*config, split) : load_leaderboard(store, description, split),
+        config ? load_event_leaderboard(*config, split) : load_leaderboard(store, *stored_description, split),
         *format);
+  } catch (const ConfigError& e) {  // the config's data cannot be read
+    std::cerr << e.what() << "\n";
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "gauntlet leaderboard: " << e.what() << "\n";
     return kExitFailure;
