@@ -451,3 +451,32 @@ TEST_CASE(
     }
   CHECK(manifests == 1);
 }
+
+TEST_CASE("--rejudge --team through Slurm replaces that team's records only, its attempts counted afresh") {
+  const fs::path dir = gauntlet::testing::temp_dir("slurm-rejudge");
+  const std::string config =
+      write_event(dir, "challenges: [" + source_path("tests/data/tiny-regression") +
+                           "]\nteams:\n  - {name: alpha, plugin: " + test_plugin("null_plugin") +
+                           "}\n  - {name: beta, plugin: " + test_plugin("null_plugin") + "}\n");
+  const fs::path store = dir / "store";
+  auto first = run_command({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard"}, 300);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  const auto before = records(store);
+  REQUIRE(before.size() == 2);
+  auto again = run_command({gauntlet_binary(), "run", config, "--backend", "slurm", "--no-leaderboard",
+                            "--rejudge", "--team", "alpha"},
+                           300);
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(judged_and_skipped(again.err) == std::pair{1, 1});
+  const auto after = records(store);
+  REQUIRE(after.size() == 2);
+  for (const auto& [id, r] : after) {
+    CAPTURE(id);
+    const bool alpha = r.j["team"] == "alpha";
+    CHECK((r.mtime_ns != before.at(id).mtime_ns) == alpha);
+    CHECK(r.j["attempts"] == 1);
+    CHECK(r.j["result"]["verdict"] == "OK");
+  }
+}

@@ -148,7 +148,10 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<store::StoreLock> lock;
   try {
     lock = std::make_unique<store::StoreLock>(config.store);
-    if (backend == "slurm") prepare_slurm(config, plan);
+    // Re-planned after cancelling an earlier run's arrays (their tasks may have stored records
+    // since): --rejudge's marks go on the new plan.
+    if (backend == "slurm" && prepare_slurm(config, plan) && rejudge)
+      replaced = event::mark_for_rejudging(plan, config, rejudge_teams, rejudge_challenges);
     store::write_event_description(config.store, event::describe_event(config, &plan));
   } catch (const std::exception& e) {
     std::cerr << "gauntlet run: " << e.what() << "\n";

@@ -30,12 +30,14 @@ bool slurm_answers() {
   return true;
 }
 
-void prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
+bool prepare_slurm(const event::EventConfig& config, event::Plan& plan) {
   std::string error;
   const auto orphans = cluster::cancel_orphaned_arrays(config, std::cerr, error);
   if (!error.empty())
     std::cerr << "[gauntlet] warning: could not look for arrays of an earlier run: " << error << "\n";
-  if (!orphans.empty()) plan = event::plan_jobs(config, plan.split);
+  if (orphans.empty()) return false;
+  plan = event::plan_jobs(config, plan.split);
+  return true;
 }
 
 std::string slurm_header(const event::EventConfig& config, const SlurmArgs& args) {

@@ -21,7 +21,8 @@ struct SlurmArgs {
 
 // Before anything is judged, with the store locked: arrays a killed earlier run left behind
 // are cancelled (the plan is then made again: they may have stored results meanwhile).
-void prepare_slurm(const event::EventConfig& config, event::Plan& plan);
+// Whether the plan was made again (its --rejudge marks are then gone).
+[[nodiscard]] bool prepare_slurm(const event::EventConfig& config, event::Plan& plan);
 
 // The header line for the run ("each job one array task...").
 std::string slurm_header(const event::EventConfig& config, const SlurmArgs& args);

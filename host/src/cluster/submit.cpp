@@ -147,7 +147,7 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
   manifest_.event_sha256 = config_.sha256;
   manifest_.split = split;
   manifest_.sandbox = std::string(sandbox::mode_name(options_.sandbox));
-  for (const auto& [r, j] : jobs) manifest_.jobs.push_back(manifest_job(config_, *j, force));
+  for (const auto& [r, j] : jobs) manifest_.jobs.push_back(manifest_job(config_, *j, force && j->rejudge));
   tasks_.clear();
   const fs::path logs = slurm_folder(config_.store) / "logs";
   try {
@@ -451,7 +451,7 @@ SlurmRun run_on_slurm(const event::EventConfig& config, const event::Plan& plan,
   const auto t0 = Clock::now();
   SlurmRun run;
   // --rejudge's choice is in the plan already (event::mark_for_rejudging): its jobs are pending
-  // like new ones, and `force` makes their tasks replace a stored record.
+  // like new ones, and `force` makes the tasks of those marked (only) replace a stored record.
   std::vector<const event::Job*> pending = event::jobs_to_run(plan, /*rejudge=*/false);
   run.summary.total = static_cast<int>(plan.jobs.size());
   run.summary.skipped = run.summary.total - static_cast<int>(pending.size());

@@ -66,6 +66,7 @@ int mark_for_rejudging(Plan& plan, const EventConfig& config, const std::vector<
     if (job.state == store::RecordState::stored) ++replaced;
     job.state = store::RecordState::missing;
     job.attempts = 0;
+    job.rejudge = true;
   }
   return replaced;
 }

@@ -22,7 +22,8 @@ struct Job {
   std::string key;
   std::filesystem::path record;  // where its result goes
   store::RecordState state = store::RecordState::missing;
-  int attempts = 0;  // judgings of this key already stored (a retry's predecessors)
+  int attempts = 0;      // judgings of this key already stored (a retry's predecessors)
+  bool rejudge = false;  // marked by mark_for_rejudging: a stored record is replaced, attempts afresh
   // A submitted bundle (host/src/service): its asset folder (create()'s asset_dir) and the
   // result's "bundle" section (the hashes of its library or model and of its assets). Empty
   // for the plugins an event config names.
