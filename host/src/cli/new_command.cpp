@@ -82,8 +82,6 @@ std::string cpp_type(DType d) {
   return "float";
 }
 
-std::string number(double v) { return format_number(v); }
-
 // The sample dimensions of a shape, "1, 28, 28".
 std::string sample_dims(const std::vector<int64_t>& shape) {
   std::vector<std::string> dims;
@@ -165,8 +163,8 @@ ClassParts plugin_class(const Challenge& c, const Installation& in, bool weights
     infer = "infer_constant.cpp.in";
   }
   const std::map<std::string, std::string> values = {
-      {"SETUP", number(c.limits.setup_seconds)},
-      {"TRAIN", number(c.limits.train_seconds)},
+      {"SETUP", format_number(c.limits.setup_seconds)},
+      {"TRAIN", format_number(c.limits.train_seconds)},
       {"PREPARE_EXTRA", prepare_extra},
       {"OUTPUT_MEANING",
        c.task == Task::regression ? "values" : std::string(score_form_name(c.output_form))}};
@@ -271,10 +269,11 @@ std::string readme(const Challenge& c, const std::string& target, const Installa
        {"TASK", c.task == Task::classification
                     ? "classification, " + std::to_string(c.num_classes) + " classes"
                     : "regression"},
-       {"TRAINING", c.training_allowed ? "allowed, " + number(c.limits.train_seconds) + " s of wall clock"
-                                       : "not allowed"},
-       {"SETUP", number(c.limits.setup_seconds)},
-       {"MS_PER_BATCH", number(c.limits.ms_per_batch)},
+       {"TRAINING", c.training_allowed
+                        ? "allowed, " + format_number(c.limits.train_seconds) + " s of wall clock"
+                        : "not allowed"},
+       {"SETUP", format_number(c.limits.setup_seconds)},
+       {"MS_PER_BATCH", format_number(c.limits.ms_per_batch)},
        {"THREADS", std::to_string(c.limits.threads)},
        {"MEMORY_MB", std::to_string(c.limits.memory_mb)},
        {"FORMULA", c.score.formula},

@@ -70,7 +70,6 @@ int teams_command(int argc, char** argv) {
 
   try {
     service::init_crypto();
-    fs::create_directories(service::ledger_file(config.store).parent_path());
     service::Ledger ledger(service::ledger_file(config.store));
     if (list) {
       for (const auto& t : ledger.tokens())

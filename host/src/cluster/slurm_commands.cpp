@@ -1,5 +1,7 @@
 #include "cluster/slurm_commands.hpp"
 
+#include "common/text.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,12 +19,6 @@ extern char** environ;
 
 namespace gauntlet::cluster {
 namespace {
-
-std::string joined(const std::vector<std::string>& ids, char sep) {
-  std::string out;
-  for (const auto& id : ids) out.append(out.empty() ? "" : std::string(1, sep)).append(id);
-  return out;
-}
 
 std::string first_line_of(const std::string& s) {
   std::string line = s.substr(0, s.find('\n'));
@@ -146,7 +142,7 @@ std::optional<std::map<std::string, TaskState>> queued_tasks(const std::vector<s
                                                              std::string& error) {
   if (array_ids.empty()) return std::map<std::string, TaskState>{};
   const ProgramOutput r =
-      run_program({"squeue", "-h", "-r", "-j", joined(array_ids, ','), "-o", "%i|%T|%j|%N"});
+      run_program({"squeue", "-h", "-r", "-j", join(array_ids, ","), "-o", "%i|%T|%j|%N"});
   if (r.ok()) return parse_squeue(r.out);
   // Jobs purged from the controller's memory (MinJobAge after their end) are unknown ids:
   // ended, as far as the caller is concerned.

@@ -114,7 +114,6 @@ class Submission {
   std::vector<Task> tasks_;
   std::vector<const event::Job*> again_;
   Clock::time_point last_squeue_warning_{};
-  int64_t first_submitted_ns_ = 0;
 
  public:
   // For the overhead figures: (submitted, started, recorded, seen, judging seconds) per task.
@@ -194,7 +193,6 @@ bool Submission::submit(const std::vector<const event::Job*>& jobs_in, bool forc
       return false;
     }
     const int64_t submitted = now_ns();
-    if (!first_submitted_ns_) first_submitted_ns_ = submitted;
     manifest_.arrays.push_back(SubmittedArray{id, q.first_job, q.tasks, submitted});
     run_.arrays.push_back(id);
     try {

@@ -1,6 +1,6 @@
 // The errors the judge reports to a person: one vocabulary. Every error a layer throws for a
 // person to read is a gauntlet::Error, whose kind says whose fault it is and so the exit code
-// (bad input: 2, nothing written; failure: 1). The command-line wrapper (cli/guarded.hpp) prints
+// (bad input: 2, nothing written; failure: 1). The command-line wrapper (cli/main.cpp) prints
 // any exception as one printable line and maps it to those codes; a standard exception that
 // escapes (std::bad_alloc, std::filesystem::filesystem_error from an unwritable folder or a
 // full disk) is a failure.

@@ -1,5 +1,6 @@
 #include "judge/output_slots.hpp"
 
+#include "common/host_tensor.hpp"
 #include "ipc/protocol.hpp"
 
 #include <algorithm>
@@ -32,9 +33,7 @@ OutputSlots::OutputSlots(const std::vector<TensorSpec>& outputs, int64_t capacit
   for (const auto& spec : outputs) {
     Slot s;
     s.spec = spec;
-    s.sample_bytes = dtype_size(spec.dtype);
-    for (std::size_t d = 1; d < spec.shape.size(); ++d)
-      s.sample_bytes *= static_cast<std::size_t>(spec.shape[d]);
+    s.sample_bytes = dtype_size(spec.dtype) * static_cast<std::size_t>(sample_elements(spec.shape));
     const std::size_t bytes = s.sample_bytes * static_cast<std::size_t>(capacity);
     s.region = ipc::SharedMemory::create("output." + spec.name, bytes);
     s.copy.resize(bytes);

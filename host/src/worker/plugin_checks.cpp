@@ -8,11 +8,11 @@
 namespace gauntlet::worker {
 namespace {
 
-// Smallest table a v1 plugin can declare: everything up to last_error.
-constexpr std::size_t kMinTableSize = offsetof(gauntlet_plugin_api, last_error) + sizeof(void*);
+// Smallest table a v1 plugin can declare: everything up to last_error (frozen in plugin_api.h).
+constexpr std::size_t kMinTableSize = GAUNTLET_PLUGIN_API_V1_SIZE;
 // A table larger than this is not a table.
 constexpr std::size_t kMaxTableSize = 64 * 1024;
-constexpr std::size_t kMinInfoSize = offsetof(gauntlet_plugin_info, capabilities) + sizeof(uint64_t);
+constexpr std::size_t kMinInfoSize = GAUNTLET_PLUGIN_INFO_V1_SIZE;
 
 // Copies an untrusted C string: at most `cap` bytes, control characters replaced.
 std::string sanitize(const char* s, std::size_t cap = 256) {
